@@ -1,0 +1,197 @@
+"""What a rule may ask about the node it is looking at, answered from the single walk."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .inference import LazyInference
+from .scopes import BUILTIN_NAMES, ModuleScope, Scope
+from .violation import Fix, Violation
+
+if TYPE_CHECKING:
+    from .rules.base import Rule
+    from .settings import Settings
+
+_TRY_TYPES = (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+
+
+class Context:
+    """Read-only view of where the walk is, for rule handlers.
+
+    The engine keeps ``ancestors`` (outermost first, not including the node being
+    visited) and ``scopes`` (module, class and function bodies the walk is inside)
+    current; everything else is derived from them on demand, so rules that never ask
+    cost nothing.
+    """
+
+    def __init__(
+        self, tree: ast.Module, lines: Sequence[str], filename: str, settings: Settings
+    ) -> None:
+        self.tree = tree
+        self.lines = lines
+        self.filename = filename
+        self.settings = settings
+        self.module_scope = ModuleScope.of(tree)
+        self.scopes: list[Scope] = [self.module_scope]
+        self.ancestors: list[ast.AST] = []
+        self.violations: list[Violation] = []
+        self._inference: LazyInference | None = None
+
+    # -- where am I -----------------------------------------------------------------
+
+    @property
+    def parent(self) -> ast.AST | None:
+        """The parent of the node being visited."""
+        return self.ancestors[-1] if self.ancestors else None
+
+    @property
+    def in_async_function(self) -> bool:
+        """Lexically inside an ``async def`` body, with no nested def, lambda or class
+        between: only there does a blocking call stall the event loop."""
+        return self.scopes[-1].node.__class__ is ast.AsyncFunctionDef
+
+    @property
+    def enclosing_function(self) -> FunctionNode | None:
+        """The innermost function or lambda whose body holds the node, if no class body
+        comes between."""
+        node = self.scopes[-1].node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return node
+        return None
+
+    def is_awaited(self, node: ast.AST) -> bool:
+        """``node`` (the node being visited) is the operand of an ``await``."""
+        parent = self.parent
+        return isinstance(parent, ast.Await) and parent.value is node
+
+    def statement_of(self, node: ast.AST) -> ast.stmt | None:
+        """The innermost statement holding ``node`` (the node being visited)."""
+        if isinstance(node, ast.stmt):
+            return node
+        for ancestor in reversed(self.ancestors):
+            if isinstance(ancestor, ast.stmt):
+                return ancestor
+        return None
+
+    def enclosing_handlers(self, node: ast.AST) -> list[ast.ExceptHandler]:
+        """``except`` clauses whose body holds ``node`` (the node being visited),
+        innermost last, up to the enclosing function or class."""
+        handlers: list[ast.ExceptHandler] = []
+        for ancestor in self._ancestors_in_function(node)[:-1]:
+            if isinstance(ancestor, ast.ExceptHandler):
+                handlers.append(ancestor)
+        return handlers
+
+    def enclosing_try_bodies(self, node: ast.AST) -> list[ast.Try]:
+        """``try`` statements whose ``try:`` block holds ``node`` (the node being
+        visited), innermost last, up to the enclosing function or class: the handlers of
+        these catch what the node raises."""
+        chain = self._ancestors_in_function(node)
+        found: list[ast.Try] = []
+        for index, ancestor in enumerate(chain):
+            if isinstance(ancestor, _TRY_TYPES) and index + 1 < len(chain):
+                if any(child is chain[index + 1] for child in ancestor.body):
+                    found.append(ancestor)
+        return found
+
+    def _ancestors_in_function(self, node: ast.AST) -> list[ast.AST]:
+        start = 0
+        for index in range(len(self.ancestors) - 1, -1, -1):
+            if isinstance(self.ancestors[index], (*FunctionNode.__args__, ast.ClassDef)):
+                start = index + 1
+                break
+        # The visited node closes the chain so that "the child on the path" is known
+        # for the innermost ancestor too.
+        return [*self.ancestors[start:], node]
+
+    # -- what does a name stand for ----------------------------------------------------
+
+    def qualified_name(self, node: ast.AST) -> str | None:
+        """The dotted name an expression refers to through the imports in scope.
+
+        ``sleep`` after ``from time import sleep`` is ``time.sleep``; ``open`` not
+        rebound is ``builtins.open``. None when the source does not say for sure.
+        """
+        if node.__class__ is ast.Name:
+            name = node.id  # type: ignore[attr-defined]
+            found, qualified = self.lookup(name)
+            if found:
+                return qualified
+            return f"builtins.{name}" if name in BUILTIN_NAMES else None
+        if node.__class__ is ast.Attribute:
+            base = self.qualified_name(node.value)  # type: ignore[attr-defined]
+            return f"{base}.{node.attr}" if base else None  # type: ignore[attr-defined]
+        return None
+
+    def lookup(self, name: str) -> tuple[bool, str | None]:
+        """(is the name bound in a scope visible here, its qualified name or None)."""
+        innermost = True
+        for scope in reversed(self.scopes):
+            # A class body's names are not visible inside its methods.
+            if scope.is_class and not innermost:
+                continue
+            innermost = False
+            if name in scope.bindings:
+                return True, scope.bindings[name]
+            if scope.star_import:
+                return True, None
+        return False, None
+
+    def module_binding_for(self, qualified: str) -> str | None:
+        """A module-level name bound to exactly ``qualified`` (e.g. ``import asyncio as
+        aio`` gives ``aio``), for fixes that need to refer to it."""
+        for name, bound in self.module_scope.bindings.items():
+            if bound == qualified:
+                return name
+        return None
+
+    # -- cross-module knowledge, lazily ----------------------------------------------
+
+    def infer(self, node: ast.AST) -> Any | None:
+        """What astroid infers ``node`` to be, or None when unsure.
+
+        The astroid tree is built on the first call for this file only, and reused.
+        """
+        if self._inference is None:
+            self._inference = LazyInference("".join(self.lines), self.filename)
+        return self._inference.infer(node)
+
+    @property
+    def inference_used(self) -> bool:
+        return self._inference is not None and self._inference.built
+
+    # -- source text --------------------------------------------------------------------
+
+    def source_segment(self, node: ast.AST) -> str:
+        """The exact source text of a node."""
+        return ast.get_source_segment("".join(self.lines), node) or ""
+
+    def char_col(self, line: int, byte_col: int) -> int:
+        """Convert an AST column (UTF-8 bytes) to a character offset in the line."""
+        if line < 1 or line > len(self.lines):
+            return byte_col
+        text = self.lines[line - 1]
+        if text.isascii():
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+
+    # -- reporting -----------------------------------------------------------------------
+
+    def report(self, rule: Rule, node: ast.AST, *args: object, fix: Fix | None = None) -> None:
+        line: int = node.lineno  # type: ignore[attr-defined]
+        end_line: int = getattr(node, "end_lineno", None) or line
+        end_byte = getattr(node, "end_col_offset", None)
+        self.violations.append(
+            Violation(
+                line=line,
+                col=self.char_col(line, node.col_offset),  # type: ignore[attr-defined]
+                code=rule.code,
+                message=rule.format_message(*args),
+                end_line=end_line,
+                end_col=self.char_col(end_line, end_byte if end_byte is not None else 0),
+                fix=fix,
+            )
+        )

@@ -1,0 +1,216 @@
+"""The rule engine: one walk per file, dispatching each node to every rule that handles
+its type.
+
+The walk is the hot path (every enabled rule runs on every file), so it is kept lean:
+node types map to precomputed child fields and handler tuples, operator and
+expression-context nodes are never visited, and rules whose text triggers are absent
+from a file are left out of that file's dispatch table.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable, Sequence
+
+from .context import Context
+from .rules import ALL_RULES
+from .rules.base import Rule
+from .scopes import Scope, bound_names, parameter_names
+from .settings import Settings
+from .violation import Violation
+
+Handler = Callable[[ast.AST, Context], None]
+DispatchTable = dict[type[ast.AST], tuple[Handler, ...]]
+
+# Fields that never hold nodes worth visiting: names, constants, operators and the
+# Load/Store contexts. Skipping them is most of what makes the walk cheaper than a
+# generic NodeVisitor.
+_NON_NODE_FIELDS = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "module", "level",
+     "kind", "type_comment", "is_async", "conversion", "simple", "tag", "lineno", "n", "s"}
+)
+_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+
+
+def _child_fields(node_type: type[ast.AST]) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(node_type)
+    if fields is None:
+        fields = tuple(
+            field
+            for field in node_type._fields
+            if field not in _NON_NODE_FIELDS and not (node_type is ast.Constant)
+        )
+        _CHILD_FIELDS[node_type] = fields
+    return fields
+
+
+class Linter:
+    """Runs a set of rules over files. Build one per settings; reuse it for every file."""
+
+    def __init__(self, settings: Settings | None = None, rules: Iterable[type[Rule]] = ALL_RULES):
+        self.settings = settings or Settings()
+        self.rules: tuple[Rule, ...] = tuple(rule(self.settings) for rule in rules)
+        self._tables: dict[tuple[int, ...], DispatchTable] = {}
+
+    def lint(self, tree: ast.Module, lines: Sequence[str], filename: str) -> list[Violation]:
+        """Violations of the enabled rules in one parsed file, in source order."""
+        active = self._active_rules("".join(lines))
+        if not active:
+            return []
+        context = Context(tree, lines, filename, self.settings)
+        _Walk(self._table(active), context).module(tree)
+        return sorted(context.violations, key=lambda v: (v.line, v.col, v.code))
+
+    def _active_rules(self, source: str) -> tuple[int, ...]:
+        return tuple(
+            index
+            for index, rule in enumerate(self.rules)
+            if all(text in source for text in rule.required_text)
+        )
+
+    def _table(self, active: tuple[int, ...]) -> DispatchTable:
+        table = self._tables.get(active)
+        if table is None:
+            collected: dict[type[ast.AST], list[Handler]] = {}
+            for index in active:
+                rule = self.rules[index]
+                for node_type, attribute in rule.handled_node_types().items():
+                    collected.setdefault(node_type, []).append(getattr(rule, attribute))
+            table = self._tables[active] = {k: tuple(v) for k, v in collected.items()}
+        return table
+
+
+def lint_source(source: str, filename: str, linter: Linter) -> list[Violation]:
+    """Parse and lint a source text; a file that does not parse has no ASR diagnostics
+    (flake8 reports it as E999)."""
+    try:
+        tree = ast.parse(source, filename)
+    except (SyntaxError, ValueError):
+        return []
+    return linter.lint(tree, source.splitlines(keepends=True), filename)
+
+
+class _Marker:
+    """A stack entry that is not a node: leave an ancestor, enter or leave a scope."""
+
+    __slots__ = ("scope",)
+
+    def __init__(self, scope: Scope | None = None) -> None:
+        self.scope = scope
+
+
+_LEAVE_NODE = _Marker()
+_LEAVE_SCOPE = _Marker()
+
+
+class _Walk:
+    """One depth-first walk of one file, keeping the context's ancestors and scopes.
+
+    The walk uses an explicit stack, not recursion: generated code nests expressions
+    deeper than Python's recursion limit, and a linter must not crash on it.
+    """
+
+    __slots__ = ("ancestors", "context", "scopes", "special", "stack", "table")
+
+    def __init__(self, table: DispatchTable, context: Context) -> None:
+        self.table = table
+        self.context = context
+        self.ancestors = context.ancestors
+        self.scopes = context.scopes
+        self.stack: list[ast.AST | _Marker] = []
+        special: dict[type[ast.AST], Callable[[ast.AST], None]] = {
+            ast.FunctionDef: self._function,  # type: ignore[dict-item]
+            ast.AsyncFunctionDef: self._function,  # type: ignore[dict-item]
+            ast.Lambda: self._lambda,  # type: ignore[dict-item]
+            ast.ClassDef: self._class,  # type: ignore[dict-item]
+            ast.Import: self._import,  # type: ignore[dict-item]
+            ast.ImportFrom: self._import,  # type: ignore[dict-item]
+        }
+        for node_type in (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor,
+                          ast.With, ast.AsyncWith):
+            special[node_type] = self._assignment
+        self.special = special
+
+    def module(self, tree: ast.Module) -> None:
+        stack = self.stack
+        stack.append(tree)
+        table, special, context = self.table, self.special, self.context
+        while stack:
+            node = stack.pop()
+            node_type = node.__class__
+            if node_type is _Marker:
+                if node is _LEAVE_NODE:
+                    self.ancestors.pop()
+                elif node is _LEAVE_SCOPE:
+                    self.scopes.pop()
+                else:
+                    self.scopes.append(node.scope)  # type: ignore[union-attr,arg-type]
+                continue
+            handlers = table.get(node_type)  # type: ignore[arg-type]
+            if handlers is not None:
+                for handler in handlers:
+                    handler(node, context)  # type: ignore[arg-type]
+            action = special.get(node_type)  # type: ignore[arg-type]
+            if action is not None:
+                action(node)  # type: ignore[arg-type]
+            else:
+                self.push_children(node, _child_fields(node_type))  # type: ignore[arg-type]
+
+    def push_children(self, node: ast.AST, fields: Sequence[str]) -> None:
+        """Schedule ``node``'s children in these fields, in source order, with ``node``
+        as their ancestor."""
+        if not fields:
+            return
+        stack = self.stack
+        self.ancestors.append(node)
+        stack.append(_LEAVE_NODE)
+        self._push_fields(node, fields)
+
+    def _push_fields(self, node: ast.AST, fields: Sequence[str]) -> None:
+        stack = self.stack
+        for field in reversed(fields):
+            value = getattr(node, field, None)
+            if value.__class__ is list:
+                for item in reversed(value):  # type: ignore[union-attr]
+                    if isinstance(item, ast.AST):
+                        stack.append(item)
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+
+    # Defaults, decorators and annotations run in the enclosing scope; only the body
+    # runs in the new one. So `async def f(): def g(x=time.sleep(1)): ...` blocks f.
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._scoped(node, "body", ("decorator_list", "args", "returns"),
+                     parameter_names(node.args))
+
+    def _lambda(self, node: ast.Lambda) -> None:
+        self._scoped(node, "body", ("args",), parameter_names(node.args))
+
+    def _class(self, node: ast.ClassDef) -> None:
+        self._scoped(node, "body", ("decorator_list", "bases", "keywords"), (), is_class=True)
+
+    def _scoped(self, node: ast.AST, body: str, header: tuple[str, ...],
+                names: Iterable[str], is_class: bool = False) -> None:
+        scope = Scope(node, is_class)
+        for name in names:
+            scope.bind(name, None)
+        self.ancestors.append(node)
+        stack = self.stack
+        stack.append(_LEAVE_NODE)
+        stack.append(_LEAVE_SCOPE)
+        self._push_fields(node, (body,))
+        stack.append(_Marker(scope))
+        self._push_fields(node, header)
+
+    # Module-level bindings were collected before the walk; inner scopes learn theirs
+    # as the walk reaches them.
+    def _import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if len(self.scopes) > 1:
+            self.scopes[-1].bind_import(node)
+
+    def _assignment(self, node: ast.stmt) -> None:
+        if len(self.scopes) > 1:
+            scope = self.scopes[-1]
+            for name in bound_names(node):
+                scope.bind(name, None)
+        self.push_children(node, _child_fields(node.__class__))

@@ -1,0 +1,76 @@
+"""The flake8 entry point.
+
+flake8 parses the file, applies ``# noqa`` and ``--select/--ignore``; this plugin only
+runs the rules on the tree it is given and yields what they find.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
+
+from . import __version__
+from .engine import Linter
+from .rules import ALL_RULES
+from .settings import OPTIONS, Settings
+
+OPT_IN_PREFIX = "ASR9"
+
+
+class Plugin:
+    """flake8 AST plugin for the ASR codes."""
+
+    name = "flake8-async-review"
+    version = __version__
+
+    _linter: ClassVar[Linter | None] = None
+
+    def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
+        self.tree = tree
+        self.lines = lines
+        self.filename = filename
+
+    @classmethod
+    def add_options(cls, manager: Any) -> None:
+        for spec in OPTIONS:
+            manager.add_option(
+                spec.flag,
+                type=spec.parse,
+                default=spec.default,
+                metavar=spec.metavar,
+                parse_from_config=True,
+                help=spec.help,
+            )
+        manager.extend_default_ignore([OPT_IN_PREFIX])
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        settings = Settings.from_values(
+            {spec.field: getattr(options, spec.dest) for spec in OPTIONS if hasattr(options, spec.dest)}
+        )
+        cls._linter = Linter(settings, enabled_rules(options))
+
+    def run(self) -> Iterator[tuple[int, int, str, type[Plugin]]]:
+        linter = type(self)._linter
+        if linter is None:  # Used without flake8's option parsing (e.g. directly in tests).
+            linter = type(self)._linter = Linter(Settings())
+        if not isinstance(self.tree, ast.Module):
+            return
+        for violation in linter.lint(self.tree, self.lines, self.filename):
+            yield violation.line, violation.col, violation.flake8_text, type(self)
+
+
+def enabled_rules(options: argparse.Namespace) -> tuple[type[Any], ...]:
+    """Rules whose code flake8 would report anywhere, asked of flake8's own decision
+    engine: rules nobody selected need not run. If flake8 cannot say, run them all."""
+    try:
+        from flake8.style_guide import Decision, DecisionEngine
+
+        decider = DecisionEngine(options)
+        return tuple(
+            rule for rule in ALL_RULES if decider.decision_for(rule.code) is Decision.Selected
+        )
+    except Exception:  # An older or newer flake8 without this API: filtering stays its job.
+        return ALL_RULES

@@ -1,0 +1,99 @@
+"""The shape every rule has: metadata, text triggers and ``visit_<NodeType>`` handlers."""
+
+from __future__ import annotations
+
+import ast
+import enum
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from ..context import Context
+    from ..settings import Settings
+
+
+class Severity(str, enum.Enum):
+    """How much damage the bug a rule finds usually does; reports group by it."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+OPTIONAL_DOC_SECTIONS = ("Options", "Fix")
+_OPT_IN = re.compile(r"^ASR9\d\d$")
+
+
+class Rule:
+    """Base class of all rules.
+
+    A rule declares handlers named ``visit_<ast node class>``; the engine calls them
+    during its single walk with ``(node, context)`` and the rule reports through
+    ``context.report``. One instance serves all files of a run, so handlers keep no
+    per-file state on ``self``.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    message: ClassVar[str]
+    severity: ClassVar[Severity]
+    # The rule can only match files whose source contains every one of these strings;
+    # other files skip it without a walk.
+    required_text: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @classmethod
+    def opt_in(cls) -> bool:
+        """ASR9xx rules are off unless selected explicitly."""
+        return bool(_OPT_IN.match(cls.code))
+
+    @classmethod
+    def fixable(cls) -> bool:
+        return "Fix" in doc_sections(cls)
+
+    @classmethod
+    def handled_node_types(cls) -> dict[type[ast.AST], str]:
+        """Map each AST class this rule handles to the handler's attribute name."""
+        handled: dict[type[ast.AST], str] = {}
+        for attribute in dir(cls):
+            if attribute.startswith("visit_"):
+                node_type = getattr(ast, attribute[len("visit_") :], None)
+                if not (isinstance(node_type, type) and issubclass(node_type, ast.AST)):
+                    raise TypeError(f"{cls.__name__}.{attribute} names no ast node class")
+                handled[node_type] = attribute
+        return handled
+
+    def format_message(self, *args: object) -> str:
+        return self.message.format(*args)
+
+
+def doc_sections(rule: type[Rule]) -> dict[str, str]:
+    """Split a rule docstring into its ``## Section`` parts (title -> body)."""
+    sections: dict[str, str] = {}
+    current: str | None = None
+    lines: list[str] = []
+    for line in _dedented_doc(rule).splitlines():
+        if line.startswith("## "):
+            if current is not None:
+                sections[current] = "\n".join(lines).strip()
+            current, lines = line[3:].strip(), []
+        else:
+            lines.append(line)
+    if current is not None:
+        sections[current] = "\n".join(lines).strip()
+    return sections
+
+
+def _dedented_doc(rule: type[Rule]) -> str:
+    import inspect
+
+    return inspect.cleandoc(rule.__doc__ or "")
+
+
+def code_blocks(markdown: str) -> list[str]:
+    """The fenced ``python`` code blocks of a Markdown text."""
+    return re.findall(r"```python\n(.*?)```", markdown, flags=re.DOTALL)

@@ -1,0 +1,113 @@
+"""ASR101: ``time.sleep`` inside ``async def``."""
+
+from __future__ import annotations
+
+import ast
+
+from ..context import Context
+from ..fixes import add_module_import, insert_after, insert_before, replace_node
+from ..violation import Edit, Fix
+from .base import Rule, Severity
+
+# A call used as the object of these needs parentheses once it is awaited.
+_TIGHT_PARENTS = (ast.Attribute, ast.Subscript, ast.Call)
+
+
+class BlockingSleep(Rule):
+    """
+    ## What it does
+    Finds `time.sleep()` called directly in the body of an `async def`, whatever the
+    import form (`import time`, `from time import sleep as pause`, imports inside the
+    function).
+
+    ## Why is this bad?
+    `time.sleep()` suspends the whole thread, and with it the event loop: every other
+    request, task and timeout of the process waits until it returns. A retry loop with a
+    one-second back-off stalls the service for a second per attempt.
+
+    ## Example
+    ```python
+    import time
+
+
+    async def poll_status(client, job_id):
+        while not await client.is_done(job_id):
+            time.sleep(1)
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+
+
+    async def poll_status(client, job_id):
+        while not await client.is_done(job_id):
+            await asyncio.sleep(1)
+    ```
+
+    ## Options
+    `--asr-async-library` chooses the sleep the message and the fix use: `asyncio`
+    (default), `anyio` or `trio`.
+
+    ## Fix
+    Replaces the call with `await asyncio.sleep(...)` (same arguments) and adds
+    `import asyncio` when the module lacks it. Safe when the call is a statement of its
+    own; unsafe when its value is used, because the expression now suspends.
+
+    Calls in a nested `def` or `lambda` are not reported: they run wherever that function
+    is called, such as `asyncio.to_thread(time.sleep, 1)`.
+    """
+
+    code = "ASR101"
+    name = "blocking-sleep-in-async-function"
+    message = "`{}()` blocks the event loop: use `await {}()`"
+    severity = Severity.HIGH
+    required_text = ("async", "sleep")
+
+    def visit_Call(self, node: ast.Call, context: Context) -> None:
+        if not context.in_async_function or context.is_awaited(node):
+            return
+        if context.qualified_name(node.func) != "time.sleep":
+            return
+        library = self.settings.async_library
+        context.report(
+            self,
+            node,
+            context.source_segment(node.func),
+            f"{library}.sleep",
+            fix=self._fix(node, context, library),
+        )
+
+    def _fix(self, node: ast.Call, context: Context, library: str) -> Fix | None:
+        module_name, import_edit = _module_reference(context, library)
+        if module_name is None:
+            return None
+        parent = context.parent
+        needs_parentheses = isinstance(parent, _TIGHT_PARENTS) and (
+            not isinstance(parent, ast.Call) or parent.func is node
+        )
+        edits: list[Edit] = [
+            insert_before(context, node, "(await " if needs_parentheses else "await "),
+            replace_node(context, node.func, f"{module_name}.sleep"),
+        ]
+        if needs_parentheses:
+            edits.append(insert_after(context, node, ")"))
+        if import_edit is not None:
+            edits.append(import_edit)
+        return Fix(
+            edits=tuple(edits),
+            safe=isinstance(parent, ast.Expr),
+            description=f"Replace with `await {module_name}.sleep()`",
+        )
+
+
+def _module_reference(context: Context, module: str) -> tuple[str | None, Edit | None]:
+    """The name that refers to ``module`` where the fix goes, and the import edit needed
+    to make one; (None, None) when the obvious name is taken by something else."""
+    alias = context.module_binding_for(module)
+    if alias is not None and context.lookup(alias) == (True, module):
+        return alias, None
+    found, bound = context.lookup(module)
+    if found:
+        return (module, None) if bound == module else (None, None)
+    return module, add_module_import(context, module)

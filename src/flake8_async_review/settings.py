@@ -1,0 +1,88 @@
+"""User options: declared once, parsed once into a frozen :class:`Settings`.
+
+Every option is a flake8 option prefixed ``--asr-`` that may also be given in a flake8
+configuration file. The command line and the language server read the same table, so
+an option means the same thing wherever it is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+ASYNC_LIBRARIES = ("asyncio", "anyio", "trio")
+
+
+class SettingsError(ValueError):
+    """An option has a value it cannot take; the message names the option."""
+
+
+def _parse_async_library(value: str) -> str:
+    library = value.strip().lower()
+    if library not in ASYNC_LIBRARIES:
+        raise argparse.ArgumentTypeError(
+            f"expected one of {', '.join(ASYNC_LIBRARIES)}, got {value!r}"
+        )
+    return library
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One ``--asr-*`` option: its flag, the Settings field it fills, and its parser."""
+
+    flag: str
+    field: str
+    parse: Callable[[str], Any]
+    default: str
+    metavar: str
+    help: str
+
+    @property
+    def dest(self) -> str:
+        """The attribute name argparse (and so flake8) stores the value under."""
+        return self.flag.lstrip("-").replace("-", "_")
+
+
+OPTIONS: tuple[OptionSpec, ...] = (
+    OptionSpec(
+        flag="--asr-async-library",
+        field="async_library",
+        parse=_parse_async_library,
+        default="asyncio",
+        metavar="NAME",
+        help=(
+            "Async library the project uses, for suggestions and fixes "
+            "(asyncio, anyio or trio). Default: %(default)s."
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The parsed options every rule reads. Immutable: parsed once per run."""
+
+    async_library: str = "asyncio"
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any]) -> Settings:
+        """Build settings from already-parsed values keyed by field name."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{name: value for name, value in values.items() if name in known})
+
+    @classmethod
+    def from_strings(cls, raw: Mapping[str, str]) -> Settings:
+        """Parse raw option strings keyed by flag (``--asr-…``); raise SettingsError."""
+        specs = {spec.flag: spec for spec in OPTIONS}
+        values: dict[str, Any] = {}
+        for flag, text in raw.items():
+            spec = specs.get(flag)
+            if spec is None:
+                raise SettingsError(f"unknown option {flag}")
+            try:
+                values[spec.field] = spec.parse(text)
+            except (argparse.ArgumentTypeError, ValueError) as error:
+                raise SettingsError(f"{flag}: {error}") from None
+        return cls.from_values(values)
