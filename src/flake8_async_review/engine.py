@@ -95,7 +95,7 @@ def lint_source(source: str, filename: str, linter: Linter) -> list[Violation]:
     (flake8 reports it as E999)."""
     try:
         tree = ast.parse(source, filename)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     return linter.lint(tree, source.splitlines(keepends=True), filename)
 

@@ -50,7 +50,7 @@ class BlockingSleep(Rule):
     (default), `anyio` or `trio`.
 
     ## Fix
-    Replaces the call with `await asyncio.sleep(...)` (same arguments) and adds
+    Replaces the call with `await asyncio.sleep(...)` (same argument) and adds
     `import asyncio` when the module lacks it. Safe when the call is a statement of its
     own; unsafe when its value is used, because the expression now suspends.
 
@@ -79,6 +79,8 @@ class BlockingSleep(Rule):
         )
 
     def _fix(self, node: ast.Call, context: Context, library: str) -> Fix | None:
+        if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
+            return None  # Not a valid time.sleep call: nothing mechanical to offer.
         module_name, import_edit = _module_reference(context, library)
         if module_name is None:
             return None

@@ -1,0 +1,103 @@
+"""Rule documentation pages, generated from the rule classes' docstrings.
+
+``python -m flake8_async_review.rule_docs`` rewrites ``docs/rules/``;
+``--check`` only reports whether the pages are current (the test suite runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .rules import ALL_RULES
+from .rules.base import Rule, doc_sections
+
+_GENERATED = "<!-- Generated from the rule's docstring by flake8_async_review.rule_docs. -->"
+
+
+def rule_page(rule: type[Rule]) -> str:
+    """The Markdown page of one rule."""
+    default = "off (opt-in)" if rule.opt_in() else "on"
+    lines = [
+        _GENERATED,
+        f"# {rule.code}: {rule.name}",
+        "",
+        "| Code | Name | Severity | Default | Fix |",
+        "| --- | --- | --- | --- | --- |",
+        f"| `{rule.code}` | `{rule.name}` | {rule.severity.value} | {default} | "
+        f"{'yes' if rule.fixable() else 'no'} |",
+        "",
+        f"Message: {rule.code} {rule.message.replace('{}', '…')}",
+        "",
+    ]
+    for title, body in doc_sections(rule).items():
+        lines += [f"## {title}", "", body, ""]
+    return "\n".join(lines)
+
+
+def index_page() -> str:
+    lines = [
+        _GENERATED,
+        "# Rules",
+        "",
+        "Codes `ASR9xx` are opt-in: select them with `--extend-select`.",
+        "",
+        "| Code | Name | Severity | Default | Fix |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for rule in ALL_RULES:
+        default = "off" if rule.opt_in() else "on"
+        lines.append(
+            f"| [{rule.code}]({rule.code}.md) | {rule.name} | {rule.severity.value} | "
+            f"{default} | {'yes' if rule.fixable() else 'no'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def expected_pages() -> dict[str, str]:
+    pages = {f"{rule.code}.md": rule_page(rule) for rule in ALL_RULES}
+    pages["index.md"] = index_page()
+    return pages
+
+
+def stale_pages(rules_dir: Path) -> list[str]:
+    """Names of pages that are missing, different, or left over from removed rules."""
+    expected = expected_pages()
+    stale = [
+        name
+        for name, text in expected.items()
+        if not (rules_dir / name).is_file()
+        or (rules_dir / name).read_text(encoding="utf-8") != text
+    ]
+    if rules_dir.is_dir():
+        stale += [p.name for p in rules_dir.glob("*.md") if p.name not in expected]
+    return sorted(stale)
+
+
+def write_pages(rules_dir: Path) -> None:
+    rules_dir.mkdir(parents=True, exist_ok=True)
+    expected = expected_pages()
+    for leftover in rules_dir.glob("*.md"):
+        if leftover.name not in expected:
+            leftover.unlink()
+    for name, text in expected.items():
+        (rules_dir / name).write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rules-dir", type=Path, default=Path("docs/rules"))
+    parser.add_argument("--check", action="store_true", help="only report stale pages")
+    options = parser.parse_args(argv)
+    if options.check:
+        stale = stale_pages(options.rules_dir)
+        for name in stale:
+            print(f"stale: {options.rules_dir / name}", file=sys.stderr)
+        return 1 if stale else 0
+    write_pages(options.rules_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Fixture harness: expected diagnostics are written as comments in the fixture itself.
+
+A line that should be reported ends with ``# ASR101: <col>[, "<message arg>", ...]``
+(``col`` is 0-based, in characters; several annotations may follow one another). A
+fixture may start with ``# flake8-args: <options>`` to run with options. The fixture
+``ASRnnn[_topic].py`` is checked for the code ``ASRnnn`` only.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shlex
+import subprocess
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flake8_async_review.rules import RULES_BY_CODE
+from flake8_async_review.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+_FIXTURE_NAME = re.compile(r"^(ASR\d{3})(?:_\w+)?\.py$")
+_ANNOTATION = re.compile(r'(ASR\d{3}):\s*(\d+)((?:\s*,\s*"(?:[^"\\]|\\.)*")*)')
+_ANNOTATION_COMMENT = re.compile(r"#\s*ASR\d{3}:.*$")
+_ARGS_HEADER = re.compile(r"^# flake8-args:(.*)$", re.MULTILINE)
+_FORMAT = "%(path)s|%(row)d|%(col)d|%(code)s|%(text)s"
+
+Diagnostic = tuple[int, int, str, str]  # line, 0-based column, code, message
+
+
+@dataclass(frozen=True)
+class Fixture:
+    path: Path
+
+    @property
+    def code(self) -> str:
+        match = _FIXTURE_NAME.match(self.path.name)
+        assert match, self.path
+        return match.group(1)
+
+    @property
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        match = _ARGS_HEADER.search(self.text)
+        return tuple(shlex.split(match.group(1))) if match else ()
+
+    @property
+    def settings(self) -> Settings:
+        raw = dict(arg.split("=", 1) for arg in self.args if arg.startswith("--asr-"))
+        return Settings.from_strings(raw)
+
+    @property
+    def fixed_twin(self) -> Path:
+        return self.path.with_name(self.path.name + ".fixed")
+
+    def expected(self) -> set[Diagnostic]:
+        rule = RULES_BY_CODE[self.code](Settings())
+        found: set[Diagnostic] = set()
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            comment = line.partition("#")[2]
+            for code, col, raw_args in _ANNOTATION.findall(comment):
+                if code != self.code:
+                    continue
+                args = ast.literal_eval(f"({raw_args.lstrip(' ,')},)") if raw_args else ()
+                found.add((number, int(col), code, rule.format_message(*args)))
+        return found
+
+    def with_noqa(self) -> str:
+        """The fixture with each annotation turned into ``# noqa: <code>``."""
+        return "\n".join(
+            _ANNOTATION_COMMENT.sub(f"# noqa: {self.code}", line)
+            for line in self.text.splitlines()
+        ) + "\n"
+
+
+def all_fixtures() -> list[Fixture]:
+    return [Fixture(p) for p in sorted(FIXTURES.glob("ASR*.py")) if _FIXTURE_NAME.match(p.name)]
+
+
+def run_flake8(paths: Iterable[Path], args: Iterable[str] = ()) -> dict[Path, set[Diagnostic]]:
+    """Run the real flake8 (plugin discovered through its entry point) over ``paths``."""
+    paths = list(paths)
+    command = [sys.executable, "-m", "flake8", "--isolated", "--select", "ASR",
+               f"--format={_FORMAT}", *args, *map(str, paths)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode not in (0, 1) or result.stderr.strip():
+        raise AssertionError(f"flake8 failed ({result.returncode}):\n{result.stderr}")
+    found: dict[Path, set[Diagnostic]] = {Path(p).resolve(): set() for p in paths}
+    for line in result.stdout.splitlines():
+        path, row, col, code, text = line.split("|", 4)
+        message = text[len(code) + 1 :] if text.startswith(code + " ") else text
+        found.setdefault(Path(path).resolve(), set()).add((int(row), int(col) - 1, code, message))
+    return found
+
+
+def only(code: str, diagnostics: set[Diagnostic]) -> set[Diagnostic]:
+    return {d for d in diagnostics if d[2] == code}

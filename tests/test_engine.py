@@ -1,0 +1,289 @@
+"""The engine and the context it gives rules: scopes, names, try/except, await, infer."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import pytest
+
+from flake8_async_review.context import Context
+from flake8_async_review.engine import Linter, lint_source
+from flake8_async_review.rules.base import Rule, Severity
+
+
+class Probe(Rule):
+    """Records what the context says at every call ``probe(...)``; test-only."""
+
+    code = "ASR999"
+    name = "probe"
+    message = "{}"
+    severity = Severity.LOW
+    ask: ClassVar[Callable[[ast.Call, Context], Any]] = staticmethod(lambda node, ctx: None)
+
+    def visit_Call(self, node: ast.Call, context: Context) -> None:
+        if isinstance(node.func, ast.Name) and node.func.id == "probe":
+            context.report(self, node, repr(type(self).ask(node, context)))
+
+
+def answers(source: str, ask: Callable[[ast.Call, Context], Any]) -> list[str]:
+    probe = type("AskingProbe", (Probe,), {"ask": staticmethod(ask)})
+    violations = lint_source(textwrap.dedent(source), "probe.py", Linter(rules=[probe]))
+    return [v.message for v in violations]
+
+
+def qualified_names(source: str) -> list[str]:
+    return answers(source, lambda node, ctx: ctx.qualified_name(node.args[0]))
+
+
+# -- async scope ---------------------------------------------------------------------
+
+
+def test_async_scope_is_lexical() -> None:
+    source = """
+    probe()
+    async def outer():
+        probe()
+        def sync_inner(default=probe()):
+            probe()
+            async def async_in_sync():
+                probe()
+        lambda: probe()
+        class Inside:
+            probe()
+            async def method(self):
+                probe()
+        [probe() for _ in range(2)]
+    """
+    assert answers(source, lambda node, ctx: ctx.in_async_function) == [
+        "False", "True", "True", "False", "True", "False", "False", "True", "True",
+    ]
+
+
+def test_enclosing_function_is_none_in_a_class_body() -> None:
+    source = """
+    def f():
+        probe()
+        class C:
+            probe()
+    """
+    assert answers(source, lambda node, ctx: getattr(ctx.enclosing_function, "name", None)) == [
+        "'f'", "None",
+    ]
+
+
+# -- names ------------------------------------------------------------------------------
+
+
+def test_import_forms() -> None:
+    source = """
+    import os.path
+    import xml.etree.ElementTree as ET
+    from time import sleep as pause
+    from . import sibling
+    from .pkg import thing
+    probe(os.path.join)
+    probe(ET.parse)
+    probe(pause)
+    probe(sibling)
+    probe(thing)
+    probe(open)
+    probe(undefined_name)
+    probe(later)
+    import later
+    """
+    assert qualified_names(source) == [
+        "'os.path.join'", "'xml.etree.ElementTree.parse'", "'time.sleep'", "None", "None",
+        "'builtins.open'", "None", "'later'",
+    ]
+
+
+def test_function_local_imports_stay_local() -> None:
+    source = """
+    async def f():
+        import subprocess as sp
+        probe(sp.run)
+    probe(sp)
+    """
+    assert qualified_names(source) == ["'subprocess.run'", "None"]
+
+
+def test_rebinding_makes_a_name_unknown() -> None:
+    source = """
+    import time
+    import json
+    json = None
+    def f(time):
+        probe(time.sleep)
+    def g():
+        time = make()
+        probe(time.sleep)
+    def h():
+        probe(time.sleep)
+    probe(json.loads)
+    """
+    assert qualified_names(source) == ["None", "None", "'time.sleep'", "None"]
+
+
+def test_star_import_makes_unknown_names_unresolved() -> None:
+    source = """
+    from time import *
+    import os
+    probe(sleep)
+    probe(os.getcwd)
+    """
+    assert qualified_names(source) == ["None", "'os.getcwd'"]
+
+
+def test_class_scope_is_not_visible_in_methods() -> None:
+    source = """
+    import time
+    class C:
+        import requests as time
+        probe(time.get)
+        def m(self):
+            probe(time.sleep)
+    """
+    assert qualified_names(source) == ["'requests.get'", "'time.sleep'"]
+
+
+def test_conflicting_module_imports_are_unknown() -> None:
+    source = """
+    try:
+        import ujson as json
+    except ImportError:
+        import json
+    probe(json.loads)
+    """
+    assert qualified_names(source) == ["None"]
+
+
+# -- try/except, await, statements -------------------------------------------------------
+
+
+def test_enclosing_handlers_and_try_bodies() -> None:
+    source = """
+    try:
+        probe()
+        try:
+            pass
+        except ValueError:
+            probe()
+    except Exception:
+        probe()
+    def f():
+        try:
+            pass
+        except KeyError:
+            def g():
+                probe()
+    """
+    def ask(node: ast.Call, ctx: Context) -> tuple[int, int]:
+        return (len(ctx.enclosing_handlers(node)), len(ctx.enclosing_try_bodies(node)))
+
+    assert answers(source, ask) == ["(0, 1)", "(1, 1)", "(1, 0)", "(0, 0)"]
+
+
+def test_is_awaited_and_statement_of() -> None:
+    source = """
+    async def f():
+        await probe()
+        probe()
+        x = [await probe()]
+    """
+    def ask(node: ast.Call, ctx: Context) -> tuple[bool, str]:
+        statement = ctx.statement_of(node)
+        return (ctx.is_awaited(node), type(statement).__name__)
+
+    assert answers(source, ask) == ["(True, 'Expr')", "(False, 'Expr')", "(True, 'Assign')"]
+
+
+# -- inference hook ---------------------------------------------------------------------
+
+
+def test_infer_is_lazy_cached_and_unsure_means_none() -> None:
+    contexts: list[Context] = []
+
+    def ask(node: ast.Call, ctx: Context) -> Any:
+        contexts.append(ctx)
+        built_before = ctx.inference_used
+        value = ctx.infer(node.args[0])
+        return (built_before, getattr(value, "value", value))
+
+    source = """
+    limit = 41 + 1
+    probe(limit)
+    probe(unknown_thing)
+    """
+    assert answers(source, ask) == ["(False, 42)", "(True, None)"]
+    assert contexts[0] is contexts[1]
+
+
+def test_files_that_never_ask_never_build_an_astroid_tree() -> None:
+    contexts: list[Context] = []
+    answers("probe(1)\n", lambda node, ctx: contexts.append(ctx))
+    assert contexts and not contexts[0].inference_used
+
+
+# -- the walk itself ----------------------------------------------------------------------
+
+
+def test_text_triggers_skip_files_that_cannot_match() -> None:
+    class NeedsAsync(Probe):
+        required_text = ("async",)
+
+    linter = Linter(rules=[NeedsAsync])
+    assert lint_source("probe()\n", "a.py", linter) == []
+    assert len(lint_source("probe()  # async\n", "a.py", linter)) == 1
+    assert len(lint_source("probe()\n", "a.py", Linter(rules=[NeedsAsync], text_triggers=False))) == 1
+
+
+def test_handlers_see_nodes_in_source_order_and_the_table_is_reused() -> None:
+    seen: list[str] = []
+
+    class Order(Probe):
+        def visit_Name(self, node: ast.Name, context: Context) -> None:
+            seen.append(node.id)
+
+    linter = Linter(rules=[Order])
+    lint_source("a(b, c)\nd = e[f]\n", "a.py", linter)
+    lint_source("g\n", "a.py", linter)
+    assert seen == ["a", "b", "c", "d", "e", "f", "g"]
+    assert len(linter._tables) == 1
+
+
+def test_deeply_nested_code_does_not_exhaust_the_stack() -> None:
+    # Deeper than any recursive walk survives; built directly since the parser would
+    # refuse to parse it.
+    position = {"lineno": 1, "col_offset": 0, "end_lineno": 1, "end_col_offset": 1}
+
+    def call() -> ast.Call:
+        return ast.Call(ast.Name("probe", ast.Load(), **position), [], [], **position)
+
+    expression: ast.expr = call()
+    for _ in range(5000):
+        expression = ast.BinOp(expression, ast.Add(), call(), **position)
+    tree = ast.Module([ast.Expr(expression, **position)], [])
+    probe = type("P", (Probe,), {"ask": staticmethod(lambda node, ctx: None)})
+    assert len(Linter(rules=[probe]).lint(tree, ["x\n"], "deep.py")) == 5001
+
+
+def test_a_handler_named_after_no_node_type_is_an_error() -> None:
+    class Broken(Probe):
+        def visit_Nonsense(self, node: ast.AST, context: Context) -> None: ...
+
+    with pytest.raises(TypeError, match="visit_Nonsense"):
+        Linter(rules=[Broken]).lint(ast.parse("x"), ["x"], "a.py")
+
+
+def test_syntax_errors_give_no_diagnostics() -> None:
+    assert lint_source("async def f(:\n", "bad.py", Linter()) == []
+
+
+def test_columns_are_characters_not_bytes() -> None:
+    source = "async def f():\n    x = 'é'; probe()\n"
+    probe = type("P", (Probe,), {"ask": staticmethod(lambda node, ctx: None)})
+    [violation] = lint_source(source, "a.py", Linter(rules=[probe]))
+    assert (violation.col, violation.end_col) == (13, 20)

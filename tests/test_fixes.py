@@ -1,0 +1,72 @@
+"""The fix model: applying edits, overlaps, line endings, refusing broken results."""
+
+from __future__ import annotations
+
+import ast
+
+from flake8_async_review.context import Context
+from flake8_async_review.engine import Linter
+from flake8_async_review.fixes import apply_fixes, fix_text
+from flake8_async_review.rules.base import Rule, Severity
+from flake8_async_review.violation import Edit, Fix
+
+
+def fix(*edits: Edit, safe: bool = True) -> Fix:
+    return Fix(edits=edits, safe=safe, description="test")
+
+
+def test_identical_edits_from_two_fixes_apply_once() -> None:
+    add_import = Edit(1, 0, 1, 0, "import asyncio\n")
+    text, applied = apply_fixes(
+        "a\nb\n",
+        [fix(add_import, Edit(1, 0, 1, 1, "A")), fix(add_import, Edit(2, 0, 2, 1, "B"))],
+    )
+    assert (text, applied) == ("import asyncio\nA\nB\n", 2)
+
+
+def test_overlapping_fix_waits_for_the_next_round() -> None:
+    text, applied = apply_fixes(
+        "abcdef\n", [fix(Edit(1, 0, 1, 4, "X")), fix(Edit(1, 2, 1, 6, "Y"))]
+    )
+    assert (text, applied) == ("Xef\n", 1)
+
+
+def test_insertion_and_replacement_at_one_point_keep_their_order() -> None:
+    text, _ = apply_fixes("time.sleep(1)\n", [fix(Edit(1, 0, 1, 0, "await "), Edit(1, 0, 1, 10, "asyncio.sleep"))])
+    assert text == "await asyncio.sleep(1)\n"
+
+
+def test_inserted_lines_take_the_files_line_ending() -> None:
+    text, _ = apply_fixes("a\r\nb\r\n", [fix(Edit(2, 0, 2, 0, "import asyncio\n"))])
+    assert text == "a\r\nimport asyncio\r\nb\r\n"
+
+
+def test_insertion_past_the_last_line() -> None:
+    text, _ = apply_fixes('"""doc"""', [fix(Edit(2, 0, 2, 0, "\nimport asyncio\n"))])
+    assert text == '"""doc"""\nimport asyncio\n'
+
+
+class BreaksTheCode(Rule):
+    """Test-only rule whose fix would leave a syntax error."""
+
+    code = "ASR998"
+    name = "breaks-the-code"
+    message = "x"
+    severity = Severity.LOW
+
+    def visit_Pass(self, node: ast.Pass, context: Context) -> None:
+        context.report(self, node, fix=fix(Edit(node.lineno, 0, node.lineno, 4, "pass(")))
+
+
+def test_a_fix_that_does_not_parse_is_refused() -> None:
+    outcome = fix_text("pass\n", "a.py", Linter(rules=[BreaksTheCode]))
+    assert outcome.text == "pass\n"
+    assert outcome.applied == 0
+    assert outcome.error and "does not parse" in outcome.error
+
+
+def test_unsafe_fixes_only_on_request() -> None:
+    source = "import time\nasync def f():\n    x = time.sleep(1)\n"
+    assert fix_text(source, "a.py", Linter()).applied == 0
+    unsafe = fix_text(source, "a.py", Linter(), unsafe=True)
+    assert "x = await asyncio.sleep(1)" in unsafe.text

@@ -1,0 +1,52 @@
+"""Every fixture, checked through the real flake8: the exact diagnostics, noqa, fixes."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+from harness import Diagnostic, Fixture, all_fixtures, only, run_flake8
+
+from flake8_async_review.engine import Linter
+from flake8_async_review.fixes import fix_text
+from flake8_async_review.rules import RULES_BY_CODE
+
+FIXTURES = all_fixtures()
+IDS = [f.path.name for f in FIXTURES]
+
+
+@cache
+def _flake8_results(args: tuple[str, ...]) -> dict[Path, set[Diagnostic]]:
+    """One flake8 run for all fixtures that share the same options."""
+    return run_flake8([f.path for f in FIXTURES if f.args == args], args)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=IDS)
+def test_reports_exactly_the_annotated_diagnostics(fixture: Fixture) -> None:
+    expected = fixture.expected()
+    assert expected, "a fixture needs positive cases"
+    found = only(fixture.code, _flake8_results(fixture.args)[fixture.path.resolve()])
+    assert sorted(found) == sorted(expected)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=IDS)
+def test_noqa_silences_every_diagnostic(fixture: Fixture, tmp_path: Path) -> None:
+    silenced = tmp_path / fixture.path.name
+    silenced.write_text(fixture.with_noqa(), encoding="utf-8")
+    found = only(fixture.code, run_flake8([silenced], fixture.args)[silenced.resolve()])
+    assert found == set()
+
+
+WITH_FIXES = [f for f in FIXTURES if f.fixed_twin.exists()]
+
+
+@pytest.mark.parametrize("fixture", WITH_FIXES, ids=[f.path.name for f in WITH_FIXES])
+def test_safe_fixes_give_the_fixed_twin_and_are_idempotent(fixture: Fixture) -> None:
+    linter = Linter(fixture.settings, [RULES_BY_CODE[fixture.code]])
+    once = fix_text(fixture.text, str(fixture.path), linter)
+    assert once.error is None
+    assert once.applied > 0
+    assert once.text == fixture.fixed_twin.read_text(encoding="utf-8")
+    twice = fix_text(once.text, str(fixture.path), linter)
+    assert (twice.text, twice.applied) == (once.text, 0)

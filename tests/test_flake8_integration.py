@@ -1,0 +1,114 @@
+"""The plugin as users run it: the real flake8, its configuration files and options."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from flake8_async_review.plugin import Plugin
+
+SAMPLE = textwrap.dedent(
+    """\
+    import time
+
+
+    async def handler():
+        time.sleep(1)
+    """
+)
+
+
+def flake8(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", *args], cwd=cwd, capture_output=True, text=True,
+        check=False,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "service.py").write_text(SAMPLE, encoding="utf-8")
+    return tmp_path
+
+
+def test_select_asr_reports(project: Path) -> None:
+    result = flake8(project, "--select", "ASR", "service.py")
+    assert result.returncode == 1
+    assert result.stdout == (
+        "service.py:5:5: ASR101 `time.sleep()` blocks the event loop: "
+        "use `await asyncio.sleep()`\n"
+    )
+
+
+def test_project_select_hides_asr_and_extend_select_shows_it(project: Path) -> None:
+    (project / "setup.cfg").write_text("[flake8]\nselect = E,F,W\n", encoding="utf-8")
+    assert "ASR101" not in flake8(project, "service.py").stdout
+    (project / "setup.cfg").write_text(
+        "[flake8]\nselect = E,F,W\nextend-select = ASR\n", encoding="utf-8"
+    )
+    assert "ASR101" in flake8(project, "service.py").stdout
+
+
+def test_noqa_is_flake8s_job(project: Path) -> None:
+    source = SAMPLE.replace("time.sleep(1)", "time.sleep(1)  # noqa: ASR101")
+    (project / "service.py").write_text(source, encoding="utf-8")
+    assert flake8(project, "--select", "ASR", "service.py").stdout == ""
+
+
+def test_option_from_the_command_line_and_from_config(project: Path) -> None:
+    result = flake8(project, "--select", "ASR", "--asr-async-library=anyio", "service.py")
+    assert "use `await anyio.sleep()`" in result.stdout
+    (project / "tox.ini").write_text("[flake8]\nasr-async-library = trio\n", encoding="utf-8")
+    assert "use `await trio.sleep()`" in flake8(project, "--select", "ASR", "service.py").stdout
+
+
+@pytest.mark.parametrize("where", ["command line", "config"])
+def test_an_invalid_option_value_is_one_clear_error(project: Path, where: str) -> None:
+    args = ["--select", "ASR", "service.py"]
+    if where == "config":
+        (project / ".flake8").write_text("[flake8]\nasr-async-library = gevent\n", encoding="utf-8")
+    else:
+        args.append("--asr-async-library=gevent")
+    result = flake8(project, *args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    [error] = [line for line in result.stderr.splitlines() if "error" in line]
+    assert "--asr-async-library" in error and "gevent" in error
+
+
+def _decision(project: Path, *args: str) -> dict[str, str]:
+    """flake8's own decision for an opt-in code and a default code, as configured."""
+    script = textwrap.dedent(
+        """\
+        import sys
+        from flake8.main.application import Application
+        from flake8.style_guide import DecisionEngine
+        app = Application()
+        app.initialize(sys.argv[1:])
+        engine = DecisionEngine(app.options)
+        print(engine.decision_for("ASR901").name, engine.decision_for("ASR101").name)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script, *args], cwd=project,
+                            capture_output=True, text=True, check=True)
+    opt_in, default = result.stdout.split()
+    return {"ASR901": opt_in, "ASR101": default}
+
+
+def test_opt_in_codes_are_off_by_default_and_on_when_extended(project: Path) -> None:
+    assert _decision(project) == {"ASR901": "Ignored", "ASR101": "Selected"}
+    assert _decision(project, "--extend-select", "ASR9") == {
+        "ASR901": "Selected", "ASR101": "Selected"
+    }
+    assert _decision(project, "--extend-select", "ASR901")["ASR901"] == "Selected"
+
+
+def test_plugin_yields_flake8_tuples_from_the_given_tree() -> None:
+    tree = ast.parse(SAMPLE)
+    [(line, col, text, kind)] = list(Plugin(tree, SAMPLE.splitlines(True), "s.py").run())
+    assert (line, col, text[:6], kind) == (5, 4, "ASR101", Plugin)

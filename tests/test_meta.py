@@ -1,0 +1,93 @@
+"""Every rule is complete: well-formed code and name, fixture, docs, changelog, sections."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from harness import all_fixtures
+
+from flake8_async_review.engine import Linter, lint_source
+from flake8_async_review.rule_docs import stale_pages
+from flake8_async_review.rules import ALL_RULES
+from flake8_async_review.rules.base import (
+    DOC_SECTIONS,
+    OPTIONAL_DOC_SECTIONS,
+    Rule,
+    Severity,
+    code_blocks,
+    doc_sections,
+)
+
+ROOT = Path(__file__).parent.parent
+RULE_IDS = [rule.code for rule in ALL_RULES]
+
+
+def test_codes_and_names_are_well_formed_and_unique() -> None:
+    codes = [rule.code for rule in ALL_RULES]
+    names = [rule.name for rule in ALL_RULES]
+    assert all(re.fullmatch(r"ASR\d{3}", code) for code in codes)
+    assert all(re.fullmatch(r"[a-z]+(-[a-z0-9]+)*", name) for name in names)
+    assert len(set(codes)) == len(codes)
+    assert len(set(names)) == len(names)
+    assert codes == sorted(codes), "the registry lists rules in code order"
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)
+def test_metadata(rule: type[Rule]) -> None:
+    assert isinstance(rule.severity, Severity)
+    assert rule.message and "\n" not in rule.message
+    assert rule.handled_node_types(), "a rule handles at least one node type"
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)
+def test_docstring_has_the_sections_in_order(rule: type[Rule]) -> None:
+    titles = list(doc_sections(rule))
+    assert titles[: len(DOC_SECTIONS)] == list(DOC_SECTIONS)
+    assert set(titles[len(DOC_SECTIONS) :]) <= set(OPTIONAL_DOC_SECTIONS)
+    assert all(doc_sections(rule).values()), "no empty section"
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)
+def test_example_triggers_the_rule_and_use_instead_does_not(rule: type[Rule]) -> None:
+    sections = doc_sections(rule)
+    linter = Linter(rules=[rule])
+    for example in code_blocks(sections["Example"]):
+        assert any(v.code == rule.code for v in lint_source(example, "example.py", linter))
+    for better in code_blocks(sections["Use instead"]):
+        assert lint_source(better, "better.py", linter) == []
+    assert code_blocks(sections["Example"]) and code_blocks(sections["Use instead"])
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)
+def test_has_a_fixture_with_positives_and_negatives(rule: type[Rule]) -> None:
+    fixtures = [f for f in all_fixtures() if f.code == rule.code]
+    assert fixtures, f"tests/fixtures/{rule.code}.py is missing"
+    assert any(f.expected() for f in fixtures), "no positive case"
+    assert any(_has_unannotated_definition(f.text) for f in fixtures), "no negative case"
+
+
+def _has_unannotated_definition(text: str) -> bool:
+    """Some top-level function or class holds no expected diagnostic: a negative case."""
+    annotated = {n for n, line in enumerate(text.splitlines(), 1) if re.search(r"#.*ASR\d{3}:", line)}
+    for node in ast.parse(text).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if not annotated & set(range(node.lineno, (node.end_lineno or node.lineno) + 1)):
+                return True
+    return False
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)
+def test_changelog_mentions_the_code(rule: type[Rule]) -> None:
+    assert rule.code in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_generated_rule_pages_are_current() -> None:
+    stale = stale_pages(ROOT / "docs" / "rules")
+    assert stale == [], "run: python -m flake8_async_review.rule_docs"
+
+
+def test_every_fixture_belongs_to_a_registered_rule() -> None:
+    assert {f.code for f in all_fixtures()} <= set(RULE_IDS)
