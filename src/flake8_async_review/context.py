@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .inference import LazyInference
-from .scopes import BUILTIN_NAMES, ModuleScope, Scope
+from .receivers import TypeResolver
+from .scopes import BUILTIN_NAMES, FUNCTION_TYPES, Scope
 from .violation import Fix, Violation
 
 if TYPE_CHECKING:
@@ -16,15 +17,17 @@ if TYPE_CHECKING:
 
 _TRY_TYPES = (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+ScopeChain = Sequence[ast.AST]
 
 
 class Context:
     """Read-only view of where the walk is, for rule handlers.
 
     The engine keeps ``ancestors`` (outermost first, not including the node being
-    visited) and ``scopes`` (module, class and function bodies the walk is inside)
-    current; everything else is derived from them on demand, so rules that never ask
-    cost nothing.
+    visited) and ``scope_nodes`` (the module, class, function and lambda bodies the walk
+    is inside) current; everything else is derived from them on demand and cached, so
+    rules that never ask cost nothing. Questions about names and types take an optional
+    scope chain, for rules that look at code away from the walk's position.
     """
 
     def __init__(
@@ -34,9 +37,10 @@ class Context:
         self.lines = lines
         self.filename = filename
         self.settings = settings
-        self.module_scope = ModuleScope.of(tree)
-        self.scopes: list[Scope] = [self.module_scope]
+        self.scope_nodes: list[ast.AST] = [tree]
         self.ancestors: list[ast.AST] = []
+        self._scopes: dict[int, Scope] = {}
+        self.types = TypeResolver(self)
         self.violations: list[Violation] = []
         self._inference: LazyInference | None = None
 
@@ -51,16 +55,14 @@ class Context:
     def in_async_function(self) -> bool:
         """Lexically inside an ``async def`` body, with no nested def, lambda or class
         between: only there does a blocking call stall the event loop."""
-        return self.scopes[-1].node.__class__ is ast.AsyncFunctionDef
+        return self.scope_nodes[-1].__class__ is ast.AsyncFunctionDef
 
     @property
     def enclosing_function(self) -> FunctionNode | None:
         """The innermost function or lambda whose body holds the node, if no class body
         comes between."""
-        node = self.scopes[-1].node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return node
-        return None
+        node = self.scope_nodes[-1]
+        return node if isinstance(node, FUNCTION_TYPES) else None
 
     def is_awaited(self, node: ast.AST) -> bool:
         """``node`` (the node being visited) is the operand of an ``await``."""
@@ -100,7 +102,7 @@ class Context:
     def _ancestors_in_function(self, node: ast.AST) -> list[ast.AST]:
         start = 0
         for index in range(len(self.ancestors) - 1, -1, -1):
-            if isinstance(self.ancestors[index], (*FunctionNode.__args__, ast.ClassDef)):
+            if isinstance(self.ancestors[index], (*FUNCTION_TYPES, ast.ClassDef)):
                 start = index + 1
                 break
         # The visited node closes the chain so that "the child on the path" is known
@@ -109,7 +111,14 @@ class Context:
 
     # -- what does a name stand for ----------------------------------------------------
 
-    def qualified_name(self, node: ast.AST) -> str | None:
+    def scope(self, node: ast.AST) -> Scope:
+        """What the body of a module, class, function or lambda binds (cached)."""
+        scope = self._scopes.get(id(node))
+        if scope is None:
+            scope = self._scopes[id(node)] = Scope(node)
+        return scope
+
+    def qualified_name(self, node: ast.AST, chain: ScopeChain | None = None) -> str | None:
         """The dotted name an expression refers to through the imports in scope.
 
         ``sleep`` after ``from time import sleep`` is ``time.sleep``; ``open`` not
@@ -117,36 +126,46 @@ class Context:
         """
         if node.__class__ is ast.Name:
             name = node.id  # type: ignore[attr-defined]
-            found, qualified = self.lookup(name)
+            found, qualified = self.lookup(name, chain)
             if found:
                 return qualified
             return f"builtins.{name}" if name in BUILTIN_NAMES else None
         if node.__class__ is ast.Attribute:
-            base = self.qualified_name(node.value)  # type: ignore[attr-defined]
+            base = self.qualified_name(node.value, chain)  # type: ignore[attr-defined]
             return f"{base}.{node.attr}" if base else None  # type: ignore[attr-defined]
         return None
 
-    def lookup(self, name: str) -> tuple[bool, str | None]:
+    def lookup(self, name: str, chain: ScopeChain | None = None) -> tuple[bool, str | None]:
         """(is the name bound in a scope visible here, its qualified name or None)."""
-        innermost = True
-        for scope in reversed(self.scopes):
+        scope = self.defining_scope(name, chain)
+        if scope is None:
+            return False, None
+        return True, scope.bindings.get(name)
+
+    def defining_scope(self, name: str, chain: ScopeChain | None = None) -> Scope | None:
+        """The innermost visible scope that binds ``name`` (or may, by a star import)."""
+        nodes = self.scope_nodes if chain is None else chain
+        for index in range(len(nodes) - 1, -1, -1):
+            scope = self.scope(nodes[index])
             # A class body's names are not visible inside its methods.
-            if scope.is_class and not innermost:
+            if scope.is_class and index != len(nodes) - 1:
                 continue
-            innermost = False
-            if name in scope.bindings:
-                return True, scope.bindings[name]
-            if scope.star_import:
-                return True, None
-        return False, None
+            if name in scope.bindings or scope.star_import:
+                return scope
+        return None
 
     def module_binding_for(self, qualified: str) -> str | None:
         """A module-level name bound to exactly ``qualified`` (e.g. ``import asyncio as
         aio`` gives ``aio``), for fixes that need to refer to it."""
-        for name, bound in self.module_scope.bindings.items():
+        for name, bound in self.scope(self.tree).bindings.items():
             if bound == qualified:
                 return name
         return None
+
+    def type_of(self, node: ast.AST, chain: ScopeChain | None = None) -> str | None:
+        """The qualified class name of the value ``node`` evaluates to, when the source
+        says so for sure (see :mod:`receivers`); None when unsure."""
+        return self.types.type_of(node, self.scope_nodes if chain is None else chain)
 
     # -- cross-module knowledge, lazily ----------------------------------------------
 

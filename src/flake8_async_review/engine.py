@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Sequence
 from .context import Context
 from .rules import ALL_RULES
 from .rules.base import Rule
-from .scopes import Scope, bound_names, parameter_names
 from .settings import Settings
 from .violation import Violation
 
@@ -105,12 +104,20 @@ class _Marker:
 
     __slots__ = ("scope",)
 
-    def __init__(self, scope: Scope | None = None) -> None:
+    def __init__(self, scope: ast.AST | None = None) -> None:
         self.scope = scope
 
 
 _LEAVE_NODE = _Marker()
 _LEAVE_SCOPE = _Marker()
+# Defaults, decorators and annotations run in the enclosing scope; only the body runs in
+# the new one. So `async def f(): def g(x=time.sleep(1)): ...` blocks f.
+_SCOPE_FIELDS: dict[type[ast.AST], tuple[tuple[str, ...], str]] = {
+    ast.FunctionDef: (("decorator_list", "args", "returns"), "body"),
+    ast.AsyncFunctionDef: (("decorator_list", "args", "returns"), "body"),
+    ast.Lambda: (("args",), "body"),
+    ast.ClassDef: (("decorator_list", "bases", "keywords"), "body"),
+}
 
 
 class _Walk:
@@ -120,31 +127,19 @@ class _Walk:
     deeper than Python's recursion limit, and a linter must not crash on it.
     """
 
-    __slots__ = ("ancestors", "context", "scopes", "special", "stack", "table")
+    __slots__ = ("ancestors", "context", "scope_nodes", "stack", "table")
 
     def __init__(self, table: DispatchTable, context: Context) -> None:
         self.table = table
         self.context = context
         self.ancestors = context.ancestors
-        self.scopes = context.scopes
+        self.scope_nodes = context.scope_nodes
         self.stack: list[ast.AST | _Marker] = []
-        special: dict[type[ast.AST], Callable[[ast.AST], None]] = {
-            ast.FunctionDef: self._function,  # type: ignore[dict-item]
-            ast.AsyncFunctionDef: self._function,  # type: ignore[dict-item]
-            ast.Lambda: self._lambda,  # type: ignore[dict-item]
-            ast.ClassDef: self._class,  # type: ignore[dict-item]
-            ast.Import: self._import,  # type: ignore[dict-item]
-            ast.ImportFrom: self._import,  # type: ignore[dict-item]
-        }
-        for node_type in (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor,
-                          ast.With, ast.AsyncWith):
-            special[node_type] = self._assignment
-        self.special = special
 
     def module(self, tree: ast.Module) -> None:
         stack = self.stack
         stack.append(tree)
-        table, special, context = self.table, self.special, self.context
+        table, context = self.table, self.context
         while stack:
             node = stack.pop()
             node_type = node.__class__
@@ -152,31 +147,26 @@ class _Walk:
                 if node is _LEAVE_NODE:
                     self.ancestors.pop()
                 elif node is _LEAVE_SCOPE:
-                    self.scopes.pop()
+                    self.scope_nodes.pop()
                 else:
-                    self.scopes.append(node.scope)  # type: ignore[union-attr,arg-type]
+                    self.scope_nodes.append(node.scope)  # type: ignore[union-attr,arg-type]
                 continue
             handlers = table.get(node_type)  # type: ignore[arg-type]
             if handlers is not None:
                 for handler in handlers:
                     handler(node, context)  # type: ignore[arg-type]
-            action = special.get(node_type)  # type: ignore[arg-type]
-            if action is not None:
-                action(node)  # type: ignore[arg-type]
+            scoped = _SCOPE_FIELDS.get(node_type)  # type: ignore[arg-type]
+            if scoped is not None:
+                self._push_scoped(node, *scoped)  # type: ignore[arg-type]
             else:
-                self.push_children(node, _child_fields(node_type))  # type: ignore[arg-type]
-
-    def push_children(self, node: ast.AST, fields: Sequence[str]) -> None:
-        """Schedule ``node``'s children in these fields, in source order, with ``node``
-        as their ancestor."""
-        if not fields:
-            return
-        stack = self.stack
-        self.ancestors.append(node)
-        stack.append(_LEAVE_NODE)
-        self._push_fields(node, fields)
+                fields = _child_fields(node_type)  # type: ignore[arg-type]
+                if fields:
+                    self.ancestors.append(node)  # type: ignore[arg-type]
+                    stack.append(_LEAVE_NODE)
+                    self._push_fields(node, fields)  # type: ignore[arg-type]
 
     def _push_fields(self, node: ast.AST, fields: Sequence[str]) -> None:
+        """Schedule the children in these fields so that they come off in source order."""
         stack = self.stack
         for field in reversed(fields):
             value = getattr(node, field, None)
@@ -187,40 +177,11 @@ class _Walk:
             elif isinstance(value, ast.AST):
                 stack.append(value)
 
-    # Defaults, decorators and annotations run in the enclosing scope; only the body
-    # runs in the new one. So `async def f(): def g(x=time.sleep(1)): ...` blocks f.
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self._scoped(node, "body", ("decorator_list", "args", "returns"),
-                     parameter_names(node.args))
-
-    def _lambda(self, node: ast.Lambda) -> None:
-        self._scoped(node, "body", ("args",), parameter_names(node.args))
-
-    def _class(self, node: ast.ClassDef) -> None:
-        self._scoped(node, "body", ("decorator_list", "bases", "keywords"), (), is_class=True)
-
-    def _scoped(self, node: ast.AST, body: str, header: tuple[str, ...],
-                names: Iterable[str], is_class: bool = False) -> None:
-        scope = Scope(node, is_class)
-        for name in names:
-            scope.bind(name, None)
+    def _push_scoped(self, node: ast.AST, header: tuple[str, ...], body: str) -> None:
         self.ancestors.append(node)
         stack = self.stack
         stack.append(_LEAVE_NODE)
         stack.append(_LEAVE_SCOPE)
         self._push_fields(node, (body,))
-        stack.append(_Marker(scope))
+        stack.append(_Marker(node))
         self._push_fields(node, header)
-
-    # Module-level bindings were collected before the walk; inner scopes learn theirs
-    # as the walk reaches them.
-    def _import(self, node: ast.Import | ast.ImportFrom) -> None:
-        if len(self.scopes) > 1:
-            self.scopes[-1].bind_import(node)
-
-    def _assignment(self, node: ast.stmt) -> None:
-        if len(self.scopes) > 1:
-            scope = self.scopes[-1]
-            for name in bound_names(node):
-                scope.bind(name, None)
-        self.push_children(node, _child_fields(node.__class__))

@@ -1,8 +1,10 @@
 """Name resolution: which module or object a name stands for, from the file's imports.
 
-Only what the source states is trusted. A name rebound by an assignment, a parameter or
-a definition is unknown from then on, and so is every name a star or relative import
-might provide: rules stay silent on unknown names.
+Each module, class and function body gets a :class:`Scope` on first use: the names it
+binds, collected from its statements the way Python decides them (a name assigned
+anywhere in a function is local to the whole function). Only what the source states is
+trusted: a name rebound by an assignment, a parameter or a definition is unknown, and so
+is every name a star or relative import might provide. Rules stay silent on unknowns.
 """
 
 from __future__ import annotations
@@ -12,80 +14,66 @@ import builtins
 from collections.abc import Iterable
 
 BUILTIN_NAMES = frozenset(dir(builtins))
-_COMPOUND = (
-    ast.If,
-    ast.For,
-    ast.AsyncFor,
-    ast.While,
-    ast.With,
-    ast.AsyncWith,
-    ast.Try,
-    *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
-)
+FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 class Scope:
     """The names one module, class or function body binds.
 
-    A binding maps a name to the dotted qualified name it was imported as, or to None
-    when the name is bound to something the import map cannot know.
+    ``bindings`` maps a name to the dotted name it was imported as, or to None when it
+    is bound to something else (an assignment, a parameter, a definition) or imported
+    twice as different things.
     """
 
     __slots__ = ("bindings", "is_class", "node", "star_import")
 
-    def __init__(self, node: ast.AST, is_class: bool = False) -> None:
+    def __init__(self, node: ast.AST) -> None:
         self.node = node
-        self.is_class = is_class
+        self.is_class = isinstance(node, ast.ClassDef)
         self.bindings: dict[str, str | None] = {}
         self.star_import = False
+        if isinstance(node, FUNCTION_TYPES):
+            for name in parameter_names(node.args):
+                self.bindings[name] = None
+        if isinstance(node, ast.Lambda):
+            return
+        self._collect(node.body)  # type: ignore[attr-defined]
 
-    def bind(self, name: str, qualified: str | None) -> None:
-        self.bindings[name] = qualified
-
-    def bind_import(self, statement: ast.Import | ast.ImportFrom) -> None:
-        for name, qualified in imported_names(statement):
-            if name == "*":
-                self.star_import = True
-            else:
-                self.bind(name, qualified)
-
-
-class ModuleScope(Scope):
-    """The module's scope, filled before the walk so that functions see imports that
-    come after them in the file. A name bound twice to different things is unknown."""
-
-    __slots__ = ()
-
-    def bind(self, name: str, qualified: str | None) -> None:
+    def _bind(self, name: str, qualified: str | None) -> None:
         if name in self.bindings and self.bindings[name] != qualified:
             qualified = None
         self.bindings[name] = qualified
 
-    @classmethod
-    def of(cls, tree: ast.Module) -> ModuleScope:
-        scope = cls(tree)
-        scope._collect(tree.body)
-        return scope
-
     def _collect(self, statements: Iterable[ast.stmt]) -> None:
         for statement in statements:
             if isinstance(statement, (ast.Import, ast.ImportFrom)):
-                self.bind_import(statement)
-            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                self.bind(statement.name, None)
-            else:
-                for name in bound_names(statement):
-                    self.bind(name, None)
-                if isinstance(statement, _COMPOUND):
-                    self._collect_compound(statement)
+                for name, qualified in imported_names(statement):
+                    if name == "*":
+                        self.star_import = True
+                    else:
+                        self._bind(name, qualified)
+                continue
+            if isinstance(statement, _DEFINITIONS):
+                self._bind(statement.name, None)
+                continue
+            for name in bound_names(statement):
+                self._bind(name, None)
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                children = getattr(statement, field, None)
+                if children:
+                    self._collect_block(children)
 
-    def _collect_compound(self, statement: ast.stmt) -> None:
-        for field in ("body", "orelse", "finalbody"):
-            self._collect(getattr(statement, field, ()))
-        for handler in getattr(statement, "handlers", ()):
-            if handler.name:
-                self.bind(handler.name, None)
-            self._collect(handler.body)
+    def _collect_block(self, children: list[ast.AST]) -> None:
+        for child in children:
+            if isinstance(child, ast.ExceptHandler):
+                if child.name:
+                    self._bind(child.name, None)
+                self._collect(child.body)
+            elif isinstance(child, ast.match_case):
+                self._collect(child.body)
+            elif isinstance(child, ast.stmt):
+                self._collect([child])
 
 
 def imported_names(statement: ast.Import | ast.ImportFrom) -> Iterable[tuple[str, str | None]]:
@@ -108,7 +96,7 @@ def imported_names(statement: ast.Import | ast.ImportFrom) -> Iterable[tuple[str
 
 
 def bound_names(statement: ast.stmt) -> Iterable[str]:
-    """Plain names a simple statement assigns (targets of =, :=-free forms, for, with)."""
+    """Plain names a statement itself assigns (=, annotated =, augmented =, for, with)."""
     targets: list[ast.expr] = []
     if isinstance(statement, ast.Assign):
         targets = statement.targets
@@ -120,17 +108,17 @@ def bound_names(statement: ast.stmt) -> Iterable[str]:
     elif isinstance(statement, (ast.With, ast.AsyncWith)):
         targets = [item.optional_vars for item in statement.items if item.optional_vars]
     for target in targets:
-        yield from _target_names(target)
+        yield from target_names(target)
 
 
-def _target_names(target: ast.expr) -> Iterable[str]:
+def target_names(target: ast.expr) -> Iterable[str]:
     if isinstance(target, ast.Name):
         yield target.id
     elif isinstance(target, (ast.Tuple, ast.List)):
         for element in target.elts:
-            yield from _target_names(element)
+            yield from target_names(element)
     elif isinstance(target, ast.Starred):
-        yield from _target_names(target.value)
+        yield from target_names(target.value)
 
 
 def parameter_names(arguments: ast.arguments) -> Iterable[str]:
@@ -140,3 +128,21 @@ def parameter_names(arguments: ast.arguments) -> Iterable[str]:
         yield arguments.vararg.arg
     if arguments.kwarg:
         yield arguments.kwarg.arg
+
+
+def all_parameters(arguments: ast.arguments) -> list[ast.arg]:
+    params = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+    params += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+    return params
+
+
+def parameter_default(arguments: ast.arguments, parameter: ast.arg) -> ast.expr | None:
+    """The default value expression of a parameter, if it has one."""
+    positional = [*arguments.posonlyargs, *arguments.args]
+    if parameter in positional:
+        offset = len(positional) - len(arguments.defaults)
+        index = positional.index(parameter)
+        return arguments.defaults[index - offset] if index >= offset else None
+    if parameter in arguments.kwonlyargs:
+        return arguments.kw_defaults[arguments.kwonlyargs.index(parameter)]
+    return None

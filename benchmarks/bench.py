@@ -1,0 +1,383 @@
+"""Benchmark the flake8-async-review rule engine against `ast.parse` on real code.
+
+    python benchmarks/bench.py [--repeat N] [--json] [--flake8] [--cache DIR]
+
+The corpus is the pinned list in benchmarks/corpus.txt. Each package is fetched once
+with `pip download --no-deps` and only its *.py files are kept, under
+<cache>/src/<name>-<version>/. See benchmarks/README.md for what the figures mean.
+
+Standard library only (plus the package under test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import gc
+import importlib.metadata
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import tokenize
+import venv
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from flake8_async_review.engine import Linter
+
+BENCH_DIR = Path(__file__).resolve().parent
+DEFAULT_CORPUS = BENCH_DIR / "corpus.txt"
+DEFAULT_CACHE = BENCH_DIR / ".cache"
+
+# What ast.parse may raise on odd files in a corpus (bad syntax for this Python,
+# absurd nesting, null bytes, undecodable text). Such files are skipped and counted.
+PARSE_ERRORS = (SyntaxError, RecursionError, ValueError)
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    version: str
+
+    @property
+    def pin(self) -> str:
+        return f"{self.name}=={self.version}"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.name}-{self.version}"
+
+
+def read_corpus(path: Path) -> list[Package]:
+    packages = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, sep, version = line.partition("==")
+        if not sep or not name.strip() or not version.strip():
+            raise SystemExit(f"{path}: expected `name==version`, got {raw!r}")
+        packages.append(Package(name.strip(), version.strip()))
+    return packages
+
+
+def source_dir(cache: Path, package: Package) -> Path:
+    return cache / "src" / package.slug
+
+
+def is_cached(cache: Path, package: Package) -> bool:
+    # The directory only appears once extraction has finished (see ensure_source),
+    # so its existence means "complete".
+    return source_dir(cache, package).is_dir()
+
+
+def ensure_source(cache: Path, package: Package) -> Path:
+    """Download and extract one package unless it is already in the cache."""
+    target = source_dir(cache, package)
+    if target.is_dir():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache) as scratch:
+        archive = download(package, Path(scratch) / "dist")
+        staging = Path(scratch) / "src"
+        extract_python_files(archive, staging)
+        # Rename last: an interrupted run leaves no half-extracted directory behind.
+        staging.rename(target)
+    return target
+
+
+def download(package: Package, dest: Path) -> Path:
+    """Fetch one distribution file: a wheel if there is one for this interpreter,
+    otherwise the sdist."""
+    print(f"downloading {package.pin} ...", file=sys.stderr)
+    base = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
+            "--disable-pip-version-check", "--dest", str(dest), package.pin]
+    wheel = subprocess.run([*base, "--only-binary", ":all:"], capture_output=True, text=True)
+    if wheel.returncode != 0:
+        print(f"  no wheel for {package.pin}, falling back to the sdist", file=sys.stderr)
+        sdist = subprocess.run([*base, "--no-binary", ":all:"], capture_output=True, text=True)
+        if sdist.returncode != 0:
+            raise SystemExit(f"pip download {package.pin} failed:\n{sdist.stderr}")
+    files = sorted(dest.iterdir())
+    if len(files) != 1:
+        raise SystemExit(f"expected one file from pip download {package.pin}, got {files}")
+    return files[0]
+
+
+def extract_python_files(archive: Path, dest: Path) -> None:
+    dest.mkdir(parents=True)
+    if archive.suffix == ".whl" or archive.suffix == ".zip":
+        with zipfile.ZipFile(archive) as zf:
+            for member in zf.namelist():
+                if member.endswith(".py"):
+                    write_member(dest, member, zf.read(member))
+    elif archive.name.endswith((".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar")):
+        with tarfile.open(archive) as tf:
+            for member in tf.getmembers():
+                if member.isfile() and member.name.endswith(".py"):
+                    data = tf.extractfile(member)
+                    assert data is not None
+                    write_member(dest, member.name, data.read())
+    else:
+        raise SystemExit(f"don't know how to unpack {archive.name}")
+
+
+def write_member(dest: Path, member: str, data: bytes) -> None:
+    # Archive names come from the network: refuse absolute paths and `..`.
+    relative = Path(member)
+    if relative.is_absolute() or ".." in relative.parts:
+        return
+    path = dest / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def corpus_files(source_dirs: list[Path]) -> list[Path]:
+    # Sorted so every pass (and every run) sees the files in the same order.
+    return [path for directory in source_dirs for path in sorted(directory.rglob("*.py"))]
+
+
+# --------------------------------------------------------------------------- engine timing
+
+
+@dataclass
+class PassTotals:
+    """Totals of one pass over the corpus."""
+
+    files: int = 0
+    lines: int = 0
+    skipped: int = 0
+    parse_s: float = 0.0
+    engine_s: float = 0.0
+    engine_no_triggers_s: float = 0.0
+    violations: int = 0
+    violations_no_triggers: int = 0
+
+
+def read_source(path: Path) -> str:
+    # tokenize.open honours PEP 263 coding cookies and BOMs, like flake8 does.
+    with tokenize.open(path) as handle:
+        return handle.read()
+
+
+def time_one_pass(files: list[Path], linter: Linter, walk_all: Linter) -> PassTotals:
+    """Parse and lint each file in turn, timing each step separately.
+
+    Only one tree is alive at a time: keeping every tree would make the garbage
+    collector walk an ever-growing heap and bill that to whichever step triggers it.
+    """
+    totals = PassTotals()
+    clock = time.perf_counter
+    for path in files:
+        try:
+            text = read_source(path)
+            start = clock()
+            tree = ast.parse(text, filename=str(path))
+            parsed = clock()
+        except PARSE_ERRORS:  # UnicodeDecodeError is a ValueError too
+            totals.skipped += 1
+            continue
+        lines = text.splitlines(keepends=True)
+
+        start_engine = clock()
+        found = linter.lint(tree, lines, str(path))
+        end_engine = clock()
+        found_all = walk_all.lint(tree, lines, str(path))
+        end_walk_all = clock()
+
+        totals.files += 1
+        totals.lines += len(lines)
+        totals.parse_s += parsed - start
+        totals.engine_s += end_engine - start_engine
+        totals.engine_no_triggers_s += end_walk_all - end_engine
+        totals.violations += len(found)
+        totals.violations_no_triggers += len(found_all)
+        del tree, found, found_all
+    return totals
+
+
+def best_of(passes: list[PassTotals]) -> PassTotals:
+    """Counts from the first pass (they never change), times as the minimum per figure."""
+    best = PassTotals(**asdict(passes[0]))
+    best.parse_s = min(p.parse_s for p in passes)
+    best.engine_s = min(p.engine_s for p in passes)
+    best.engine_no_triggers_s = min(p.engine_no_triggers_s for p in passes)
+    return best
+
+
+# --------------------------------------------------------------------------- flake8 timing
+
+
+def flake8_version() -> str:
+    return importlib.metadata.version("flake8")
+
+
+def plain_flake8_python(cache: Path, version: str) -> Path:
+    """A cached venv with the same flake8 version and no flake8-async-review."""
+    env_dir = cache / f"venv-flake8-{version}"
+    python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    ready_marker = env_dir / ".bench-ready"
+    if ready_marker.exists():
+        return python
+    print(f"creating {env_dir} with flake8=={version} ...", file=sys.stderr)
+    shutil.rmtree(env_dir, ignore_errors=True)
+    venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet",
+                    "--disable-pip-version-check", f"flake8=={version}"], check=True)
+    ready_marker.touch()
+    return python
+
+
+def time_flake8(python: Path | str, source_dirs: list[Path], repeat: int) -> tuple[float, int]:
+    """Minimum wall time of `flake8 -j1 --select ASR` over the corpus, and the number
+    of reported lines (a sanity check against the engine's own count)."""
+    command = [str(python), "-m", "flake8", "--isolated", "-j1", "--select", "ASR",
+               "--exit-zero", *map(str, source_dirs)]
+    best = float("inf")
+    reported = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = subprocess.run(command, capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        if result.returncode != 0:
+            raise SystemExit(f"{' '.join(command[:3])} failed:\n{result.stderr}")
+        best = min(best, elapsed)
+        reported = len(result.stdout.splitlines())
+    return best, reported
+
+
+# --------------------------------------------------------------------------- output
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else float("nan")
+
+
+def build_report(totals: PassTotals, repeat: int) -> dict[str, object]:
+    return {
+        "repeat": repeat,
+        "files": totals.files,
+        "lines": totals.lines,
+        "skipped_files": totals.skipped,
+        "parse_s": round(totals.parse_s, 4),
+        "engine_s": round(totals.engine_s, 4),
+        "engine_over_parse": round(ratio(totals.engine_s, totals.parse_s), 4),
+        "engine_no_triggers_s": round(totals.engine_no_triggers_s, 4),
+        "engine_no_triggers_over_parse": round(
+            ratio(totals.engine_no_triggers_s, totals.parse_s), 4),
+        "violations": totals.violations,
+        "violations_no_triggers": totals.violations_no_triggers,
+    }
+
+
+LABELS = {
+    "repeat": "repeat (min of N passes)",
+    "files": "files",
+    "lines": "lines",
+    "skipped_files": "skipped files (parse errors)",
+    "parse_s": "ast.parse s",
+    "engine_s": "engine s",
+    "engine_over_parse": "engine / parse",
+    "engine_no_triggers_s": "engine (no text triggers) s",
+    "engine_no_triggers_over_parse": "engine (no text triggers) / parse",
+    "violations": "violations",
+    "violations_no_triggers": "violations (no text triggers)",
+    "flake8_version": "flake8 version",
+    "flake8_with_plugin_s": "flake8 with plugin s",
+    "flake8_without_plugin_s": "flake8 without plugin s",
+    "flake8_with_over_without": "flake8 with / without",
+    "flake8_reported": "flake8 reported lines",
+}
+
+
+def print_report(report: dict[str, object]) -> None:
+    width = max(len(LABELS.get(key, key)) for key in report)
+    for key, value in report.items():
+        print(f"{LABELS.get(key, key):<{width}}  {value}")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
+                        help="download/extract directory (default: benchmarks/.cache)")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
+                        help="pinned package list (default: benchmarks/corpus.txt)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="passes over the corpus; the minimum is reported (default 3)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--flake8", action="store_true",
+                        help="also time flake8 end to end, with and without the plugin")
+    parser.add_argument("--list", action="store_true",
+                        help="list the corpus and what is cached, then exit")
+    parser.add_argument("--corpus-only", action="store_true",
+                        help="download/extract the corpus, print its directories, then exit")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    cache: Path = args.cache.resolve()
+    packages = read_corpus(args.corpus)
+
+    if args.list:
+        for package in packages:
+            state = "cached" if is_cached(cache, package) else "missing"
+            print(f"{package.pin:<30} {state}")
+        return 0
+
+    cache.mkdir(parents=True, exist_ok=True)
+    source_dirs = [ensure_source(cache, package) for package in packages]
+    if args.corpus_only:
+        print("\n".join(map(str, source_dirs)))
+        return 0
+
+    files = corpus_files(source_dirs)
+    linter = Linter()
+    walk_all = Linter(text_triggers=False)
+    passes = []
+    for _ in range(args.repeat):
+        gc.collect()  # start each pass from the same clean heap
+        passes.append(time_one_pass(files, linter, walk_all))
+    totals = best_of(passes)
+    report = build_report(totals, args.repeat)
+
+    if args.flake8:
+        version = flake8_version()
+        with_plugin, reported = time_flake8(sys.executable, source_dirs, args.repeat)
+        without_plugin, _ = time_flake8(plain_flake8_python(cache, version), source_dirs,
+                                        args.repeat)
+        report.update({
+            "flake8_version": version,
+            "flake8_with_plugin_s": round(with_plugin, 3),
+            "flake8_without_plugin_s": round(without_plugin, 3),
+            "flake8_with_over_without": round(ratio(with_plugin, without_plugin), 4),
+            "flake8_reported": reported,
+        })
+
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_report(report)
+    if totals.violations != totals.violations_no_triggers:
+        # Text triggers must only skip work, never change results.
+        print("WARNING: text triggers changed the number of violations", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Orders service, the same features as examples/app written correctly."""

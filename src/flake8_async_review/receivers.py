@@ -1,0 +1,448 @@
+"""Receiver typing: the class of the object a method is called on, from the source alone.
+
+A name or ``self`` attribute has a type when the source states one and nothing in the
+source contradicts it. Evidence is gathered per scope on first use and cached:
+
+* assignments from a known constructor or factory (``r = redis.Redis()``,
+  ``db = SessionLocal()`` after ``SessionLocal = sessionmaker()``), plain aliasing
+  (``a = b``) and ``with X(...) as v``;
+* annotations of parameters, variables and class attributes, through ``Optional``,
+  ``X | None``, ``Annotated`` and string annotations;
+* ``self.x`` from annotations in the class body or in any method, and from assignments
+  in any method (set in ``_setup()``, used in ``async def store()``);
+* FastAPI dependencies: ``db: Session = Depends(get_db)``, or an unannotated
+  ``Depends(get_db)`` whose provider is annotated or yields a known type.
+
+Conflicting evidence (an annotated async client assigned a sync one) means unknown.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from . import catalogue
+from .scopes import FUNCTION_TYPES, all_parameters, parameter_default
+
+if TYPE_CHECKING:
+    from .context import Context
+
+Chain = Sequence[ast.AST]
+_UNWRAP_FIRST = {"typing.Optional", "typing.Annotated", "typing_extensions.Annotated",
+                 "typing.Generator", "typing.Iterator", "typing.AsyncGenerator",
+                 "typing.AsyncIterator", "typing.Iterable", "typing.AsyncIterable",
+                 "collections.abc.Generator", "collections.abc.Iterator",
+                 "collections.abc.AsyncGenerator", "collections.abc.AsyncIterator",
+                 "collections.abc.Iterable", "collections.abc.AsyncIterable",
+                 "contextlib.AbstractContextManager", "typing.ContextManager"}
+_UNIONS = {"typing.Union"}
+_DEPENDS = {"fastapi.Depends", "fastapi.params.Depends"}
+
+
+@dataclass
+class _Evidence:
+    """What a scope says about one name: declared types and assigned values, each with
+    the scope chain to evaluate it in."""
+
+    annotations: list[tuple[ast.expr, Chain]] = field(default_factory=list)
+    values: list[tuple[ast.expr, Chain]] = field(default_factory=list)
+    dependencies: list[tuple[ast.expr, Chain]] = field(default_factory=list)
+    unknown: bool = False  # Bound in a way that says nothing (for target, del, ...).
+
+
+class TypeResolver:
+    """Answers ``type_of`` for one file; all work is on demand and cached."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self._evidence: dict[int, dict[str, _Evidence]] = {}
+        self._resolved: dict[tuple[int, str], str | None] = {}
+        self._in_progress: set[tuple[int, str]] = set()
+
+    # -- entry point ----------------------------------------------------------------------
+
+    def type_of(self, node: ast.AST, chain: Chain) -> str | None:
+        kind = node.__class__
+        if kind is ast.Name:
+            return self._name_type(node.id, chain)  # type: ignore[attr-defined]
+        if kind is ast.Attribute:
+            return self._attribute_type(node, chain)  # type: ignore[arg-type]
+        if kind is ast.Call:
+            return self._call_type(node, chain)  # type: ignore[arg-type]
+        if kind is ast.Subscript:
+            value = self.type_of(node.value, chain)  # type: ignore[attr-defined]
+            return catalogue.subscript_result(value) if value else None
+        if kind is ast.BinOp and isinstance(node.op, ast.Div):  # type: ignore[attr-defined]
+            left = self.type_of(node.left, chain)  # type: ignore[attr-defined]
+            return left if left == "pathlib.Path" else None
+        return None
+
+    # -- names ----------------------------------------------------------------------------
+
+    def _name_type(self, name: str, chain: Chain) -> str | None:
+        for index in range(len(chain) - 1, -1, -1):
+            scope_node = chain[index]
+            scope = self.context.scope(scope_node)
+            if scope.is_class and index != len(chain) - 1:
+                continue
+            if scope.star_import:
+                return None
+            if name in scope.bindings:
+                if scope.bindings[name] is not None:
+                    return None  # An imported module or class, not an instance.
+                return self._resolved_name(scope_node, name, chain[: index + 1])
+        return None
+
+    def _resolved_name(self, scope_node: ast.AST, name: str, chain: Chain) -> str | None:
+        key = (id(scope_node), name)
+        if key in self._resolved:
+            return self._resolved[key]
+        if key in self._in_progress:  # `x = x.copy()` and friends: no answer.
+            return None
+        self._in_progress.add(key)
+        try:
+            evidence = self._evidence_of(scope_node, chain).get(name)
+            result = self._decide(evidence) if evidence else None
+        finally:
+            self._in_progress.discard(key)
+        self._resolved[key] = result
+        return result
+
+    def _decide(self, evidence: _Evidence) -> str | None:
+        if evidence.unknown:
+            return None
+        declared = {self.annotation_type(a, c) for a, c in evidence.annotations}
+        declared |= {self.dependency_type(d, c) for d, c in evidence.dependencies
+                     if not evidence.annotations}
+        assigned = [self._value_type(v, c) for v, c in evidence.values]
+        if declared:
+            if len(declared) != 1 or None in declared:
+                return None
+            (only,) = declared
+            return only if all(t in (only, None, _NONE) for t in assigned) else None
+        known = {t for t in assigned if t is not _NONE}
+        if not known or None in known or len(known) != 1:
+            return None
+        return known.pop()
+
+    def _value_type(self, value: ast.expr, chain: Chain) -> str | None:
+        if isinstance(value, ast.Constant) and value.value is None:
+            return _NONE  # `self.client = None` until set up: neither for nor against.
+        return self.type_of(value, chain)
+
+    def _evidence_of(self, scope_node: ast.AST, chain: Chain) -> dict[str, _Evidence]:
+        found = self._evidence.get(id(scope_node))
+        if found is None:
+            found = self._evidence[id(scope_node)] = {}
+            if isinstance(scope_node, FUNCTION_TYPES):
+                self._parameter_evidence(scope_node, chain, found)
+            if not isinstance(scope_node, ast.Lambda):
+                body = scope_node.body  # type: ignore[attr-defined]
+                for statement in _statements(body):
+                    _statement_evidence(statement, chain, found)
+        return found
+
+    def _parameter_evidence(self, function: ast.AST, chain: Chain,
+                            found: dict[str, _Evidence]) -> None:
+        arguments: ast.arguments = function.args  # type: ignore[attr-defined]
+        outer = chain[:-1]  # Annotations and defaults are evaluated outside the function.
+        for parameter in all_parameters(arguments):
+            evidence = found.setdefault(parameter.arg, _Evidence())
+            if parameter.annotation is not None:
+                evidence.annotations.append((parameter.annotation, outer))
+            default = parameter_default(arguments, parameter)
+            if default is not None and self._is_depends(default, outer):
+                evidence.dependencies.append((default, outer))
+            elif default is not None:
+                evidence.values.append((default, outer))
+
+    # -- attributes ---------------------------------------------------------------------
+
+    def _attribute_type(self, node: ast.Attribute, chain: Chain) -> str | None:
+        method = _method_of(chain)
+        if method is not None and isinstance(node.value, ast.Name):
+            function, class_index = method
+            if node.value.id == _first_parameter(function):
+                return self._class_attribute(chain[: class_index + 1], node.attr, set())
+        receiver = self.type_of(node.value, chain)
+        return catalogue.attribute_result(receiver, node.attr) if receiver else None
+
+    def _class_attribute(self, class_chain: Chain, attribute: str,
+                         seen: set[int]) -> str | None:
+        class_node = class_chain[-1]
+        if id(class_node) in seen:
+            return None
+        seen.add(id(class_node))
+        evidence = self._instance_evidence(class_node, class_chain).get(attribute)  # type: ignore[arg-type]
+        if evidence is not None:
+            return self._decide(evidence)
+        # Not set in this class: a base class of the same module may set it.
+        for base in class_node.bases:  # type: ignore[attr-defined]
+            base_node = self._module_class(base)
+            if base_node is not None:
+                result = self._class_attribute([self.context.tree, base_node], attribute, seen)
+                if result is not None:
+                    return result
+        return None
+
+    def _instance_evidence(self, class_node: ast.ClassDef, class_chain: Chain) -> dict[str, _Evidence]:
+        cache_key = -id(class_node)  # Kept apart from the class body's own names.
+        found = self._evidence.get(cache_key)
+        if found is not None:
+            return found
+        found = self._evidence[cache_key] = {}
+        for statement in class_node.body:
+            _statement_evidence(statement, class_chain, found)
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self_name = _first_parameter(statement)
+                if self_name is not None and not _is_static(statement):
+                    _self_assignments(statement, self_name, [*class_chain, statement], found)
+        return found
+
+    def _module_class(self, base: ast.expr) -> ast.ClassDef | None:
+        if not isinstance(base, ast.Name):
+            return None
+        for statement in self.context.tree.body:
+            if isinstance(statement, ast.ClassDef) and statement.name == base.id:
+                return statement
+        return None
+
+    # -- calls --------------------------------------------------------------------------
+
+    def _call_type(self, call: ast.Call, chain: Chain) -> str | None:
+        qualified = self.context.qualified_name(call.func, chain)
+        if qualified is not None:
+            class_type = None
+            for keyword in call.keywords:
+                if keyword.arg == "class_":
+                    class_type = self.context.qualified_name(keyword.value, chain)
+            return catalogue.call_result(qualified, call, class_type)
+        if isinstance(call.func, ast.Attribute):
+            receiver = self.type_of(call.func.value, chain)
+            return catalogue.method_result(receiver, call.func.attr) if receiver else None
+        if isinstance(call.func, ast.Name):
+            instance = self.type_of(call.func, chain)
+            if instance is not None:
+                return catalogue.method_result(instance, "__call__")
+            function = self._module_function(call.func.id, chain)
+            if function is not None and function.returns is not None:
+                return self.annotation_type(function.returns, [self.context.tree])
+        return None
+
+    def _module_function(self, name: str, chain: Chain
+                         ) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The module-level ``def`` a name refers to, if the module defines exactly one."""
+        if self.context.defining_scope(name, chain) is not self.context.scope(self.context.tree):
+            return None
+        found = [s for s in self.context.tree.body
+                 if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == name]
+        return found[0] if len(found) == 1 else None
+
+    # -- annotations and dependencies ----------------------------------------------------
+
+    def annotation_type(self, annotation: ast.expr, chain: Chain, depth: int = 0) -> str | None:
+        """The class an annotation declares, unwrapping Optional, ``| None``, Annotated,
+        string annotations and module-level aliases of those."""
+        if depth > 8:
+            return None
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value.strip(), mode="eval").body
+            except SyntaxError:
+                return None
+            return self.annotation_type(parsed, chain, depth + 1)
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            return self._one_of([annotation.left, annotation.right], chain, depth)
+        if isinstance(annotation, ast.Subscript):
+            return self._subscript_annotation(annotation, chain, depth)
+        qualified = self.context.qualified_name(annotation, chain)
+        if qualified is not None:
+            return catalogue.normalize(qualified)
+        if isinstance(annotation, ast.Name):  # DbSession = Annotated[Session, Depends(...)]
+            alias = self._module_alias(annotation.id, chain)
+            if alias is not None:
+                return self.annotation_type(alias, [self.context.tree], depth + 1)
+        return None
+
+    def _subscript_annotation(self, annotation: ast.Subscript, chain: Chain,
+                              depth: int) -> str | None:
+        base = self.context.qualified_name(annotation.value, chain)
+        items = (annotation.slice.elts if isinstance(annotation.slice, ast.Tuple)
+                 else [annotation.slice])
+        if base is None:
+            return None
+        if base in _UNWRAP_FIRST:
+            return self.annotation_type(items[0], chain, depth + 1)
+        if base in _UNIONS:
+            return self._one_of(items, chain, depth)
+        return catalogue.normalize(base)  # A generic class: redis.Redis[bytes].
+
+    def _one_of(self, options: list[ast.expr], chain: Chain, depth: int) -> str | None:
+        real = [o for o in options if not (isinstance(o, ast.Constant) and o.value is None)]
+        return self.annotation_type(real[0], chain, depth + 1) if len(real) == 1 else None
+
+    def _module_alias(self, name: str, chain: Chain) -> ast.expr | None:
+        if self.context.defining_scope(name, chain) is not self.context.scope(self.context.tree):
+            return None
+        values = [s.value for s in self.context.tree.body
+                  if isinstance(s, ast.Assign) and len(s.targets) == 1
+                  and isinstance(s.targets[0], ast.Name) and s.targets[0].id == name]
+        if len(values) == 1 and isinstance(values[0], (ast.Subscript, ast.BinOp)):
+            return values[0]
+        return None
+
+    def _is_depends(self, default: ast.expr, chain: Chain) -> bool:
+        return (isinstance(default, ast.Call)
+                and self.context.qualified_name(default.func, chain) in _DEPENDS)
+
+    def dependency_type(self, default: ast.expr, chain: Chain) -> str | None:
+        """What ``Depends(provider)`` hands the route, from the provider's return
+        annotation or from what it yields or returns (same module only)."""
+        if not isinstance(default, ast.Call) or not default.args:
+            return None
+        provider = default.args[0]
+        if not isinstance(provider, ast.Name):
+            return None
+        function = self._module_function(provider.id, chain)
+        if function is None:
+            return None
+        if function.returns is not None:
+            return self.annotation_type(function.returns, [self.context.tree])
+        produced = {self.type_of(value, [self.context.tree, function])
+                    for value in _produced_values(function)}
+        return produced.pop() if len(produced) == 1 else None
+
+
+_NONE = "builtins.None"
+
+
+# -- evidence gathering (pure functions over statements) -----------------------------------
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements of a body, through compound statements, not into nested scopes."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            yield from _statements(getattr(statement, name, None) or [])
+        for handler in getattr(statement, "handlers", None) or []:
+            yield from _statements(handler.body)
+        for case in getattr(statement, "cases", None) or []:
+            yield from _statements(case.body)
+
+
+def _statement_evidence(statement: ast.stmt, chain: Chain, found: dict[str, _Evidence]) -> None:
+    if isinstance(statement, ast.Assign):
+        for target in statement.targets:
+            if isinstance(target, ast.Name):
+                found.setdefault(target.id, _Evidence()).values.append((statement.value, chain))
+            else:
+                _mark_unknown(target, found)
+    elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        evidence = found.setdefault(statement.target.id, _Evidence())
+        evidence.annotations.append((statement.annotation, chain))
+        if statement.value is not None:
+            evidence.values.append((statement.value, chain))
+    elif isinstance(statement, (ast.With, ast.AsyncWith)):
+        for item in statement.items:
+            if isinstance(item.optional_vars, ast.Name):
+                evidence = found.setdefault(item.optional_vars.id, _Evidence())
+                if isinstance(statement, ast.AsyncWith):
+                    evidence.unknown = True  # __aenter__ results are not tracked.
+                else:
+                    evidence.values.append((item.context_expr, chain))
+            elif item.optional_vars is not None:
+                _mark_unknown(item.optional_vars, found)
+    elif isinstance(statement, (ast.For, ast.AsyncFor)):
+        _mark_unknown(statement.target, found)
+    elif isinstance(statement, ast.AugAssign):
+        _mark_unknown(statement.target, found)
+    elif isinstance(statement, ast.Delete):
+        for target in statement.targets:
+            _mark_unknown(target, found)
+    if isinstance(statement, ast.Try):
+        for handler in statement.handlers:
+            if handler.name:
+                found.setdefault(handler.name, _Evidence()).unknown = True
+
+
+def _mark_unknown(target: ast.expr, found: dict[str, _Evidence]) -> None:
+    for node in ast.walk(target):
+        if isinstance(node, ast.Name):
+            found.setdefault(node.id, _Evidence()).unknown = True
+
+
+def _self_assignments(method: ast.AST, self_name: str, chain: Chain,
+                      found: dict[str, _Evidence]) -> None:
+    """Evidence for ``self.x`` from one method's assignments to it."""
+    for node in ast.walk(method):
+        targets: list[ast.expr] = []
+        value: ast.expr | None = None
+        annotation: ast.expr | None = None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign):
+            targets, value, annotation = [node.target], node.value, node.annotation
+        elif isinstance(node, (ast.AugAssign, ast.Delete)):
+            targets = [node.target] if isinstance(node, ast.AugAssign) else node.targets
+        for target in targets:
+            for part in ast.walk(target):
+                if not (isinstance(part, ast.Attribute) and isinstance(part.value, ast.Name)
+                        and part.value.id == self_name):
+                    continue
+                evidence = found.setdefault(part.attr, _Evidence())
+                if part is not target or (value is None and annotation is None):
+                    evidence.unknown = True  # Unpacked or augmented: unknown.
+                    continue
+                if annotation is not None:
+                    evidence.annotations.append((annotation, chain))
+                if value is not None:
+                    evidence.values.append((value, chain))
+
+
+def _produced_values(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.expr]:
+    """Values a dependency provider yields (or, without yield, returns)."""
+    yielded: list[ast.expr] = []
+    returned: list[ast.expr] = []
+    for node in _own_nodes(function):
+        if isinstance(node, ast.Yield) and node.value is not None:
+            yielded.append(node.value)
+        elif isinstance(node, ast.Return) and node.value is not None:
+            returned.append(node.value)
+    yield from (yielded or returned)
+
+
+def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
+    """Nodes of a function body, not those of functions or classes nested in it."""
+    stack = list(function.body)  # type: ignore[attr-defined]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (*FUNCTION_TYPES, ast.ClassDef)):
+                stack.append(child)
+
+
+def _method_of(chain: Chain) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, int] | None:
+    """The innermost method around the chain's end, and its class's index in the chain."""
+    for index in range(len(chain) - 1, 0, -1):
+        node = chain[index]
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and isinstance(
+            chain[index - 1], ast.ClassDef
+        ):
+            return None if _is_static(node) else (node, index - 1)
+    return None
+
+
+def _first_parameter(function: ast.AST) -> str | None:
+    arguments: ast.arguments = function.args  # type: ignore[attr-defined]
+    positional = [*arguments.posonlyargs, *arguments.args]
+    return positional[0].arg if positional else None
+
+
+def _is_static(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list)

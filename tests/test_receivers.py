@@ -1,0 +1,166 @@
+"""Receiver typing: what class a receiver is, from the source alone, or None."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from test_engine import answers
+
+
+def types(source: str) -> list[str]:
+    """type_of(first argument) at every probe(...) call, as repr strings."""
+    return answers(textwrap.dedent(source), lambda node, ctx: ctx.type_of(node.args[0]))
+
+
+def test_constructors_factories_and_aliasing() -> None:
+    source = """
+    import redis
+    from redis import StrictRedis
+    import requests as rq
+    import boto3
+    r1 = redis.Redis(host="x")
+    r2 = redis.from_url("redis://")
+    r3 = StrictRedis()
+    r4 = r1
+    s = rq.Session()
+    s3 = boto3.client("s3")
+    probe(r1); probe(r2); probe(r3); probe(r4); probe(s); probe(s3)
+    """
+    assert types(source) == ["'redis.Redis'"] * 4 + ["'requests.Session'", "'boto3.client'"]
+
+
+def test_session_factories_and_query_chains() -> None:
+    source = """
+    from sqlalchemy.orm import sessionmaker
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+    SessionLocal = sessionmaker(bind=engine)
+    AsyncLocal = sessionmaker(bind=engine, class_=AsyncSession)
+    Other = sessionmaker(class_=CustomSession)
+    Modern = async_sessionmaker(engine)
+    db = SessionLocal()
+    probe(db); probe(db.query(User).filter_by(id=1)); probe(AsyncLocal()); probe(Other())
+    probe(Modern())
+    """
+    assert types(source) == [
+        "'sqlalchemy.orm.Session'", "'sqlalchemy.orm.Query'",
+        "'sqlalchemy.ext.asyncio.AsyncSession'", "None", "'sqlalchemy.ext.asyncio.AsyncSession'",
+    ]
+
+
+def test_with_statement_and_annotations() -> None:
+    source = """
+    from typing import Annotated, Optional, Union
+    import redis
+    import redis.asyncio as aioredis
+    from sqlalchemy.orm import Session
+    def f(a: redis.Redis, b: Optional[redis.Redis], c: "redis.Redis | None",
+          d: Annotated[Session, "meta"], e: Union[None, Session], g: aioredis.Redis):
+        with Session(engine) as h:
+            probe(a); probe(b); probe(c); probe(d); probe(e); probe(g); probe(h)
+    """
+    assert types(source) == (
+        ["'redis.Redis'"] * 3 + ["'sqlalchemy.orm.Session'"] * 2
+        + ["'redis.asyncio.Redis'", "'sqlalchemy.orm.Session'"]
+    )
+
+
+def test_fastapi_dependencies() -> None:
+    source = """
+    from typing import Annotated, Iterator
+    from fastapi import Depends
+    from sqlalchemy.orm import Session, sessionmaker
+    SessionLocal = sessionmaker()
+    DbSession = Annotated[Session, Depends(get_db)]
+    def get_db():
+        db = SessionLocal()
+        try:
+            yield db
+        finally:
+            db.close()
+    def get_typed() -> Iterator[Session]:
+        yield make()
+    async def route(a: Session = Depends(get_db), b=Depends(get_db), c=Depends(get_typed),
+                    d: DbSession = None, e: Annotated[Session, Depends(get_db)] = None,
+                    f=Depends(lambda: 1)):
+        probe(a); probe(b); probe(c); probe(d); probe(e); probe(f)
+    """
+    assert types(source) == ["'sqlalchemy.orm.Session'"] * 5 + ["None"]
+
+
+def test_self_attributes_set_in_any_method() -> None:
+    source = """
+    from typing import Optional
+    import redis
+    import httpx
+    class Cache:
+        client: Optional[redis.Redis] = None
+        def __init__(self):
+            self._setup()
+        def _setup(self):
+            self.client = redis.Redis()
+            self.http = httpx.Client()
+            self.conflict = httpx.AsyncClient()
+            self.unknown = make_client()
+        async def store(self):
+            probe(self.client); probe(self.http); probe(self.conflict); probe(self.unknown)
+            def inner():
+                probe(self.http)
+        def reset(self):
+            self.conflict = httpx.Client()
+    class Child(Cache):
+        async def run(self):
+            probe(self.client)
+    """
+    assert types(source) == [
+        "'redis.Redis'", "'httpx.Client'", "None", "None", "'httpx.Client'", "'redis.Redis'",
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "r = redis.Redis()\n    r = redis.asyncio.Redis()",  # two different assignments
+        "r: redis.asyncio.Redis = redis.Redis()",  # annotation contradicts the value
+        "r = redis.Redis()\n    for r in clients: pass",  # rebound by a loop
+        "r = redis.Redis() if fast else other()",  # not a plain constructor call
+        "r = redis.Redis()\n    r += 1",
+    ],
+)
+def test_conflicting_or_unclear_evidence_is_unknown(body: str) -> None:
+    source = f"import redis\nimport redis.asyncio\ndef f():\n    {body}\n    probe(r)\n"
+    assert types(source) == ["None"]
+
+
+def test_annotation_alone_and_annotation_with_none_default() -> None:
+    source = """
+    import redis
+    def f():
+        r: redis.Redis = None
+        probe(r)
+    """
+    assert types(source) == ["'redis.Redis'"]
+
+
+def test_a_parameter_shadows_an_outer_instance() -> None:
+    source = """
+    import redis
+    r = redis.Redis()
+    def f(r):
+        probe(r)
+    def g():
+        probe(r)
+    """
+    assert types(source) == ["None", "'redis.Redis'"]
+
+
+def test_pathlib_and_pymongo_chains() -> None:
+    source = """
+    from pathlib import Path
+    from pymongo import MongoClient
+    base = Path("/tmp")
+    client = MongoClient()
+    probe(base / "x"); probe(base.parent.with_suffix(".txt")); probe(client.shop.orders)
+    probe(client["shop"]["orders"])
+    """
+    assert types(source) == ["'pathlib.Path'"] * 2 + ["'pymongo.collection.Collection'"] * 2
