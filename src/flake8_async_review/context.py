@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .inference import LazyInference
@@ -18,6 +19,26 @@ if TYPE_CHECKING:
 _TRY_TYPES = (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 ScopeChain = Sequence[ast.AST]
+
+
+@dataclass(frozen=True)
+class Callee:
+    """The target of a call: ``qualified`` for a name the imports resolve
+    (``requests.get``), or ``receiver`` type and ``method`` for a method of a typed object
+    (``redis.Redis``, ``set``). All None when unknown."""
+
+    qualified: str | None
+    receiver: str | None
+    method: str | None
+
+    @property
+    def name(self) -> str | None:
+        """One dotted name for either form: ``requests.get`` or ``redis.Redis.set``."""
+        if self.qualified is not None:
+            return self.qualified
+        if self.receiver is not None:
+            return f"{self.receiver}.{self.method}"
+        return None
 
 
 class Context:
@@ -40,6 +61,7 @@ class Context:
         self.scope_nodes: list[ast.AST] = [tree]
         self.ancestors: list[ast.AST] = []
         self._scopes: dict[int, Scope] = {}
+        self._callees: dict[int, Callee] = {}
         self.types = TypeResolver(self)
         self.violations: list[Violation] = []
         self._inference: LazyInference | None = None
@@ -166,6 +188,26 @@ class Context:
         """The qualified class name of the value ``node`` evaluates to, when the source
         says so for sure (see :mod:`receivers`); None when unsure."""
         return self.types.type_of(node, self.scope_nodes if chain is None else chain)
+
+    def callee(self, call: ast.Call, chain: ScopeChain | None = None) -> Callee:
+        """What a call calls: its qualified name, or the receiver's type and the method.
+
+        Cached for calls at the walk's position, since several rules ask about each.
+        """
+        if chain is None:
+            cached = self._callees.get(id(call))
+            if cached is not None:
+                return cached
+        nodes = self.scope_nodes if chain is None else chain
+        qualified = self.qualified_name(call.func, nodes)
+        receiver = method = None
+        if qualified is None and isinstance(call.func, ast.Attribute):
+            receiver = self.types.type_of(call.func.value, nodes)
+            method = call.func.attr
+        found = Callee(qualified, receiver, method)
+        if chain is None:
+            self._callees[id(call)] = found
+        return found
 
     # -- cross-module knowledge, lazily ----------------------------------------------
 

@@ -72,9 +72,7 @@ class Linter:
         if not self.text_triggers:
             return tuple(range(len(self.rules)))
         return tuple(
-            index
-            for index, rule in enumerate(self.rules)
-            if all(text in source for text in rule.required_text)
+            index for index, rule in enumerate(self.rules) if _triggered(rule, source)
         )
 
     def _table(self, active: tuple[int, ...]) -> DispatchTable:
@@ -87,6 +85,18 @@ class Linter:
                     collected.setdefault(node_type, []).append(getattr(rule, attribute))
             table = self._tables[active] = {k: tuple(v) for k, v in collected.items()}
         return table
+
+
+def _triggered(rule: Rule, source: str) -> bool:
+    """Each entry of ``required_text`` must occur: a string itself, or a tuple of
+    alternatives one of which does."""
+    for needed in rule.required_text:
+        if isinstance(needed, str):
+            if needed not in source:
+                return False
+        elif not any(alternative in source for alternative in needed):
+            return False
+    return True
 
 
 def lint_source(source: str, filename: str, linter: Linter) -> list[Violation]:

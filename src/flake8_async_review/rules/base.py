@@ -39,9 +39,9 @@ class Rule:
     name: ClassVar[str]
     message: ClassVar[str]
     severity: ClassVar[Severity]
-    # The rule can only match files whose source contains every one of these strings;
-    # other files skip it without a walk.
-    required_text: ClassVar[tuple[str, ...]] = ()
+    # The rule can only match files whose source contains each entry: a string, or a
+    # tuple of alternatives of which one must occur. Other files skip it without a walk.
+    required_text: ClassVar[tuple[str | tuple[str, ...], ...]] = ()
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -7,13 +7,14 @@ import ast
 from ..context import Context
 from ..fixes import add_module_import, insert_after, insert_before, replace_node
 from ..violation import Edit, Fix
-from .base import Rule, Severity
+from .base import Severity
+from .blocking import BlockingCallRule, ScopeChain
 
 # A call used as the object of these needs parentheses once it is awaited.
 _TIGHT_PARENTS = (ast.Attribute, ast.Subscript, ast.Call)
 
 
-class BlockingSleep(Rule):
+class BlockingSleep(BlockingCallRule):
     """
     ## What it does
     Finds `time.sleep()` called directly in the body of an `async def`, whatever the
@@ -64,19 +65,15 @@ class BlockingSleep(Rule):
     severity = Severity.HIGH
     required_text = ("async", "sleep")
 
-    def visit_Call(self, node: ast.Call, context: Context) -> None:
-        if not context.in_async_function or context.is_awaited(node):
-            return
-        if context.qualified_name(node.func) != "time.sleep":
-            return
-        library = self.settings.async_library
-        context.report(
-            self,
-            node,
-            context.source_segment(node.func),
-            f"{library}.sleep",
-            fix=self._fix(node, context, library),
-        )
+    def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:
+        qualified = context.callee(call, chain).qualified
+        return qualified if qualified == "time.sleep" else None
+
+    def message_args(self, node: ast.Call, context: Context, matched: str) -> tuple[object, ...]:
+        return (context.source_segment(node.func), f"{self.settings.async_library}.sleep")
+
+    def fix(self, node: ast.Call, context: Context) -> Fix | None:
+        return self._fix(node, context, self.settings.async_library)
 
     def _fix(self, node: ast.Call, context: Context, library: str) -> Fix | None:
         if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):

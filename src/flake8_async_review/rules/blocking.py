@@ -1,0 +1,67 @@
+"""What the ASR1xx rules share: a call that blocks the event loop in an ``async def``.
+
+A rule of this family only says which calls block (:meth:`BlockingCallRule.match`);
+when a call counts (lexically in an ``async def`` body, not awaited, actually called
+rather than passed as a function object) is decided here, once for all of them, and
+ASR110 reuses every ``match`` to find sync helpers that block.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Collection, Sequence
+
+from ..context import Callee, Context
+from ..violation import Fix
+from .base import Rule
+
+ScopeChain = Sequence[ast.AST]
+
+
+class BlockingCallRule(Rule):
+    """Base of the rules that report a blocking call inside ``async def``.
+
+    Subclasses implement ``match``; the message's first placeholder is the called
+    expression as written (``self.redis_client.set``).
+    """
+
+    def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:
+        """The dotted name of the blocking API ``call`` calls, or None.
+
+        ``chain`` is the scope chain to resolve names in; None means where the walk is.
+        """
+        raise NotImplementedError
+
+    def visit_Call(self, node: ast.Call, context: Context) -> None:
+        if not context.in_async_function or context.is_awaited(node):
+            return
+        matched = self.match(node, context)
+        if matched is not None:
+            context.report(self, node, *self.message_args(node, context, matched),
+                           fix=self.fix(node, context))
+
+    def message_args(self, node: ast.Call, context: Context, matched: str) -> tuple[object, ...]:
+        return (context.source_segment(node.func),)
+
+    def fix(self, node: ast.Call, context: Context) -> Fix | None:
+        return None
+
+
+def module_call(callee: Callee, names: Collection[str], prefixes: Sequence[str] = ()) -> str | None:
+    """``callee.qualified`` when it is one of ``names`` or starts with a prefix."""
+    qualified = callee.qualified
+    if qualified is None:
+        return None
+    if qualified in names or (prefixes and qualified.startswith(tuple(prefixes))):
+        return qualified
+    return None
+
+
+def method_call(callee: Callee, types: Collection[str], methods: Collection[str] | None) -> str | None:
+    """``Type.method`` when the receiver is one of ``types`` and the method one of
+    ``methods`` (None: any public method)."""
+    if callee.receiver not in types or callee.method is None:
+        return None
+    if methods is None:
+        return None if callee.method.startswith("_") else callee.name
+    return callee.name if callee.method in methods else None
