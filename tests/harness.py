@@ -1,7 +1,8 @@
 """Fixture harness: expected diagnostics are written as comments in the fixture itself.
 
-A line that should be reported ends with ``# ASR101: <col>[, "<message arg>", ...]``
-(``col`` is 0-based, in characters; several annotations may follow one another). A
+A line that should be reported ends with ``# ASR101: <col>[, <message arg>, ...]``
+(``col`` is 0-based, in characters; message arguments are string or integer literals;
+several annotations may follow one another). A
 fixture may start with ``# flake8-args: <options>`` to run with options. The fixture
 ``ASRnnn[_topic].py`` is checked for the code ``ASRnnn`` only.
 """
@@ -22,7 +23,7 @@ from flake8_async_review.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _FIXTURE_NAME = re.compile(r"^(ASR\d{3})(?:_\w+)?\.py$")
-_ANNOTATION = re.compile(r'(ASR\d{3}):\s*(\d+)((?:\s*,\s*"(?:[^"\\]|\\.)*")*)')
+_ANNOTATION = re.compile(r'(ASR\d{3}):\s*(\d+)((?:\s*,\s*(?:"(?:[^"\\]|\\.)*"|-?\d+))*)')
 _ANNOTATION_COMMENT = re.compile(r"#\s*ASR\d{3}:.*$")
 _ARGS_HEADER = re.compile(r"^# flake8-args:(.*)$", re.MULTILINE)
 _FORMAT = "%(path)s|%(row)d|%(col)d|%(code)s|%(text)s"

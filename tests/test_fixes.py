@@ -70,3 +70,10 @@ def test_unsafe_fixes_only_on_request() -> None:
     assert fix_text(source, "a.py", Linter()).applied == 0
     unsafe = fix_text(source, "a.py", Linter(), unsafe=True)
     assert "x = await asyncio.sleep(1)" in unsafe.text
+
+
+def test_event_loop_run_fix_awaits_the_coroutine_with_parentheses_where_needed() -> None:
+    source = "import asyncio\nasync def f():\n    asyncio.run(g())\n    x = asyncio.run(g()).y\n"
+    outcome = fix_text(source, "a.py", Linter(), unsafe=True)
+    assert outcome.text.splitlines()[2:] == ["    await g()", "    x = (await g()).y"]
+    assert fix_text(source, "a.py", Linter()).applied == 0

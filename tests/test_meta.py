@@ -11,6 +11,7 @@ from harness import all_fixtures
 
 from flake8_async_review.engine import Linter, lint_source
 from flake8_async_review.rule_docs import stale_pages
+from flake8_async_review.settings import Settings
 from flake8_async_review.rules import ALL_RULES
 from flake8_async_review.rules.base import (
     DOC_SECTIONS,
@@ -50,10 +51,17 @@ def test_docstring_has_the_sections_in_order(rule: type[Rule]) -> None:
     assert all(doc_sections(rule).values()), "no empty section"
 
 
+def _example_settings(example: str) -> Settings:
+    """Options an example states in a ``# setup.cfg: asr-name = value`` comment."""
+    raw = {f"--{name}": value.strip()
+           for name, value in re.findall(r"#\s*setup\.cfg:\s*(asr-[a-z-]+)\s*=\s*(.*)", example)}
+    return Settings.from_strings(raw)
+
+
 @pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)
 def test_example_triggers_the_rule_and_use_instead_does_not(rule: type[Rule]) -> None:
     sections = doc_sections(rule)
-    linter = Linter(rules=[rule])
+    linter = Linter(_example_settings(sections["Example"]), rules=[rule])
     for example in code_blocks(sections["Example"]):
         assert any(v.code == rule.code for v in lint_source(example, "example.py", linter))
     for better in code_blocks(sections["Use instead"]):

@@ -44,6 +44,12 @@ TYPE_ALIASES: dict[str, str] = {
     "openai.Client": "openai.OpenAI",
     "anthropic.Client": "anthropic.Anthropic",
     "passlib.context.CryptContext": "passlib.CryptContext",
+    "asyncio.BaseEventLoop": "asyncio.AbstractEventLoop",
+    "asyncio.events.AbstractEventLoop": "asyncio.AbstractEventLoop",
+    "asyncio.SelectorEventLoop": "asyncio.AbstractEventLoop",
+    "asyncio.ProactorEventLoop": "asyncio.AbstractEventLoop",
+    "uvloop.Loop": "asyncio.AbstractEventLoop",
+    "uvloop.new_event_loop": "asyncio.AbstractEventLoop",
 }
 
 # Functions (and classmethods) whose result is an instance of a known type.
@@ -67,6 +73,11 @@ FACTORY_RESULTS: dict[str, str] = {
     "mysql.connector.connect": "mysql.connector.Connection",
     "socket.create_connection": "socket.socket",
     "urllib3.connection_from_url": "urllib3.PoolManager",
+    "asyncio.get_event_loop": "asyncio.AbstractEventLoop",
+    "asyncio.new_event_loop": "asyncio.AbstractEventLoop",
+    "asyncio.get_running_loop": "asyncio.AbstractEventLoop",
+    "asyncio.events.get_event_loop": "asyncio.AbstractEventLoop",
+    "asyncio.events.new_event_loop": "asyncio.AbstractEventLoop",
 }
 
 # (receiver type, method) -> result type. "*" stands for any method or attribute.

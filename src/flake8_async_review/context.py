@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .inference import LazyInference
 from .receivers import TypeResolver
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 _TRY_TYPES = (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 ScopeChain = Sequence[ast.AST]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Context:
         self.ancestors: list[ast.AST] = []
         self._scopes: dict[int, Scope] = {}
         self._callees: dict[int, Callee] = {}
+        self._rule_states: dict[int, Any] = {}
         self.types = TypeResolver(self)
         self.violations: list[Violation] = []
         self._inference: LazyInference | None = None
@@ -208,6 +210,13 @@ class Context:
         if chain is None:
             self._callees[id(call)] = found
         return found
+
+    def rule_state(self, rule: Rule, factory: Callable[[], T]) -> T:
+        """A rule's own memo for this file (rules keep no per-file state on ``self``)."""
+        state = self._rule_states.get(id(rule))
+        if state is None:
+            state = self._rule_states[id(rule)] = factory()
+        return state  # type: ignore[no-any-return]
 
     # -- cross-module knowledge, lazily ----------------------------------------------
 

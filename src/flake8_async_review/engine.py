@@ -54,7 +54,9 @@ class Linter:
         text_triggers: bool = True,
     ) -> None:
         self.settings = settings or Settings()
-        self.rules: tuple[Rule, ...] = tuple(rule(self.settings) for rule in rules)
+        self.rules: tuple[Rule, ...] = tuple(
+            rule(self.settings) for rule in rules if rule.applies(self.settings)
+        )
         # Off only to measure the walk itself (benchmarks): results are the same.
         self.text_triggers = text_triggers
         self._tables: dict[tuple[int, ...], DispatchTable] = {}

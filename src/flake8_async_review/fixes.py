@@ -50,6 +50,15 @@ def insert_after(context: Context, node: ast.AST, text: str) -> Edit:
     return Edit(line, col, line, col, text)
 
 
+def binds_tighter_than_await(context: Context, node: ast.AST) -> bool:
+    """Whether ``node`` (the node being visited) would need parentheses once prefixed
+    with ``await``: it is the object of an attribute, subscript or call."""
+    parent = context.parent
+    if isinstance(parent, (ast.Attribute, ast.Subscript)):
+        return parent.value is node
+    return isinstance(parent, ast.Call) and parent.func is node
+
+
 def add_module_import(context: Context, module: str) -> Edit:
     """Insert ``import <module>`` before the module's first import, or after its
     docstring and ``__future__`` imports when it has none."""

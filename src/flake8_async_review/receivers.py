@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import catalogue
-from .scopes import FUNCTION_TYPES, all_parameters, parameter_default
+from .scopes import FUNCTION_TYPES, all_parameters, own_nodes, parameter_default, statements_of
 
 if TYPE_CHECKING:
     from .context import Context
@@ -140,7 +140,7 @@ class TypeResolver:
                 self._parameter_evidence(scope_node, chain, found)
             if not isinstance(scope_node, ast.Lambda):
                 body = scope_node.body  # type: ignore[attr-defined]
-                for statement in _statements(body):
+                for statement in statements_of(body):
                     _statement_evidence(statement, chain, found)
         return found
 
@@ -161,10 +161,10 @@ class TypeResolver:
     # -- attributes ---------------------------------------------------------------------
 
     def _attribute_type(self, node: ast.Attribute, chain: Chain) -> str | None:
-        method = _method_of(chain)
+        method = enclosing_method(chain)
         if method is not None and isinstance(node.value, ast.Name):
             function, class_index = method
-            if node.value.id == _first_parameter(function):
+            if node.value.id == first_parameter(function):
                 return self._class_attribute(chain[: class_index + 1], node.attr, set())
         receiver = self.type_of(node.value, chain)
         return catalogue.attribute_result(receiver, node.attr) if receiver else None
@@ -196,7 +196,7 @@ class TypeResolver:
         for statement in class_node.body:
             _statement_evidence(statement, class_chain, found)
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self_name = _first_parameter(statement)
+                self_name = first_parameter(statement)
                 if self_name is not None and not _is_static(statement):
                     _self_assignments(statement, self_name, [*class_chain, statement], found)
         return found
@@ -321,20 +321,6 @@ _NONE = "builtins.None"
 # -- evidence gathering (pure functions over statements) -----------------------------------
 
 
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements of a body, through compound statements, not into nested scopes."""
-    for statement in body:
-        yield statement
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        for name in ("body", "orelse", "finalbody"):
-            yield from _statements(getattr(statement, name, None) or [])
-        for handler in getattr(statement, "handlers", None) or []:
-            yield from _statements(handler.body)
-        for case in getattr(statement, "cases", None) or []:
-            yield from _statements(case.body)
-
-
 def _statement_evidence(statement: ast.stmt, chain: Chain, found: dict[str, _Evidence]) -> None:
     if isinstance(statement, ast.Assign):
         for target in statement.targets:
@@ -408,7 +394,7 @@ def _produced_values(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterat
     """Values a dependency provider yields (or, without yield, returns)."""
     yielded: list[ast.expr] = []
     returned: list[ast.expr] = []
-    for node in _own_nodes(function):
+    for node in own_nodes(function):
         if isinstance(node, ast.Yield) and node.value is not None:
             yielded.append(node.value)
         elif isinstance(node, ast.Return) and node.value is not None:
@@ -416,19 +402,9 @@ def _produced_values(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterat
     yield from (yielded or returned)
 
 
-def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
-    """Nodes of a function body, not those of functions or classes nested in it."""
-    stack = list(function.body)  # type: ignore[attr-defined]
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (*FUNCTION_TYPES, ast.ClassDef)):
-                stack.append(child)
-
-
-def _method_of(chain: Chain) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, int] | None:
-    """The innermost method around the chain's end, and its class's index in the chain."""
+def enclosing_method(chain: Chain) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, int] | None:
+    """The innermost method around the chain's end, and its class's index in the chain;
+    None outside methods and in static methods (which have no ``self``)."""
     for index in range(len(chain) - 1, 0, -1):
         node = chain[index]
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and isinstance(
@@ -438,7 +414,7 @@ def _method_of(chain: Chain) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, in
     return None
 
 
-def _first_parameter(function: ast.AST) -> str | None:
+def first_parameter(function: ast.AST) -> str | None:
     arguments: ast.arguments = function.args  # type: ignore[attr-defined]
     positional = [*arguments.posonlyargs, *arguments.args]
     return positional[0].arg if positional else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
@@ -74,6 +74,36 @@ class Scope:
                 self._collect(child.body)
             elif isinstance(child, ast.stmt):
                 self._collect([child])
+
+
+def statements_of(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements of a body in source order, through compound statements, not into
+    nested functions or classes."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, _DEFINITIONS):
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            yield from statements_of(getattr(statement, name, None) or [])
+        for handler in getattr(statement, "handlers", None) or []:
+            yield from statements_of(handler.body)
+        for case in getattr(statement, "cases", None) or []:
+            yield from statements_of(case.body)
+
+
+def own_nodes(function: ast.AST) -> Iterator[ast.AST]:
+    """Nodes of a function body in source order, not those of functions, lambdas or
+    classes nested in it (they run only when called)."""
+    nested = (*FUNCTION_TYPES, ast.ClassDef)
+    stack: list[ast.AST] = [
+        statement for statement in reversed(function.body)  # type: ignore[attr-defined]
+        if not isinstance(statement, nested)
+    ]
+    while stack:
+        node = stack.pop()
+        yield node
+        children = [child for child in ast.iter_child_nodes(node) if not isinstance(child, nested)]
+        stack.extend(reversed(children))
 
 
 def imported_names(statement: ast.Import | ast.ImportFrom) -> Iterable[tuple[str, str | None]]:

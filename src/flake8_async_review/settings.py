@@ -8,6 +8,7 @@ an option means the same thing wherever it is set.
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -26,6 +27,36 @@ def _parse_async_library(value: str) -> str:
             f"expected one of {', '.join(ASYNC_LIBRARIES)}, got {value!r}"
         )
     return library
+
+
+_PATTERN_CHARACTERS = re.compile(r"^[A-Za-z0-9_.*?\[\]!]+$")
+
+
+@dataclass(frozen=True)
+class BlockingPattern:
+    """One ``--asr-blocking-calls`` entry: an fnmatch pattern over qualified names (or
+    ``Type.method`` of tracked receivers) and an optional suggestion."""
+
+    pattern: str
+    suggestion: str | None = None
+
+
+def _parse_blocking_calls(value: str) -> tuple[BlockingPattern, ...]:
+    """``pattern[->suggestion]`` entries separated by commas or new lines."""
+    entries: list[BlockingPattern] = []
+    for raw in re.split(r"[,\n]", value):
+        entry = raw.strip()
+        if not entry:
+            continue
+        pattern, arrow, suggestion = (part.strip() for part in entry.partition("->"))
+        if not _PATTERN_CHARACTERS.match(pattern):
+            raise argparse.ArgumentTypeError(
+                f"{entry!r} is not 'dotted.name.pattern' or 'pattern->suggestion'"
+            )
+        if arrow and not suggestion:
+            raise argparse.ArgumentTypeError(f"{entry!r} has '->' but no suggestion")
+        entries.append(BlockingPattern(pattern, suggestion or None))
+    return tuple(entries)
 
 
 @dataclass(frozen=True)
@@ -57,6 +88,19 @@ OPTIONS: tuple[OptionSpec, ...] = (
             "(asyncio, anyio or trio). Default: %(default)s."
         ),
     ),
+    OptionSpec(
+        flag="--asr-blocking-calls",
+        field="blocking_calls",
+        parse=_parse_blocking_calls,
+        default="",
+        metavar="PATTERNS",
+        help=(
+            "Extra calls that block the event loop, for ASR109: comma-separated fnmatch "
+            "patterns over qualified names or tracked receiver methods, each optionally "
+            "followed by '->suggestion' (e.g. 'mylib.sync_fetch->mylib.fetch', "
+            "'mylib.Client.*')."
+        ),
+    ),
 )
 
 
@@ -65,6 +109,7 @@ class Settings:
     """The parsed options every rule reads. Immutable: parsed once per run."""
 
     async_library: str = "asyncio"
+    blocking_calls: tuple[BlockingPattern, ...] = ()
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> Settings:

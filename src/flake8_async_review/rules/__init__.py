@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from .base import Rule, Severity
 from .blocking_sleep import BlockingSleep
+from .configured_blocking import ConfiguredBlockingCall
+from .event_loop_run import EventLoopRun
+from .indirect_blocking import IndirectBlockingCall
 
-ALL_RULES: tuple[type[Rule], ...] = (BlockingSleep,)
+ALL_RULES: tuple[type[Rule], ...] = (
+    BlockingSleep,
+    EventLoopRun,
+    ConfiguredBlockingCall,
+    IndirectBlockingCall,
+)
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
 

@@ -47,6 +47,12 @@ class Rule:
         self.settings = settings
 
     @classmethod
+    def applies(cls, settings: Settings) -> bool:
+        """False when the settings leave the rule nothing to look for (it then never
+        runs, rather than running to find nothing)."""
+        return True
+
+    @classmethod
     def opt_in(cls) -> bool:
         """ASR9xx rules are off unless selected explicitly."""
         return bool(_OPT_IN.match(cls.code))

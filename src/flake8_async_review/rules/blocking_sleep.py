@@ -5,13 +5,16 @@ from __future__ import annotations
 import ast
 
 from ..context import Context
-from ..fixes import add_module_import, insert_after, insert_before, replace_node
+from ..fixes import (
+    add_module_import,
+    binds_tighter_than_await,
+    insert_after,
+    insert_before,
+    replace_node,
+)
 from ..violation import Edit, Fix
 from .base import Severity
 from .blocking import BlockingCallRule, ScopeChain
-
-# A call used as the object of these needs parentheses once it is awaited.
-_TIGHT_PARENTS = (ast.Attribute, ast.Subscript, ast.Call)
 
 
 class BlockingSleep(BlockingCallRule):
@@ -81,10 +84,7 @@ class BlockingSleep(BlockingCallRule):
         module_name, import_edit = _module_reference(context, library)
         if module_name is None:
             return None
-        parent = context.parent
-        needs_parentheses = isinstance(parent, _TIGHT_PARENTS) and (
-            not isinstance(parent, ast.Call) or parent.func is node
-        )
+        needs_parentheses = binds_tighter_than_await(context, node)
         edits: list[Edit] = [
             insert_before(context, node, "(await " if needs_parentheses else "await "),
             replace_node(context, node.func, f"{module_name}.sleep"),
@@ -95,7 +95,7 @@ class BlockingSleep(BlockingCallRule):
             edits.append(import_edit)
         return Fix(
             edits=tuple(edits),
-            safe=isinstance(parent, ast.Expr),
+            safe=isinstance(context.parent, ast.Expr),
             description=f"Replace with `await {module_name}.sleep()`",
         )
 

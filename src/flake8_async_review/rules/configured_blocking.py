@@ -1,0 +1,85 @@
+"""ASR109: calls the project declares blocking, with ``--asr-blocking-calls``."""
+
+from __future__ import annotations
+
+import ast
+from fnmatch import fnmatchcase
+
+from ..context import Context
+from ..settings import BlockingPattern, Settings
+from .base import Severity
+from .blocking import BlockingCallRule, ScopeChain
+
+_DEFAULT_SUGGESTION = "run it with `asyncio.to_thread()` or use an async alternative"
+
+
+class ConfiguredBlockingCall(BlockingCallRule):
+    """
+    ## What it does
+    Finds calls, in the body of an `async def`, that the project has declared blocking
+    with `--asr-blocking-calls`: its own synchronous helpers, or a library this suite
+    does not know.
+
+    ## Why is this bad?
+    A team usually knows which of its clients are synchronous (an internal SDK, a legacy
+    database layer). Declaring them once lets every `async def` that calls one be caught
+    in review, before it stalls the event loop in production.
+
+    ## Example
+    ```python
+    # setup.cfg: asr-blocking-calls = legacy_sdk.fetch_invoice->legacy_sdk.fetch_invoice_async
+    import legacy_sdk
+
+
+    async def invoice(invoice_id):
+        return legacy_sdk.fetch_invoice(invoice_id)
+    ```
+
+    ## Use instead
+    ```python
+    import legacy_sdk
+
+
+    async def invoice(invoice_id):
+        return await legacy_sdk.fetch_invoice_async(invoice_id)
+    ```
+
+    ## Options
+    `--asr-blocking-calls` (or `asr-blocking-calls` in the flake8 configuration): a
+    comma- or newline-separated list of `pattern` or `pattern->suggestion`. A pattern is
+    an fnmatch pattern over the called function's qualified name as imported
+    (`legacy_sdk.fetch_*`) or over `Type.method` for a method of an object whose type
+    is tracked (`legacy_sdk.Client.*`, for `client = legacy_sdk.Client()`). The
+    suggestion, if any, is shown in the message. The rule does nothing while the option
+    is empty.
+    """
+
+    code = "ASR109"
+    name = "configured-blocking-call-in-async-function"
+    message = "`{}()` is configured as blocking (`{}`): {}"
+    severity = Severity.HIGH
+    required_text = ("async",)
+
+    @classmethod
+    def applies(cls, settings: Settings) -> bool:
+        return bool(settings.blocking_calls)
+
+    def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:
+        found = self._pattern_for(call, context, chain)
+        return found[0] if found else None
+
+    def _pattern_for(self, call: ast.Call, context: Context, chain: ScopeChain | None
+                     ) -> tuple[str, BlockingPattern] | None:
+        name = context.callee(call, chain).name
+        if name is None:
+            return None
+        for entry in self.settings.blocking_calls:
+            if fnmatchcase(name, entry.pattern):
+                return name, entry
+        return None
+
+    def message_args(self, node: ast.Call, context: Context, matched: str) -> tuple[object, ...]:
+        found = self._pattern_for(node, context, None)
+        entry = found[1] if found else BlockingPattern(matched)
+        suggestion = f"use `{entry.suggestion}`" if entry.suggestion else _DEFAULT_SUGGESTION
+        return (context.source_segment(node.func), entry.pattern, suggestion)

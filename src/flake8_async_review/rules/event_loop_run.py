@@ -1,0 +1,76 @@
+"""ASR108: starting an event loop inside ``async def``."""
+
+from __future__ import annotations
+
+import ast
+
+from ..context import Context
+from ..fixes import binds_tighter_than_await, replace_node
+from ..violation import Fix
+from .base import Severity
+from .blocking import BlockingCallRule, ScopeChain, method_call, module_call
+
+_RUNNERS = frozenset({"asyncio.run", "anyio.run", "trio.run"})
+_LOOP_RUNNERS = frozenset({"run_until_complete", "run_forever"})
+_LOOPS = frozenset({"asyncio.AbstractEventLoop"})
+
+
+class EventLoopRun(BlockingCallRule):
+    """
+    ## What it does
+    Finds `asyncio.run()` (and `anyio.run()`, `trio.run()`) and a loop's
+    `run_until_complete()` or `run_forever()` called in the body of an `async def`.
+
+    ## Why is this bad?
+    An `async def` body already runs inside an event loop. Starting another one there
+    raises `RuntimeError: asyncio.run() cannot be called from a running event loop` (or
+    `This event loop is already running`) the first time the code runs, typically in
+    production on a path the tests did not cover.
+
+    ## Example
+    ```python
+    import asyncio
+
+
+    async def refresh_prices(client):
+        prices = asyncio.run(client.fetch_prices())
+        return prices
+    ```
+
+    ## Use instead
+    ```python
+    async def refresh_prices(client):
+        prices = await client.fetch_prices()
+        return prices
+    ```
+
+    ## Fix
+    Replaces `asyncio.run(coroutine)` with `await coroutine`. Unsafe: the coroutine now
+    runs in the current loop rather than a new one, and the statement now suspends.
+    """
+
+    code = "ASR108"
+    name = "event-loop-run-in-async-function"
+    message = "`{}()` inside `async def` raises RuntimeError (a loop is running): `await` the coroutine"
+    severity = Severity.CRITICAL
+    required_text = ("async", "run")
+
+    def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:
+        callee = context.callee(call, chain)
+        return module_call(callee, _RUNNERS) or method_call(callee, _LOOPS, _LOOP_RUNNERS)
+
+    def fix(self, node: ast.Call, context: Context) -> Fix | None:
+        callee = context.callee(node)
+        if callee.qualified != "asyncio.run" or len(node.args) != 1 or node.keywords:
+            return None
+        argument = node.args[0]
+        if not isinstance(argument, ast.Call):
+            return None
+        awaited = f"await {context.source_segment(argument)}"
+        if binds_tighter_than_await(context, node):
+            awaited = f"({awaited})"
+        return Fix(
+            edits=(replace_node(context, node, awaited),),
+            safe=False,
+            description="Await the coroutine instead of running a new loop",
+        )

@@ -1,0 +1,183 @@
+"""ASR110: an ``async def`` calls a sync function of the same module that blocks."""
+
+from __future__ import annotations
+
+import ast
+
+from ..context import Context
+from ..receivers import enclosing_method, first_parameter
+from ..scopes import bound_names, imported_names, own_nodes, statements_of
+from ..settings import Settings
+from .base import Severity
+from .blocking import BlockingCallRule, ScopeChain
+
+SyncFunction = ast.FunctionDef
+_TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})
+_OTHER_BLOCKING_CODES = {f"ASR{number}" for number in range(101, 110)}
+
+
+class IndirectBlockingCall(BlockingCallRule):
+    """
+    ## What it does
+    Finds an `async def` that calls a synchronous function or method of the same module
+    (`helper()`, `self.helper()`, `cls.helper()`, or a `def` nested in the coroutine)
+    whose body, directly or through further helpers of the module, makes a blocking call
+    that ASR101 to ASR109 report. The diagnostic is at the call in the `async def` and
+    names the blocking call and its line.
+
+    ## Why is this bad?
+    Moving the blocking call into a helper does not make it asynchronous: the helper
+    still runs on the event loop thread. Reviews miss these because the `async def`
+    itself looks clean.
+
+    ## Example
+    ```python
+    import time
+
+
+    def wait_for_replica(db):
+        while not db.replica_ready():
+            time.sleep(0.5)
+
+
+    async def create_order(db, order):
+        wait_for_replica(db)
+        return await db.insert(order)
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+
+
+    async def wait_for_replica(db):
+        while not await db.replica_ready():
+            await asyncio.sleep(0.5)
+
+
+    async def create_order(db, order):
+        await wait_for_replica(db)
+        return await db.insert(order)
+    ```
+
+    Or run the helper in a worker thread: `await asyncio.to_thread(wait_for_replica, db)`.
+    Helpers imported from other modules are not followed yet; decorated helpers (other
+    than `staticmethod` and `classmethod`) are skipped, since a decorator may move the
+    call off the loop.
+    """
+
+    code = "ASR110"
+    name = "indirect-blocking-call-in-async-function"
+    message = "`{}()` blocks the event loop: it calls `{}` (line {})"
+    severity = Severity.HIGH
+    required_text = ("async",)
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        from . import ALL_RULES  # The registry imports this module.
+
+        self.direct_rules = tuple(
+            rule(settings)
+            for rule in ALL_RULES
+            if issubclass(rule, BlockingCallRule) and rule.code in _OTHER_BLOCKING_CODES
+            and rule.applies(settings)
+        )
+
+    def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:
+        found = self._blocking_target(call, context, chain)
+        return found[0] if found else None
+
+    def message_args(self, node: ast.Call, context: Context, matched: str) -> tuple[object, ...]:
+        found = self._blocking_target(node, context, None)
+        line = found[1] if found else node.lineno
+        return (context.source_segment(node.func), matched, line)
+
+    def _blocking_target(self, call: ast.Call, context: Context, chain: ScopeChain | None
+                         ) -> tuple[str, int] | None:
+        nodes = list(context.scope_nodes if chain is None else chain)
+        target = _sync_target(call, context, nodes)
+        if target is None:
+            return None
+        return self._summary(*target, context, set())
+
+    def _summary(self, function: SyncFunction, chain: list[ast.AST], context: Context,
+                 visiting: set[int]) -> tuple[str, int] | None:
+        """The first blocking call ``function`` makes, directly or through same-module
+        sync helpers: (dotted name, line). Cached per file."""
+        cache: dict[int, tuple[str, int] | None] = context.rule_state(self, dict)
+        key = id(function)
+        if key in cache:
+            return cache[key]
+        if key in visiting:  # Recursion between helpers: decided by the outer call.
+            return None
+        visiting.add(key)
+        result = None
+        for call in (node for node in own_nodes(function) if isinstance(node, ast.Call)):
+            result = self._direct(call, context, chain) or self._indirect(
+                call, context, chain, visiting
+            )
+            if result is not None:
+                break
+        visiting.discard(key)
+        cache[key] = result
+        return result
+
+    def _direct(self, call: ast.Call, context: Context, chain: list[ast.AST]
+                ) -> tuple[str, int] | None:
+        for rule in self.direct_rules:
+            matched = rule.match(call, context, chain)
+            if matched is not None:
+                return matched, call.lineno
+        return None
+
+    def _indirect(self, call: ast.Call, context: Context, chain: list[ast.AST],
+                  visiting: set[int]) -> tuple[str, int] | None:
+        target = _sync_target(call, context, chain)
+        return self._summary(*target, context, visiting) if target else None
+
+
+def _sync_target(call: ast.Call, context: Context, chain: list[ast.AST]
+                 ) -> tuple[SyncFunction, list[ast.AST]] | None:
+    """The sync ``def`` of this module a call runs, with the scope chain of its body."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        scope = context.defining_scope(func.id, chain)
+        if scope is None or scope.bindings.get(func.id) is not None:
+            return None
+        index = next((i for i, node in enumerate(chain) if node is scope.node), None)
+        if index is None or scope.is_class:
+            return None
+        function = _only_def(scope.node, func.id)
+        return (function, [*chain[: index + 1], function]) if function else None
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        method = enclosing_method(chain)
+        if method is None or func.value.id != first_parameter(method[0]):
+            return None
+        class_chain = chain[: method[1] + 1]
+        function = _only_def(class_chain[-1], func.attr)
+        return (function, [*class_chain, function]) if function else None
+    return None
+
+
+def _only_def(scope_node: ast.AST, name: str) -> SyncFunction | None:
+    """The one plain, undecorated (but for staticmethod/classmethod) ``def name`` that
+    a scope binds, when nothing else in the scope binds ``name``."""
+    if isinstance(scope_node, ast.Lambda):
+        return None
+    found: list[ast.stmt] = []
+    for statement in statements_of(scope_node.body):  # type: ignore[attr-defined]
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound = [statement.name]
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            bound = [local for local, _ in imported_names(statement)]
+        else:
+            bound = list(bound_names(statement))
+        if name in bound:
+            found.append(statement)
+    if len(found) != 1 or not isinstance(found[0], ast.FunctionDef):
+        return None
+    function = found[0]
+    for decorator in function.decorator_list:
+        if not (isinstance(decorator, ast.Name) and decorator.id in _TRANSPARENT_DECORATORS):
+            return None
+    return function
