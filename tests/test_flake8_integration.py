@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from flake8_async_review import plugin
 from flake8_async_review.plugin import Plugin
+from flake8_async_review.rules.base import Rule, Severity
 
 SAMPLE = textwrap.dedent(
     """\
@@ -112,3 +114,47 @@ def test_plugin_yields_flake8_tuples_from_the_given_tree() -> None:
     tree = ast.parse(SAMPLE)
     [(line, col, text, kind)] = list(Plugin(tree, SAMPLE.splitlines(True), "s.py").run())
     assert (line, col, text[:6], kind) == (5, 4, "ASR101", Plugin)
+
+
+class _OptIn(Rule):
+    """Test-only opt-in rule."""
+
+    code = "ASR999"
+    name = "test-opt-in"
+    message = "x"
+    severity = Severity.LOW
+
+
+def _enabled(project: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> set[str]:
+    from flake8.main.application import Application
+
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(plugin, "ALL_RULES", (*plugin.ALL_RULES, _OptIn))
+    monkeypatch.setattr(Plugin, "_linter", None)  # Restored after: parsing options sets it.
+    app = Application()
+    app.initialize([*args, "service.py"])
+    return {rule.code for rule in plugin.enabled_rules(app.options)}
+
+
+@pytest.mark.parametrize(
+    ("args", "opt_in_runs"),
+    [
+        ((), False),
+        (("--select", "ASR"), False),
+        (("--ignore", "E501"), False),
+        (("--extend-select", "ASR9"), True),
+        (("--select", "ASR,ASR99"), True),
+        (("--extend-select", "ASR999"), True),
+        (("--extend-select", "ASR999", "--extend-ignore", "ASR999"), False),
+    ],
+)
+def test_opt_in_rules_run_only_when_a_selection_names_them(
+    project: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], opt_in_runs: bool
+) -> None:
+    enabled = _enabled(project, monkeypatch, *args)
+    assert ("ASR999" in enabled) is opt_in_runs
+    assert "ASR101" in enabled
+
+
+def test_rules_flake8_would_not_report_do_not_run(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "ASR101" not in _enabled(project, monkeypatch, "--select", "E,F")

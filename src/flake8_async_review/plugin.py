@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from . import __version__
 from .engine import Linter
-from .rules import ALL_RULES
+from .rules import ALL_RULES, Rule
 from .settings import OPTIONS, Settings
 
 OPT_IN_PREFIX = "ASR9"
@@ -62,15 +62,28 @@ class Plugin:
             yield violation.line, violation.col, violation.flake8_text, type(self)
 
 
-def enabled_rules(options: argparse.Namespace) -> tuple[type[Any], ...]:
-    """Rules whose code flake8 would report anywhere, asked of flake8's own decision
-    engine: rules nobody selected need not run. If flake8 cannot say, run them all."""
+def enabled_rules(options: argparse.Namespace) -> tuple[type[Rule], ...]:
+    """The rules worth running: those whose code flake8 would report, asked of flake8's
+    own decision engine (what it would drop need not be computed), less the opt-in rules
+    that no selection names."""
+    named = [*(getattr(options, "select", None) or []),
+             *(getattr(options, "extend_select", None) or [])]
+    candidates = [rule for rule in ALL_RULES if not rule.opt_in() or _names(named, rule.code)]
     try:
         from flake8.style_guide import Decision, DecisionEngine
 
         decider = DecisionEngine(options)
-        return tuple(
-            rule for rule in ALL_RULES if decider.decision_for(rule.code) is Decision.Selected
-        )
-    except Exception:  # An older or newer flake8 without this API: filtering stays its job.
-        return ALL_RULES
+        return tuple(r for r in candidates if decider.decision_for(r.code) is Decision.Selected)
+    except Exception:  # A flake8 without this API: filtering output stays its job.
+        return tuple(candidates)
+
+
+def _names(selected: list[str], code: str) -> bool:
+    """Whether a selection names an opt-in code by a prefix longer than ``ASR``.
+
+    flake8 lets an explicit ``--select ASR`` (or ``--ignore``, which replaces the default
+    ignore list) override the default ignore of ``ASR9``; that would turn every opt-in
+    rule on with the suite's everyday command line, so opt-in rules need to be named.
+    """
+    return any(len(prefix) >= len(OPT_IN_PREFIX) and code.startswith(prefix)
+               for prefix in (item.strip() for item in selected))
