@@ -32,7 +32,8 @@ def test_overlapping_fix_waits_for_the_next_round() -> None:
 
 
 def test_insertion_and_replacement_at_one_point_keep_their_order() -> None:
-    text, _ = apply_fixes("time.sleep(1)\n", [fix(Edit(1, 0, 1, 0, "await "), Edit(1, 0, 1, 10, "asyncio.sleep"))])
+    edits = (Edit(1, 0, 1, 0, "await "), Edit(1, 0, 1, 10, "asyncio.sleep"))
+    text, _ = apply_fixes("time.sleep(1)\n", [fix(*edits)])
     assert text == "await asyncio.sleep(1)\n"
 
 

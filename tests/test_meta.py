@@ -11,7 +11,6 @@ from harness import all_fixtures
 
 from flake8_async_review.engine import Linter, lint_source
 from flake8_async_review.rule_docs import stale_pages
-from flake8_async_review.settings import Settings
 from flake8_async_review.rules import ALL_RULES
 from flake8_async_review.rules.base import (
     DOC_SECTIONS,
@@ -21,6 +20,7 @@ from flake8_async_review.rules.base import (
     code_blocks,
     doc_sections,
 )
+from flake8_async_review.settings import Settings
 
 ROOT = Path(__file__).parent.parent
 RULE_IDS = [rule.code for rule in ALL_RULES]
@@ -80,11 +80,11 @@ def test_has_a_fixture_with_positives_and_negatives(rule: type[Rule]) -> None:
 def _has_unannotated_definition(text: str) -> bool:
     """Some top-level function or class holds no expected diagnostic: a negative case."""
     annotated = {n for n, line in enumerate(text.splitlines(), 1) if re.search(r"#.*ASR\d{3}:", line)}
-    for node in ast.parse(text).body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if not annotated & set(range(node.lineno, (node.end_lineno or node.lineno) + 1)):
-                return True
-    return False
+    return any(
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        and not annotated & set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+        for node in ast.parse(text).body
+    )
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)

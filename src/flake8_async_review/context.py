@@ -118,9 +118,9 @@ class Context:
         chain = self._ancestors_in_function(node)
         found: list[ast.Try] = []
         for index, ancestor in enumerate(chain):
-            if isinstance(ancestor, _TRY_TYPES) and index + 1 < len(chain):
-                if any(child is chain[index + 1] for child in ancestor.body):
-                    found.append(ancestor)
+            on_path = chain[index + 1] if index + 1 < len(chain) else None
+            if isinstance(ancestor, _TRY_TYPES) and any(c is on_path for c in ancestor.body):
+                found.append(ancestor)
         return found
 
     def _ancestors_in_function(self, node: ast.AST) -> list[ast.AST]:
@@ -149,14 +149,14 @@ class Context:
         rebound is ``builtins.open``. None when the source does not say for sure.
         """
         if node.__class__ is ast.Name:
-            name = node.id  # type: ignore[attr-defined]
+            name = node.id
             found, qualified = self.lookup(name, chain)
             if found:
                 return qualified
             return f"builtins.{name}" if name in BUILTIN_NAMES else None
         if node.__class__ is ast.Attribute:
-            base = self.qualified_name(node.value, chain)  # type: ignore[attr-defined]
-            return f"{base}.{node.attr}" if base else None  # type: ignore[attr-defined]
+            base = self.qualified_name(node.value, chain)
+            return f"{base}.{node.attr}" if base else None
         return None
 
     def lookup(self, name: str, chain: ScopeChain | None = None) -> tuple[bool, str | None]:
@@ -216,7 +216,7 @@ class Context:
         state = self._rule_states.get(id(rule))
         if state is None:
             state = self._rule_states[id(rule)] = factory()
-        return state  # type: ignore[no-any-return]
+        return state
 
     # -- cross-module knowledge, lazily ----------------------------------------------
 

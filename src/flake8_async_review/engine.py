@@ -37,7 +37,7 @@ def _child_fields(node_type: type[ast.AST]) -> tuple[str, ...]:
         fields = tuple(
             field
             for field in node_type._fields
-            if field not in _NON_NODE_FIELDS and not (node_type is ast.Constant)
+            if field not in _NON_NODE_FIELDS and node_type is not ast.Constant
         )
         _CHILD_FIELDS[node_type] = fields
     return fields
@@ -183,7 +183,7 @@ class _Walk:
         for field in reversed(fields):
             value = getattr(node, field, None)
             if value.__class__ is list:
-                for item in reversed(value):  # type: ignore[union-attr]
+                for item in reversed(value):
                     if isinstance(item, ast.AST):
                         stack.append(item)
             elif isinstance(value, ast.AST):

@@ -72,10 +72,9 @@ def add_module_import(context: Context, module: str) -> Edit:
             line = statement.lineno
         break
     text = f"import {module}\n"
-    if line > len(context.lines) and context.lines:
-        # The docstring or __future__ import ends the file: append, on a new line.
-        if not context.lines[-1].endswith(("\n", "\r")):
-            text = "\n" + text
+    # When the docstring or a __future__ import ends the file, append on a new line.
+    if line > len(context.lines) and context.lines and not context.lines[-1].endswith(("\n", "\r")):
+        text = "\n" + text
     return Edit(line, 0, line, 0, text)
 
 

@@ -343,9 +343,7 @@ def _statement_evidence(statement: ast.stmt, chain: Chain, found: dict[str, _Evi
                     evidence.values.append((item.context_expr, chain))
             elif item.optional_vars is not None:
                 _mark_unknown(item.optional_vars, found)
-    elif isinstance(statement, (ast.For, ast.AsyncFor)):
-        _mark_unknown(statement.target, found)
-    elif isinstance(statement, ast.AugAssign):
+    elif isinstance(statement, (ast.For, ast.AsyncFor, ast.AugAssign)):
         _mark_unknown(statement.target, found)
     elif isinstance(statement, ast.Delete):
         for target in statement.targets:

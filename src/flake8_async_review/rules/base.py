@@ -8,7 +8,6 @@ import re
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from ..context import Context
     from ..settings import Settings
 
 
