@@ -61,9 +61,10 @@ class IndirectBlockingCall(BlockingCallRule):
     ```
 
     Or run the helper in a worker thread: `await asyncio.to_thread(wait_for_replica, db)`.
-    Helpers imported from other modules are not followed yet; decorated helpers (other
+    Helpers imported from other modules are not followed yet. Decorated helpers (other
     than `staticmethod` and `classmethod`) are skipped, since a decorator may move the
-    call off the loop.
+    call off the loop, and so are generator functions: calling one runs none of its body
+    (`StreamingResponse(iter_file())` iterates it in a worker thread).
     """
 
     code = "ASR110"
@@ -180,4 +181,8 @@ def _only_def(scope_node: ast.AST, name: str) -> SyncFunction | None:
     for decorator in function.decorator_list:
         if not (isinstance(decorator, ast.Name) and decorator.id in _TRANSPARENT_DECORATORS):
             return None
+    # Calling a generator function runs none of its body; whoever iterates it does (for a
+    # StreamingResponse, Starlette iterates sync generators in a worker thread).
+    if any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in own_nodes(function)):
+        return None
     return function
