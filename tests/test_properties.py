@@ -67,3 +67,34 @@ def test_never_raises_and_fixes_still_parse(imports: str, wrapper: str, call: st
     lint(source)
     outcome = fix_text(source, "generated.py", LINTER, unsafe=True)
     assert outcome.error is None  # Every fix, even unsafe, leaves code that parses.
+
+
+_NAMES = st.sampled_from(["a", "b", "c"])
+_VALUES = st.sampled_from(
+    ["self.{n}", "self.{n}.copy()", "redis.Redis()", "{n}", "{n}.x()", "None", "Session()",
+     "SessionLocal()", "self.{n}.query(User).first()", "Path('x') / self.{n}"]
+)
+
+
+@st.composite
+def _classes(draw: st.DrawFn) -> str:
+    """A class whose methods assign attributes from each other, and an async method that
+    uses them: the shapes receiver typing must answer (or give up on) without looping."""
+    lines = ["import redis", "from sqlalchemy.orm import Session, sessionmaker",
+             "from pathlib import Path", "SessionLocal = sessionmaker()",
+             f"{draw(_NAMES)} = {draw(_VALUES).format(n=draw(_NAMES))}",
+             f"class {draw(_NAMES).upper()}({draw(_NAMES).upper()}):"]
+    for method in range(draw(st.integers(1, 3))):
+        lines.append(f"    def m{method}(self):")
+        for _ in range(draw(st.integers(1, 3))):
+            target, value = draw(_NAMES), draw(_VALUES).format(n=draw(_NAMES))
+            lines.append(f"        self.{target} = {value}")
+    lines.append("    async def run(self):")
+    lines.append(f"        self.{draw(_NAMES)}.get(); self.m0(); {draw(_NAMES)}.get()")
+    return "\n".join(lines) + "\n"
+
+
+@BOUNDS
+@given(_classes())
+def test_never_raises_on_self_referential_attributes(source: str) -> None:
+    lint(source)

@@ -164,3 +164,19 @@ def test_pathlib_and_pymongo_chains() -> None:
     probe(client["shop"]["orders"])
     """
     assert types(source) == ["'pathlib.Path'"] * 2 + ["'pymongo.collection.Collection'"] * 2
+
+
+def test_self_referential_evidence_is_unknown_not_a_crash() -> None:
+    source = """
+    class Connection:
+        def reset(self):
+            self.cursor = self.cursor.copy()
+            self.a = self.b
+            self.b = self.a
+        async def run(self):
+            probe(self.cursor); probe(self.a)
+    class Loop(Loop):
+        async def run(self):
+            probe(self.x)
+    """
+    assert types(source) == ["None", "None", "None"]

@@ -19,7 +19,7 @@ Conflicting evidence (an annotated async client assigned a sync one) means unkno
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -96,15 +96,22 @@ class TypeResolver:
         return None
 
     def _resolved_name(self, scope_node: ast.AST, name: str, chain: Chain) -> str | None:
-        key = (id(scope_node), name)
+        def decide() -> str | None:
+            evidence = self._evidence_of(scope_node, chain).get(name)
+            return self._decide(evidence) if evidence else None
+
+        return self._memo((id(scope_node), name), decide)
+
+    def _memo(self, key: tuple[int, str], compute: Callable[[], str | None]) -> str | None:
+        """Compute a type once per file; a question that comes back while it is being
+        answered (`x = x.copy()`, `self.c = self.c.copy()`) has no answer."""
         if key in self._resolved:
             return self._resolved[key]
-        if key in self._in_progress:  # `x = x.copy()` and friends: no answer.
+        if key in self._in_progress:
             return None
         self._in_progress.add(key)
         try:
-            evidence = self._evidence_of(scope_node, chain).get(name)
-            result = self._decide(evidence) if evidence else None
+            result = compute()
         finally:
             self._in_progress.discard(key)
         self._resolved[key] = result
@@ -165,27 +172,27 @@ class TypeResolver:
         if method is not None and isinstance(node.value, ast.Name):
             function, class_index = method
             if node.value.id == first_parameter(function):
-                return self._class_attribute(chain[: class_index + 1], node.attr, set())
+                return self._class_attribute(chain[: class_index + 1], node.attr)
         receiver = self.type_of(node.value, chain)
         return catalogue.attribute_result(receiver, node.attr) if receiver else None
 
-    def _class_attribute(self, class_chain: Chain, attribute: str,
-                         seen: set[int]) -> str | None:
+    def _class_attribute(self, class_chain: Chain, attribute: str) -> str | None:
         class_node = class_chain[-1]
-        if id(class_node) in seen:
+
+        def decide() -> str | None:
+            evidence = self._instance_evidence(class_node, class_chain).get(attribute)  # type: ignore[arg-type]
+            if evidence is not None:
+                return self._decide(evidence)
+            # Not set in this class: a base class of the same module may set it.
+            for base in class_node.bases:  # type: ignore[attr-defined]
+                base_node = self._module_class(base)
+                if base_node is not None:
+                    found = self._class_attribute([self.context.tree, base_node], attribute)
+                    if found is not None:
+                        return found
             return None
-        seen.add(id(class_node))
-        evidence = self._instance_evidence(class_node, class_chain).get(attribute)  # type: ignore[arg-type]
-        if evidence is not None:
-            return self._decide(evidence)
-        # Not set in this class: a base class of the same module may set it.
-        for base in class_node.bases:  # type: ignore[attr-defined]
-            base_node = self._module_class(base)
-            if base_node is not None:
-                result = self._class_attribute([self.context.tree, base_node], attribute, seen)
-                if result is not None:
-                    return result
-        return None
+
+        return self._memo((id(class_node), "self." + attribute), decide)
 
     def _instance_evidence(self, class_node: ast.ClassDef, class_chain: Chain) -> dict[str, _Evidence]:
         cache_key = -id(class_node)  # Kept apart from the class body's own names.
