@@ -122,11 +122,11 @@ def extract_python_files(archive: Path, dest: Path) -> None:
                     write_member(dest, member, zf.read(member))
     elif archive.name.endswith((".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar")):
         with tarfile.open(archive) as tf:
-            for member in tf.getmembers():
-                if member.isfile() and member.name.endswith(".py"):
-                    data = tf.extractfile(member)
-                    assert data is not None
-                    write_member(dest, member.name, data.read())
+            for info in tf.getmembers():
+                if info.isfile() and info.name.endswith(".py"):
+                    data = tf.extractfile(info)
+                    assert data is not None  # regular files always have data
+                    write_member(dest, info.name, data.read())
     else:
         raise SystemExit(f"don't know how to unpack {archive.name}")
 
@@ -161,12 +161,27 @@ class PassTotals:
     engine_no_triggers_s: float = 0.0
     violations: int = 0
     violations_no_triggers: int = 0
+    # Files on which the engine raised: a bug to report, not a reason to lose the run.
+    engine_errors: list[str] = field(default_factory=list)
+    engine_no_triggers_errors: list[str] = field(default_factory=list)
 
 
 def read_source(path: Path) -> str:
     # tokenize.open honours PEP 263 coding cookies and BOMs, like flake8 does.
     with tokenize.open(path) as handle:
         return handle.read()
+
+
+def timed_lint(linter: Linter, tree: ast.Module, lines: list[str], filename: str,
+               errors: list[str]) -> tuple[float, int]:
+    """Seconds spent linting one tree and the violations found (0 if it raised)."""
+    start = time.perf_counter()
+    try:
+        found = len(linter.lint(tree, lines, filename))
+    except Exception as error:  # any engine crash is recorded, not fatal
+        found = 0
+        errors.append(f"{filename}: {type(error).__name__}")
+    return time.perf_counter() - start, found
 
 
 def time_one_pass(files: list[Path], linter: Linter, walk_all: Linter) -> PassTotals:
@@ -187,21 +202,18 @@ def time_one_pass(files: list[Path], linter: Linter, walk_all: Linter) -> PassTo
             totals.skipped += 1
             continue
         lines = text.splitlines(keepends=True)
-
-        start_engine = clock()
-        found = linter.lint(tree, lines, str(path))
-        end_engine = clock()
-        found_all = walk_all.lint(tree, lines, str(path))
-        end_walk_all = clock()
+        engine_s, found = timed_lint(linter, tree, lines, str(path), totals.engine_errors)
+        walk_all_s, found_all = timed_lint(walk_all, tree, lines, str(path),
+                                           totals.engine_no_triggers_errors)
+        del tree  # before the next parse: one tree alive at a time
 
         totals.files += 1
         totals.lines += len(lines)
         totals.parse_s += parsed - start
-        totals.engine_s += end_engine - start_engine
-        totals.engine_no_triggers_s += end_walk_all - end_engine
-        totals.violations += len(found)
-        totals.violations_no_triggers += len(found_all)
-        del tree, found, found_all
+        totals.engine_s += engine_s
+        totals.engine_no_triggers_s += walk_all_s
+        totals.violations += found
+        totals.violations_no_triggers += found_all
     return totals
 
 
@@ -217,42 +229,67 @@ def best_of(passes: list[PassTotals]) -> PassTotals:
 # --------------------------------------------------------------------------- flake8 timing
 
 
-def flake8_version() -> str:
-    return importlib.metadata.version("flake8")
+# flake8 and the checkers it always runs: the plugin-free venv gets exactly these
+# versions, so the only difference between the two flake8 runs is the plugin.
+FLAKE8_STACK = ("flake8", "pycodestyle", "pyflakes", "mccabe")
 
 
-def plain_flake8_python(cache: Path, version: str) -> Path:
-    """A cached venv with the same flake8 version and no flake8-async-review."""
-    env_dir = cache / f"venv-flake8-{version}"
+def flake8_pins() -> list[str]:
+    return [f"{name}=={importlib.metadata.version(name)}" for name in FLAKE8_STACK]
+
+
+def plain_flake8_python(cache: Path, pins: list[str]) -> Path:
+    """A cached venv with the same flake8 stack and no flake8-async-review."""
+    env_dir = cache / f"venv-{pins[0].replace('==', '-')}"
     python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    # The marker records what was installed; a different stack rebuilds the venv.
     ready_marker = env_dir / ".bench-ready"
-    if ready_marker.exists():
+    wanted = "\n".join(pins)
+    if ready_marker.exists() and ready_marker.read_text() == wanted:
         return python
-    print(f"creating {env_dir} with flake8=={version} ...", file=sys.stderr)
+    print(f"creating {env_dir} with {' '.join(pins)} ...", file=sys.stderr)
     shutil.rmtree(env_dir, ignore_errors=True)
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
     subprocess.run([str(python), "-m", "pip", "install", "--quiet",
-                    "--disable-pip-version-check", f"flake8=={version}"], check=True)
-    ready_marker.touch()
+                    "--disable-pip-version-check", *pins], check=True)
+    ready_marker.write_text(wanted)
     return python
 
 
-def time_flake8(python: Path | str, source_dirs: list[Path], repeat: int) -> tuple[float, int]:
-    """Minimum wall time of `flake8 -j1 --select ASR` over the corpus, and the number
-    of reported lines (a sanity check against the engine's own count)."""
-    command = [str(python), "-m", "flake8", "--isolated", "-j1", "--select", "ASR",
-               "--exit-zero", *map(str, source_dirs)]
-    best = float("inf")
+def flake8_command(python: Path | str, source_dirs: list[Path]) -> list[str]:
+    # --isolated: no project/user config; --exit-zero: findings are not failures.
+    return [str(python), "-m", "flake8", "--isolated", "-j1", "--select", "ASR",
+            "--exit-zero", *map(str, source_dirs)]
+
+
+def run_flake8(command: list[str]) -> tuple[float, int]:
+    """Wall time of one flake8 run and the number of lines it reported."""
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        tail = "\n".join(result.stderr.splitlines()[-5:])
+        raise SystemExit(f"{command[0]} -m flake8 failed:\n{tail}")
+    return elapsed, len(result.stdout.splitlines())
+
+
+def time_flake8(plugin_python: Path | str, plain_python: Path, source_dirs: list[Path],
+                repeat: int) -> tuple[float, float, int]:
+    """Minimum wall times with and without the plugin, and the plugin's report count.
+
+    The two are run alternately, so machine noise that drifts over the minutes this
+    takes is shared by both sides instead of landing on one of them.
+    """
+    with_plugin = flake8_command(plugin_python, source_dirs)
+    without_plugin = flake8_command(plain_python, source_dirs)
+    best_with = best_without = float("inf")
     reported = 0
     for _ in range(repeat):
-        start = time.perf_counter()
-        result = subprocess.run(command, capture_output=True, text=True)
-        elapsed = time.perf_counter() - start
-        if result.returncode != 0:
-            raise SystemExit(f"{' '.join(command[:3])} failed:\n{result.stderr}")
-        best = min(best, elapsed)
-        reported = len(result.stdout.splitlines())
-    return best, reported
+        elapsed, reported = run_flake8(with_plugin)
+        best_with = min(best_with, elapsed)
+        elapsed, _ = run_flake8(without_plugin)
+        best_without = min(best_without, elapsed)
+    return best_with, best_without, reported
 
 
 # --------------------------------------------------------------------------- output
@@ -276,6 +313,8 @@ def build_report(totals: PassTotals, repeat: int) -> dict[str, object]:
             ratio(totals.engine_no_triggers_s, totals.parse_s), 4),
         "violations": totals.violations,
         "violations_no_triggers": totals.violations_no_triggers,
+        "engine_errors": len(totals.engine_errors),
+        "engine_no_triggers_errors": len(totals.engine_no_triggers_errors),
     }
 
 
@@ -291,7 +330,9 @@ LABELS = {
     "engine_no_triggers_over_parse": "engine (no text triggers) / parse",
     "violations": "violations",
     "violations_no_triggers": "violations (no text triggers)",
-    "flake8_version": "flake8 version",
+    "engine_errors": "engine errors (files)",
+    "engine_no_triggers_errors": "engine (no text triggers) errors (files)",
+    "flake8_stack": "flake8 stack (both runs)",
     "flake8_with_plugin_s": "flake8 with plugin s",
     "flake8_without_plugin_s": "flake8 without plugin s",
     "flake8_with_over_without": "flake8 with / without",
@@ -357,12 +398,12 @@ def main(argv: list[str] | None = None) -> int:
     report = build_report(totals, args.repeat)
 
     if args.flake8:
-        version = flake8_version()
-        with_plugin, reported = time_flake8(sys.executable, source_dirs, args.repeat)
-        without_plugin, _ = time_flake8(plain_flake8_python(cache, version), source_dirs,
-                                        args.repeat)
+        pins = flake8_pins()
+        plain_python = plain_flake8_python(cache, pins)
+        with_plugin, without_plugin, reported = time_flake8(
+            sys.executable, plain_python, source_dirs, args.repeat)
         report.update({
-            "flake8_version": version,
+            "flake8_stack": " ".join(pins),
             "flake8_with_plugin_s": round(with_plugin, 3),
             "flake8_without_plugin_s": round(without_plugin, 3),
             "flake8_with_over_without": round(ratio(with_plugin, without_plugin), 4),
@@ -373,10 +414,22 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
     else:
         print_report(report)
-    if totals.violations != totals.violations_no_triggers:
+    warn_about_problems(totals)
+    return 0
+
+
+def warn_about_problems(totals: PassTotals) -> None:
+    sys.stdout.flush()  # keep the warnings after the figures when both go to a terminal
+    for label, errors in (("engine", totals.engine_errors),
+                          ("engine (no text triggers)", totals.engine_no_triggers_errors)):
+        if errors:
+            print(f"WARNING: {label} raised on {len(errors)} file(s):", file=sys.stderr)
+            for error in errors[:10]:
+                print(f"  {error}", file=sys.stderr)
+    if totals.violations != totals.violations_no_triggers and not (
+            totals.engine_errors or totals.engine_no_triggers_errors):
         # Text triggers must only skip work, never change results.
         print("WARNING: text triggers changed the number of violations", file=sys.stderr)
-    return 0
 
 
 if __name__ == "__main__":
