@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .inference import LazyInference
@@ -22,24 +21,42 @@ ScopeChain = Sequence[ast.AST]
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
 class Callee:
     """The target of a call: ``qualified`` for a name the imports resolve
-    (``requests.get``), or ``receiver`` type and ``method`` for a method of a typed object
-    (``redis.Redis``, ``set``). All None when unknown."""
+    (``requests.get``), or, for a method call on an object, the ``method`` name and the
+    ``receiver``'s type (``redis.Redis``). Unknown parts are None.
 
-    qualified: str | None
-    receiver: str | None
-    method: str | None
+    The receiver's type is worked out only when a rule asks, after checking the cheaper
+    ``method`` name: most calls never need it.
+    """
+
+    __slots__ = ("_chain", "_context", "_receiver", "_resolved", "_value", "method", "qualified")
+
+    def __init__(self, context: Context, call: ast.Call, chain: ScopeChain) -> None:
+        self._context, self._chain = context, chain
+        self.qualified = context.qualified_name(call.func, chain)
+        self.method: str | None = None
+        self._value: ast.expr | None = None
+        if self.qualified is None and isinstance(call.func, ast.Attribute):
+            self.method, self._value = call.func.attr, call.func.value
+        self._receiver: str | None = None
+        self._resolved = False
+
+    @property
+    def receiver(self) -> str | None:
+        if not self._resolved:
+            self._resolved = True
+            if self._value is not None:
+                self._receiver = self._context.types.type_of(self._value, self._chain)
+        return self._receiver
 
     @property
     def name(self) -> str | None:
         """One dotted name for either form: ``requests.get`` or ``redis.Redis.set``."""
         if self.qualified is not None:
             return self.qualified
-        if self.receiver is not None:
-            return f"{self.receiver}.{self.method}"
-        return None
+        receiver = self.receiver
+        return f"{receiver}.{self.method}" if receiver is not None else None
 
 
 class Context:
@@ -200,13 +217,7 @@ class Context:
             cached = self._callees.get(id(call))
             if cached is not None:
                 return cached
-        nodes = self.scope_nodes if chain is None else chain
-        qualified = self.qualified_name(call.func, nodes)
-        receiver = method = None
-        if qualified is None and isinstance(call.func, ast.Attribute):
-            receiver = self.types.type_of(call.func.value, nodes)
-            method = call.func.attr
-        found = Callee(qualified, receiver, method)
+        found = Callee(self, call, list(self.scope_nodes) if chain is None else chain)
         if chain is None:
             self._callees[id(call)] = found
         return found

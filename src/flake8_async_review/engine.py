@@ -28,18 +28,20 @@ _NON_NODE_FIELDS = frozenset(
     {"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "module", "level",
      "kind", "type_comment", "is_async", "conversion", "simple", "tag", "lineno", "n", "s"}
 )
-_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _child_fields(node_type: type[ast.AST]) -> tuple[str, ...]:
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    """The fields of a node type that may hold nodes, last first (the walk pushes them
+    on a stack). Values that are not nodes (a ``None`` in ``Dict.keys``, a name in
+    ``Global.names``) have no fields and pass through the walk harmlessly."""
     fields = _CHILD_FIELDS.get(node_type)
     if fields is None:
-        fields = tuple(
+        fields = _CHILD_FIELDS[node_type] = tuple(
             field
-            for field in node_type._fields
+            for field in reversed(getattr(node_type, "_fields", ()))
             if field not in _NON_NODE_FIELDS and node_type is not ast.Constant
         )
-        _CHILD_FIELDS[node_type] = fields
     return fields
 
 
@@ -60,6 +62,7 @@ class Linter:
         # Off only to measure the walk itself (benchmarks): results are the same.
         self.text_triggers = text_triggers
         self._tables: dict[tuple[int, ...], DispatchTable] = {}
+        self._plans: dict[tuple[int, ...], dict[type, _Plan]] = {}
 
     def lint(self, tree: ast.Module, lines: Sequence[str], filename: str) -> list[Violation]:
         """Violations of the enabled rules in one parsed file, in source order."""
@@ -67,7 +70,8 @@ class Linter:
         if not active:
             return []
         context = Context(tree, lines, filename, self.settings)
-        _Walk(self._table(active), context).module(tree)
+        table = self._table(active)
+        _Walk(table, context, self._plans.setdefault(active, {})).module(tree)
         return sorted(context.violations, key=lambda v: (v.line, v.col, v.code))
 
     def _active_rules(self, source: str) -> tuple[int, ...]:
@@ -120,6 +124,9 @@ class _Marker:
         self.scope = scope
 
 
+# Per node type: the handlers to call, the (header, body) fields if it opens a scope, and
+# the fields to walk.
+_Plan = tuple[tuple[Handler, ...], tuple[tuple[str, ...], str] | None, tuple[str, ...]]
 _LEAVE_NODE = _Marker()
 _LEAVE_SCOPE = _Marker()
 # Defaults, decorators and annotations run in the enclosing scope; only the body runs in
@@ -139,43 +146,57 @@ class _Walk:
     deeper than Python's recursion limit, and a linter must not crash on it.
     """
 
-    __slots__ = ("ancestors", "context", "scope_nodes", "stack", "table")
+    __slots__ = ("ancestors", "context", "plans", "scope_nodes", "stack", "table")
 
-    def __init__(self, table: DispatchTable, context: Context) -> None:
+    def __init__(self, table: DispatchTable, context: Context, plans: dict[type, _Plan]) -> None:
         self.table = table
+        self.plans = plans
         self.context = context
         self.ancestors = context.ancestors
         self.scope_nodes = context.scope_nodes
         self.stack: list[ast.AST | _Marker] = []
 
     def module(self, tree: ast.Module) -> None:
+        # The hot loop: everything it touches is a local, each node type costs one dict
+        # lookup (its plan), and field pushing is inlined: this runs for every node.
         stack = self.stack
         stack.append(tree)
-        table, context = self.table, self.context
+        context, ancestors, plans = self.context, self.ancestors, self.plans
+        pop, push = stack.pop, stack.append
         while stack:
-            node = stack.pop()
+            node = pop()
             node_type = node.__class__
             if node_type is _Marker:
                 if node is _LEAVE_NODE:
-                    self.ancestors.pop()
+                    ancestors.pop()
                 elif node is _LEAVE_SCOPE:
                     self.scope_nodes.pop()
                 else:
                     self.scope_nodes.append(node.scope)  # type: ignore[union-attr,arg-type]
                 continue
-            handlers = table.get(node_type)  # type: ignore[arg-type]
-            if handlers is not None:
+            plan = plans.get(node_type)
+            if plan is None:
+                plan = plans[node_type] = self._plan(node_type)
+            handlers, scoped, fields = plan
+            if handlers:
                 for handler in handlers:
                     handler(node, context)  # type: ignore[arg-type]
-            scoped = _SCOPE_FIELDS.get(node_type)  # type: ignore[arg-type]
             if scoped is not None:
                 self._push_scoped(node, *scoped)  # type: ignore[arg-type]
-            else:
-                fields = _child_fields(node_type)  # type: ignore[arg-type]
-                if fields:
-                    self.ancestors.append(node)  # type: ignore[arg-type]
-                    stack.append(_LEAVE_NODE)
-                    self._push_fields(node, fields)  # type: ignore[arg-type]
+                continue
+            if not fields:
+                continue
+            ancestors.append(node)  # type: ignore[arg-type]
+            push(_LEAVE_NODE)
+            for field in fields:
+                value = getattr(node, field, None)
+                if value.__class__ is list:
+                    stack.extend(reversed(value))
+                elif value is not None:
+                    push(value)
+
+    def _plan(self, node_type: type) -> _Plan:
+        return (self.table.get(node_type, ()), _SCOPE_FIELDS.get(node_type), _child_fields(node_type))
 
     def _push_fields(self, node: ast.AST, fields: Sequence[str]) -> None:
         """Schedule the children in these fields so that they come off in source order."""
@@ -183,10 +204,8 @@ class _Walk:
         for field in reversed(fields):
             value = getattr(node, field, None)
             if value.__class__ is list:
-                for item in reversed(value):
-                    if isinstance(item, ast.AST):
-                        stack.append(item)
-            elif isinstance(value, ast.AST):
+                stack.extend(reversed(value))
+            elif value is not None:
                 stack.append(value)
 
     def _push_scoped(self, node: ast.AST, header: tuple[str, ...], body: str) -> None:

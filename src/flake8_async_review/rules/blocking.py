@@ -60,8 +60,10 @@ def module_call(callee: Callee, names: Collection[str], prefixes: Sequence[str] 
 def method_call(callee: Callee, types: Collection[str], methods: Collection[str] | None) -> str | None:
     """``Type.method`` when the receiver is one of ``types`` and the method one of
     ``methods`` (None: any public method)."""
-    if callee.receiver not in types or callee.method is None:
+    method = callee.method
+    if method is None:
         return None
-    if methods is None:
-        return None if callee.method.startswith("_") else callee.name
-    return callee.name if callee.method in methods else None
+    wanted = not method.startswith("_") if methods is None else method in methods
+    if not wanted:
+        return None
+    return callee.name if callee.receiver in types else None
