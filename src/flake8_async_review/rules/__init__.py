@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Rule, Severity
+from .blocking_http import BlockingHttpCall
 from .blocking_sleep import BlockingSleep
 from .configured_blocking import ConfiguredBlockingCall
 from .event_loop_run import EventLoopRun
@@ -10,6 +11,7 @@ from .indirect_blocking import IndirectBlockingCall
 
 ALL_RULES: tuple[type[Rule], ...] = (
     BlockingSleep,
+    BlockingHttpCall,
     EventLoopRun,
     ConfiguredBlockingCall,
     IndirectBlockingCall,
