@@ -5,6 +5,7 @@ from __future__ import annotations
 from .base import Rule, Severity
 from .blocking_http import BlockingHttpCall
 from .blocking_sleep import BlockingSleep
+from .blocking_subprocess import BlockingSubprocessCall
 from .configured_blocking import ConfiguredBlockingCall
 from .event_loop_run import EventLoopRun
 from .indirect_blocking import IndirectBlockingCall
@@ -12,6 +13,7 @@ from .indirect_blocking import IndirectBlockingCall
 ALL_RULES: tuple[type[Rule], ...] = (
     BlockingSleep,
     BlockingHttpCall,
+    BlockingSubprocessCall,
     EventLoopRun,
     ConfiguredBlockingCall,
     IndirectBlockingCall,
