@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Rule, Severity
+from .blocking_file_io import BlockingFileIO
 from .blocking_http import BlockingHttpCall
 from .blocking_sleep import BlockingSleep
 from .blocking_subprocess import BlockingSubprocessCall
@@ -14,6 +15,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     BlockingSleep,
     BlockingHttpCall,
     BlockingSubprocessCall,
+    BlockingFileIO,
     EventLoopRun,
     ConfiguredBlockingCall,
     IndirectBlockingCall,
