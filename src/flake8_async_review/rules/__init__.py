@@ -9,6 +9,7 @@ from .blocking_sleep import BlockingSleep
 from .blocking_subprocess import BlockingSubprocessCall
 from .configured_blocking import ConfiguredBlockingCall
 from .event_loop_run import EventLoopRun
+from .filesystem_metadata import FilesystemMetadataCall
 from .indirect_blocking import IndirectBlockingCall
 
 ALL_RULES: tuple[type[Rule], ...] = (
@@ -19,6 +20,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     EventLoopRun,
     ConfiguredBlockingCall,
     IndirectBlockingCall,
+    FilesystemMetadataCall,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
