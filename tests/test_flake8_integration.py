@@ -158,3 +158,15 @@ def test_opt_in_rules_run_only_when_a_selection_names_them(
 
 def test_rules_flake8_would_not_report_do_not_run(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "ASR101" not in _enabled(project, monkeypatch, "--select", "E,F")
+
+
+def test_asr903_is_reported_only_when_selected(project: Path) -> None:
+    source = "import os\n\n\nasync def handler(path):\n    return os.path.exists(path)\n"
+    (project / "service.py").write_text(source, encoding="utf-8")
+    assert "ASR903" not in flake8(project, "service.py").stdout
+    assert "ASR903" not in flake8(project, "--select", "ASR", "service.py").stdout
+    result = flake8(project, "--extend-select", "ASR9", "service.py")
+    assert result.stdout == (
+        "service.py:5:12: ASR903 `os.path.exists()` is a blocking file system call: "
+        "use `asyncio.to_thread()` if the disk can be slow\n"
+    )

@@ -180,3 +180,41 @@ def test_self_referential_evidence_is_unknown_not_a_crash() -> None:
             probe(self.x)
     """
     assert types(source) == ["None", "None", "None"]
+
+
+def test_names_bound_inside_expressions_are_unknown() -> None:
+    source = """
+    from pathlib import Path
+    p = Path("/srv")
+    q = Path("/srv")
+    r = Path("/srv")
+    def f(files, data):
+        probe([probe(p) for p in files])
+        probe(q)
+        if (q := lookup()) is not None:
+            probe(q)
+        match data:
+            case {"path": r}:
+                probe(r)
+        probe(p / "x")
+    def g(files):
+        local = Path("a")
+        probe({local: 1 for local in files})
+        probe(local)
+    def h():
+        probe(p); probe(q); probe(r)
+    """
+    assert types(source) == ["None"] * 8 + ["'pathlib.Path'"] * 3
+
+
+def test_a_comprehension_variable_hides_an_import() -> None:
+    source = """
+    import time
+    def f(clocks):
+        [probe(time.sleep) for time in clocks]
+        probe(time)
+    def g():
+        probe(time.sleep)
+    """
+    qualified = answers(textwrap.dedent(source), lambda node, ctx: ctx.qualified_name(node.args[0]))
+    assert qualified == ["None", "None", "'time.sleep'"]

@@ -126,6 +126,23 @@ SUBSCRIPT_RESULTS: dict[str, str] = {
     "pymongo.database.Database": "pymongo.collection.Collection",
 }
 
+# -- HTTP clients, subprocesses and paths (ASR102, ASR103, ASR104, ASR903) ---------------
+TYPE_ALIASES.update({
+    "requests.sessions.session": "requests.Session",
+    "urllib3.poolmanager.ProxyManager": "urllib3.ProxyManager",
+    "urllib3.connectionpool.HTTPConnectionPool": "urllib3.HTTPConnectionPool",
+    "urllib3.connectionpool.HTTPSConnectionPool": "urllib3.HTTPSConnectionPool",
+})
+FACTORY_RESULTS.update({
+    "urllib3.proxy_from_url": "urllib3.ProxyManager",
+    "urllib3.poolmanager.proxy_from_url": "urllib3.ProxyManager",
+    "urllib.request.build_opener": "urllib.request.OpenerDirector",
+    "pathlib.Path.home": "pathlib.Path",
+    "pathlib.Path.cwd": "pathlib.Path",
+})
+# -- end of HTTP clients, subprocesses and paths --------------------------------------------
+
+
 # Session factories take the class of session they make as ``class_=``.
 _SESSION_FACTORIES = {
     "sqlalchemy.orm.sessionmaker": "sqlalchemy.orm.Session",

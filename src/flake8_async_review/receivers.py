@@ -149,6 +149,10 @@ class TypeResolver:
                 body = scope_node.body  # type: ignore[attr-defined]
                 for statement in statements_of(body):
                     _statement_evidence(statement, chain, found)
+            # A comprehension variable or `:=` target of the same name: which binding a
+            # use sees depends on where it is, so none is trusted.
+            for name in self.context.scope(scope_node).expression_bound:
+                found.setdefault(name, _Evidence()).unknown = True
         return found
 
     def _parameter_evidence(self, function: ast.AST, chain: Chain,

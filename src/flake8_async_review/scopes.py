@@ -23,10 +23,12 @@ class Scope:
 
     ``bindings`` maps a name to the dotted name it was imported as, or to None when it
     is bound to something else (an assignment, a parameter, a definition) or imported
-    twice as different things.
+    twice as different things. ``expression_bound`` holds the names bound inside
+    expressions (comprehension variables, ``:=`` targets, ``match`` captures): they are
+    unknown throughout the body, since which binding a use sees depends on where it is.
     """
 
-    __slots__ = ("bindings", "is_class", "node", "star_import")
+    __slots__ = ("bindings", "expression_bound", "is_class", "node", "star_import")
 
     def __init__(self, node: ast.AST) -> None:
         self.node = node
@@ -36,9 +38,11 @@ class Scope:
         if isinstance(node, FUNCTION_TYPES):
             for name in parameter_names(node.args):
                 self.bindings[name] = None
-        if isinstance(node, ast.Lambda):
-            return
-        self._collect(node.body)  # type: ignore[attr-defined]
+        if not isinstance(node, ast.Lambda):
+            self._collect(node.body)  # type: ignore[attr-defined]
+        self.expression_bound = frozenset(expression_bound_names(node))
+        for name in self.expression_bound:
+            self._bind(name, None)
 
     def _bind(self, name: str, qualified: str | None) -> None:
         if name in self.bindings and self.bindings[name] != qualified:
@@ -104,6 +108,27 @@ def own_nodes(function: ast.AST) -> Iterator[ast.AST]:
         yield node
         children = [child for child in ast.iter_child_nodes(node) if not isinstance(child, nested)]
         stack.extend(reversed(children))
+
+
+def expression_bound_names(scope_node: ast.AST) -> Iterator[str]:
+    """Names bound inside the expressions of a module, class, function or lambda body
+    (not of the scopes nested in it): comprehension variables (visible only inside
+    their comprehension), ``:=`` targets and ``match`` captures."""
+    nested = (*FUNCTION_TYPES, ast.ClassDef)
+    body = scope_node.body  # type: ignore[attr-defined]
+    roots: list[ast.AST] = [body] if isinstance(body, ast.AST) else list(body)
+    stack = [root for root in roots if not isinstance(root, nested)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.comprehension):
+            yield from target_names(node.target)
+        elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            yield node.target.id
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            yield node.name
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            yield node.rest
+        stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, nested))
 
 
 def imported_names(statement: ast.Import | ast.ImportFrom) -> Iterable[tuple[str, str | None]]:

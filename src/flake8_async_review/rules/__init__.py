@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from .base import Rule, Severity
+from .blocking_file_io import BlockingFileIO
+from .blocking_http import BlockingHttpCall
 from .blocking_sleep import BlockingSleep
+from .blocking_subprocess import BlockingSubprocessCall
 from .configured_blocking import ConfiguredBlockingCall
 from .event_loop_run import EventLoopRun
+from .filesystem_metadata import FilesystemMetadataCall
 from .indirect_blocking import IndirectBlockingCall
 
 ALL_RULES: tuple[type[Rule], ...] = (
     BlockingSleep,
+    BlockingHttpCall,
+    BlockingSubprocessCall,
+    BlockingFileIO,
     EventLoopRun,
     ConfiguredBlockingCall,
     IndirectBlockingCall,
+    FilesystemMetadataCall,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}

@@ -9,8 +9,9 @@ ASR110 reuses every ``match`` to find sync helpers that block.
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
+from ..catalogue import normalize
 from ..context import Callee, Context
 from ..violation import Fix
 from .base import Rule
@@ -67,3 +68,25 @@ def method_call(callee: Callee, types: Collection[str], methods: Collection[str]
     if not wanted:
         return None
     return callee.name if callee.receiver in types else None
+
+
+def typed_method(callee: Callee, methods_by_type: Mapping[str, Collection[str]]) -> str | None:
+    """``Type.method`` when ``methods_by_type`` lists the method for the type of the
+    receiver (``session.get(url)``), or for the class it is called through
+    (``Path.read_text(path)``)."""
+    method = callee.method
+    if method is not None:
+        # The method name first: for most calls it is in no table, and the receiver's
+        # type is never worked out.
+        if not any(method in methods for methods in methods_by_type.values()):
+            return None
+        owner = callee.receiver
+        if owner is None:
+            return None
+    elif callee.qualified is not None:
+        prefix, _, method = callee.qualified.rpartition(".")
+        owner = normalize(prefix)
+    else:
+        return None
+    listed = methods_by_type.get(owner)
+    return f"{owner}.{method}" if listed is not None and method in listed else None

@@ -1,0 +1,114 @@
+"""ASR102: a synchronous HTTP client call inside ``async def``."""
+
+from __future__ import annotations
+
+import ast
+
+from ..context import Context
+from .base import Severity
+from .blocking import BlockingCallRule, ScopeChain, typed_method
+
+_REQUESTS_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
+_HTTPX_VERBS = _REQUESTS_VERBS | {"stream"}
+_URLLIB3_POOL_METHODS = frozenset(
+    {"request", "urlopen", "request_encode_url", "request_encode_body"}
+)
+_HTTP_CLIENT_METHODS = frozenset({"request", "getresponse", "connect", "send"})
+
+_MODULE_CALLS = frozenset({
+    *(f"requests.{verb}" for verb in _REQUESTS_VERBS),
+    *(f"requests.api.{verb}" for verb in _REQUESTS_VERBS),
+    *(f"httpx.{verb}" for verb in _HTTPX_VERBS),
+    "urllib.request.urlopen",
+    "urllib.request.urlretrieve",
+    "urllib3.request",
+})
+
+# Sync client types and the methods of theirs that do network I/O. `httpx.AsyncClient`
+# is deliberately absent: its methods return coroutines.
+_CLIENT_METHODS: dict[str, frozenset[str]] = {
+    "requests.Session": _REQUESTS_VERBS | {"send"},
+    "httpx.Client": _HTTPX_VERBS | {"send"},
+    "urllib3.PoolManager": _URLLIB3_POOL_METHODS,
+    "urllib3.ProxyManager": _URLLIB3_POOL_METHODS,
+    "urllib3.HTTPConnectionPool": _URLLIB3_POOL_METHODS,
+    "urllib3.HTTPSConnectionPool": _URLLIB3_POOL_METHODS,
+    "http.client.HTTPConnection": _HTTP_CLIENT_METHODS,
+    "http.client.HTTPSConnection": _HTTP_CLIENT_METHODS,
+    "urllib.request.OpenerDirector": frozenset({"open"}),
+}
+
+_SUGGESTIONS = {
+    "asyncio": "`httpx.AsyncClient` or `aiohttp`",
+    "anyio": "`httpx.AsyncClient`",
+    "trio": "`httpx.AsyncClient`",
+}
+
+
+class BlockingHttpCall(BlockingCallRule):
+    """
+    ## What it does
+    Finds HTTP requests made with a synchronous client in the body of an `async def`:
+
+    - `requests.get()` and the other `requests` verbs, and the methods that send a
+      request on a `requests.Session`;
+    - `httpx.get()` and the other `httpx` module functions, and the same methods (plus
+      `send`) on an `httpx.Client`, never on an `httpx.AsyncClient`;
+    - `urllib.request.urlopen()`, `urllib.request.urlretrieve()` and the `open()` of an
+      opener from `urllib.request.build_opener()`;
+    - `urllib3.request()`, and `request()`, `urlopen()`, `request_encode_url()` and
+      `request_encode_body()` on a `urllib3.PoolManager`, `ProxyManager` or connection
+      pool;
+    - `request()`, `getresponse()`, `connect()` and `send()` on an
+      `http.client.HTTPConnection` or `HTTPSConnection`.
+
+    A method call is reported only when the receiver's type is known from the source:
+    a constructor or factory assignment, a `with` target, an annotation, a `self`
+    attribute set in any method, or a FastAPI `Depends()` provider.
+
+    ## Why is this bad?
+    A synchronous client waits for the network on the event loop thread. While the
+    remote service takes its time (and a slow or unreachable service can take until the
+    timeout, or forever without one) no other request, task or health check of the
+    process makes progress.
+
+    ## Example
+    ```python
+    import requests
+
+
+    async def fetch_profile(user_id):
+        response = requests.get(f"https://api.example.com/users/{user_id}", timeout=5)
+        return response.json()
+    ```
+
+    ## Use instead
+    ```python
+    import httpx
+
+
+    async def fetch_profile(client: httpx.AsyncClient, user_id):
+        response = await client.get(f"https://api.example.com/users/{user_id}", timeout=5)
+        return response.json()
+    ```
+
+    ## Options
+    `--asr-async-library` chooses the suggestion: `httpx.AsyncClient` or `aiohttp` for
+    `asyncio` (default), `httpx.AsyncClient` for `anyio` and `trio`.
+    """
+
+    code = "ASR102"
+    name = "blocking-http-call-in-async-function"
+    message = "`{}()` is a blocking HTTP call: use {}"
+    severity = Severity.HIGH
+    required_text = ("async", ("requests", "urllib", "http"))
+
+    def match(self, call: ast.Call, context: Context,
+              chain: ScopeChain | None = None) -> str | None:
+        callee = context.callee(call, chain)
+        if callee.qualified in _MODULE_CALLS:
+            return callee.qualified
+        return typed_method(callee, _CLIENT_METHODS)
+
+    def message_args(self, node: ast.Call, context: Context, matched: str) -> tuple[object, ...]:
+        return (context.source_segment(node.func), _SUGGESTIONS[self.settings.async_library])

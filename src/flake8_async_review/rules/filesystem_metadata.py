@@ -1,0 +1,100 @@
+"""ASR903 (opt-in): file system metadata and directory calls inside ``async def``."""
+
+from __future__ import annotations
+
+import ast
+
+from ..context import Context
+from .base import Severity
+from .blocking import BlockingCallRule, ScopeChain, typed_method
+
+_MODULE_CALLS = frozenset({
+    *(f"os.path.{name}" for name in (
+        "exists", "isfile", "isdir", "islink", "getsize", "getmtime", "getatime",
+        "getctime", "lexists", "samefile",
+    )),
+    *(f"os.{name}" for name in (
+        "stat", "lstat", "listdir", "scandir", "walk", "makedirs", "mkdir", "remove",
+        "unlink", "rename", "replace", "rmdir",
+    )),
+})
+_PATH_METHODS = {
+    "pathlib.Path": frozenset({
+        "exists", "is_file", "is_dir", "stat", "mkdir", "unlink", "iterdir", "glob", "rglob",
+        "rmdir", "rename", "replace", "touch",
+    }),
+}
+
+_SUGGESTIONS = {
+    "asyncio": "asyncio.to_thread",
+    "anyio": "anyio.to_thread.run_sync",
+    "trio": "trio.to_thread.run_sync",
+}
+
+
+class FilesystemMetadataCall(BlockingCallRule):
+    """
+    ## What it does
+    Finds file system metadata and directory calls in the body of an `async def`:
+    `os.path.exists()`, `isfile()`, `isdir()`, `islink()`, `lexists()`, `samefile()`,
+    `getsize()`, `getmtime()`, `getatime()` and `getctime()`; `os.stat()`, `lstat()`,
+    `listdir()`, `scandir()`, `walk()`, `makedirs()`, `mkdir()`, `remove()`,
+    `unlink()`, `rename()`, `replace()` and `rmdir()`; and `exists()`, `is_file()`,
+    `is_dir()`, `stat()`, `mkdir()`, `unlink()`, `iterdir()`, `glob()`, `rglob()`,
+    `rmdir()`, `rename()`, `replace()` and `touch()` on a `pathlib.Path` whose type is
+    known from the source.
+
+    The rule is opt-in (off unless selected, as every `ASR9xx` code): each of these
+    calls is a system call that usually returns in microseconds from the page cache,
+    and reporting them by default buries the findings that matter. Users of linters
+    that report them by default tend to switch the whole check off. Select it for
+    services that work on network file systems, slow disks or large directory trees,
+    where `os.walk()` or `glob("**/*")` can take seconds: `--extend-select ASR903`.
+
+    ## Why is this bad?
+    Each call blocks the event loop until the file system answers. On a local disk
+    with warm caches that is negligible; on NFS, a network-mounted volume, an
+    overloaded disk, or when walking a large tree, it is not, and every other task of
+    the process waits.
+
+    ## Example
+    ```python
+    import os
+
+
+    async def list_reports(directory):
+        names = os.listdir(directory)
+        return sorted(name for name in names if name.endswith(".pdf"))
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+    import os
+
+
+    async def list_reports(directory):
+        names = await asyncio.to_thread(os.listdir, directory)
+        return sorted(name for name in names if name.endswith(".pdf"))
+    ```
+
+    ## Options
+    `--asr-async-library` chooses the suggestion: `asyncio.to_thread()` (default),
+    `anyio.to_thread.run_sync()` or `trio.to_thread.run_sync()`.
+    """
+
+    code = "ASR903"
+    name = "filesystem-metadata-call-in-async-function"
+    message = "`{}()` is a blocking file system call: use `{}()` if the disk can be slow"
+    severity = Severity.LOW
+    required_text = ("async", ("os", "Path"))
+
+    def match(self, call: ast.Call, context: Context,
+              chain: ScopeChain | None = None) -> str | None:
+        callee = context.callee(call, chain)
+        if callee.qualified in _MODULE_CALLS:
+            return callee.qualified
+        return typed_method(callee, _PATH_METHODS)
+
+    def message_args(self, node: ast.Call, context: Context, matched: str) -> tuple[object, ...]:
+        return (context.source_segment(node.func), _SUGGESTIONS[self.settings.async_library])
