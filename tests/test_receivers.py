@@ -164,3 +164,18 @@ def test_pathlib_and_pymongo_chains() -> None:
     probe(client["shop"]["orders"])
     """
     assert types(source) == ["'pathlib.Path'"] * 2 + ["'pymongo.collection.Collection'"] * 2
+
+
+def test_a_self_attribute_assigned_from_itself_is_unknown_not_a_crash() -> None:
+    source = """
+    import redis
+    class Pool:
+        def __init__(self):
+            self.seen = frozenset()
+            self.client = redis.Redis()
+        def mark(self, key):
+            self.seen = self.seen.union([key])
+        async def run(self):
+            probe(self.seen); probe(self.client)
+    """
+    assert types(source) == ["None", "'redis.Redis'"]

@@ -177,7 +177,7 @@ class TypeResolver:
         seen.add(id(class_node))
         evidence = self._instance_evidence(class_node, class_chain).get(attribute)  # type: ignore[arg-type]
         if evidence is not None:
-            return self._decide(evidence)
+            return self._decided_attribute(class_node, attribute, evidence)
         # Not set in this class: a base class of the same module may set it.
         for base in class_node.bases:  # type: ignore[attr-defined]
             base_node = self._module_class(base)
@@ -186,6 +186,23 @@ class TypeResolver:
                 if result is not None:
                     return result
         return None
+
+    def _decided_attribute(self, class_node: ast.AST, attribute: str,
+                           evidence: _Evidence) -> str | None:
+        """``_decide`` for ``self.<attribute>``, cached; no answer while it is being
+        decided (``self.x = self.x.union(...)`` would otherwise recurse forever)."""
+        key = (-id(class_node), attribute)
+        if key in self._resolved:
+            return self._resolved[key]
+        if key in self._in_progress:
+            return None
+        self._in_progress.add(key)
+        try:
+            result = self._decide(evidence)
+        finally:
+            self._in_progress.discard(key)
+        self._resolved[key] = result
+        return result
 
     def _instance_evidence(self, class_node: ast.ClassDef, class_chain: Chain) -> dict[str, _Evidence]:
         cache_key = -id(class_node)  # Kept apart from the class body's own names.
