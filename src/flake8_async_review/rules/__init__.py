@@ -7,11 +7,13 @@ from .blocking_sleep import BlockingSleep
 from .configured_blocking import ConfiguredBlockingCall
 from .event_loop_run import EventLoopRun
 from .indirect_blocking import IndirectBlockingCall
+from .sync_database import SyncDatabaseCall
 from .sync_redis import SyncRedisCall
 
 ALL_RULES: tuple[type[Rule], ...] = (
     BlockingSleep,
     SyncRedisCall,
+    SyncDatabaseCall,
     EventLoopRun,
     ConfiguredBlockingCall,
     IndirectBlockingCall,
