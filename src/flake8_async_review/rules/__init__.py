@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Rule, Severity
+from .blocking_client import BlockingClientCall
 from .blocking_sleep import BlockingSleep
 from .configured_blocking import ConfiguredBlockingCall
 from .event_loop_run import EventLoopRun
@@ -14,6 +15,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     BlockingSleep,
     SyncRedisCall,
     SyncDatabaseCall,
+    BlockingClientCall,
     EventLoopRun,
     ConfiguredBlockingCall,
     IndirectBlockingCall,
