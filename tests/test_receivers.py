@@ -218,3 +218,85 @@ def test_a_comprehension_variable_hides_an_import() -> None:
     """
     qualified = answers(textwrap.dedent(source), lambda node, ctx: ctx.qualified_name(node.args[0]))
     assert qualified == ["None", "None", "'time.sleep'"]
+def test_redis_pipelines_pubsub_and_sentinel_clients() -> None:
+    source = """
+    import redis
+    from redis.sentinel import Sentinel
+    r = redis.StrictRedis.from_url("redis://")
+    pipe = r.pipeline()
+    primary = Sentinel([]).master_for("main")
+    probe(pipe.set("a", 1).incr("n")); probe(pipe.execute()); probe(r.pubsub())
+    probe(primary); probe(redis.asyncio.Redis().pipeline().set("a", 1))
+    """
+    assert types(source) == [
+        "'redis.Pipeline'", "'builtins.list'", "'redis.PubSub'", "'redis.Redis'", "None",
+    ]
+
+
+def test_boto3_sub_resources_and_meta_client() -> None:
+    source = """
+    import boto3
+    s3 = boto3.resource("s3")
+    probe(s3.Bucket("b")); probe(s3.Bucket("b").Object("k")); probe(s3.meta.client)
+    probe(s3.create_bucket(Bucket="b")); probe(boto3.client("s3").get_waiter("x"))
+    """
+    assert types(source) == [
+        "'boto3.resource'", "'boto3.resource'", "'boto3.client'", "None",
+        "'botocore.waiter.Waiter'",
+    ]
+
+
+def test_llm_client_resources_but_not_settings() -> None:
+    source = """
+    from openai import AsyncOpenAI, OpenAI
+    from anthropic import Anthropic
+    client = OpenAI()
+    probe(client.chat.completions); probe(client.with_options(timeout=1).files)
+    probe(client.api_key); probe(client.webhooks); probe(Anthropic().messages.batches)
+    probe(AsyncOpenAI().chat.completions)
+    """
+    assert types(source) == [
+        "'openai.resources.SyncAPIResource'", "'openai.resources.SyncAPIResource'",
+        "None", "None", "'anthropic.resources.SyncAPIResource'", "None",
+    ]
+
+
+def test_geocoder_adapter_decides_sync_or_async() -> None:
+    source = """
+    from geopy.adapters import AioHTTPAdapter, RequestsAdapter
+    from geopy.geocoders import Nominatim
+    probe(Nominatim(user_agent="x")); probe(Nominatim(adapter_factory=RequestsAdapter))
+    probe(Nominatim(adapter_factory=AioHTTPAdapter)); probe(Nominatim(adapter_factory=mine))
+    """
+    assert types(source) == [
+        "'geopy.geocoders.Nominatim'", "'geopy.geocoders.Nominatim'",
+        "'geopy.async_geocoder'", "None",
+    ]
+
+
+def test_pymongo_cursor_chains_and_driver_pools() -> None:
+    source = """
+    from pymongo import MongoClient
+    from psycopg_pool import ConnectionPool
+    orders = MongoClient().shop.orders
+    probe(orders.find({}).sort("x").limit(2)); probe(MongoClient().get_database("s"))
+    probe(ConnectionPool("dsn").connection())
+    """
+    assert types(source) == [
+        "'pymongo.cursor.Cursor'", "'pymongo.database.Database'", "'psycopg.Connection'",
+    ]
+
+
+def test_a_self_attribute_assigned_from_itself_is_unknown_not_a_crash() -> None:
+    source = """
+    import redis
+    class Pool:
+        def __init__(self):
+            self.seen = frozenset()
+            self.client = redis.Redis()
+        def mark(self, key):
+            self.seen = self.seen.union([key])
+        async def run(self):
+            probe(self.seen); probe(self.client)
+    """
+    assert types(source) == ["None", "'redis.Redis'"]

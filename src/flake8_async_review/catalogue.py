@@ -167,11 +167,18 @@ def call_result(qualified: str, call: ast.Call, class_type: str | None = None) -
         if class_type in _ASYNC_SESSIONS:
             return "sqlalchemy.ext.asyncio.async_sessionmaker"
         return qualified if class_type == _SESSION_FACTORIES[qualified] else None
+    if qualified.startswith("geopy.") and call.keywords:
+        return _geocoder_with_adapter(qualified, call)
     return FACTORY_RESULTS.get(qualified, qualified)
 
 
 def method_result(receiver: str, method: str) -> str | None:
-    return METHOD_RESULTS.get((receiver, method))
+    found = METHOD_RESULTS.get((receiver, method))
+    if found is None and not method.startswith("_"):
+        found = METHOD_RESULTS.get((receiver, "*"))
+        if found is None and method[:1].isupper():
+            found = CONSTRUCTOR_METHOD_RESULTS.get(receiver)
+    return found
 
 
 def attribute_result(receiver: str, attribute: str) -> str | None:
@@ -180,3 +187,177 @@ def attribute_result(receiver: str, attribute: str) -> str | None:
 
 def subscript_result(receiver: str) -> str | None:
     return SUBSCRIPT_RESULTS.get(receiver)
+
+
+# -- Clients that block: Redis, databases and SDKs (ASR105, ASR106, ASR107) ----------------
+# Kept in one block: the types these rules report on, and how instances of them are made.
+
+TYPE_ALIASES.update({
+    # Redis
+    "redis.RedisCluster": "redis.cluster.RedisCluster",
+    "redis.Sentinel": "redis.sentinel.Sentinel",
+    "redis.client.PubSub": "redis.PubSub",
+    "redis.lock.Lock": "redis.Lock",
+    # Databases
+    "sqlmodel.orm.session.Session": "sqlmodel.Session",
+    "psycopg2.extensions.connection": "psycopg2.connection",
+    "psycopg2.extensions.cursor": "psycopg2.cursor",
+    "psycopg.connection.Connection": "psycopg.Connection",
+    "psycopg.cursor.Cursor": "psycopg.Cursor",
+    "pymysql.connections.Connection": "pymysql.Connection",
+    "MySQLdb.connections.Connection": "pymysql.Connection",
+    "MySQLdb.Connection": "pymysql.Connection",
+    "pymysql.cursors.DictCursor": "pymysql.cursors.Cursor",
+    "mysql.connector.MySQLConnection": "mysql.connector.Connection",
+    "mysql.connector.connection.MySQLConnection": "mysql.connector.Connection",
+    "mysql.connector.cursor.MySQLCursor": "mysql.connector.cursor",
+    "pymongo.synchronous.mongo_client.MongoClient": "pymongo.MongoClient",
+    "pymongo.synchronous.database.Database": "pymongo.database.Database",
+    "pymongo.synchronous.collection.Collection": "pymongo.collection.Collection",
+    "pymongo.synchronous.cursor.Cursor": "pymongo.cursor.Cursor",
+    # SDKs
+    "smtplib.LMTP": "smtplib.SMTP",
+    "openai._client.OpenAI": "openai.OpenAI",
+    "openai.lib.azure.AzureOpenAI": "openai.AzureOpenAI",
+    "anthropic._client.Anthropic": "anthropic.Anthropic",
+    "geopy.extra.rate_limiter.RateLimiter": "geopy.RateLimiter",
+    "argon2._password_hasher.PasswordHasher": "argon2.PasswordHasher",
+    "botocore.client.BaseClient": "boto3.client",
+})
+
+FACTORY_RESULTS.update({
+    "redis.StrictRedis.from_url": "redis.Redis",
+    "redis.client.Redis.from_url": "redis.Redis",
+    "redis.client.StrictRedis.from_url": "redis.Redis",
+    "redis.cluster.RedisCluster.from_url": "redis.cluster.RedisCluster",
+    "redis.RedisCluster.from_url": "redis.cluster.RedisCluster",
+    "redis.asyncio.StrictRedis.from_url": "redis.asyncio.Redis",
+    "redis.asyncio.client.Redis.from_url": "redis.asyncio.Redis",
+    "redis.asyncio.Redis.from_pool": "redis.asyncio.Redis",
+    "psycopg.connect": "psycopg.Connection",
+    "psycopg.Connection.connect": "psycopg.Connection",
+    "MySQLdb.Connect": "pymysql.Connection",
+    "pymysql.Connect": "pymysql.Connection",
+    "mysql.connector.Connect": "mysql.connector.Connection",
+    "ssl.create_default_context": "ssl.SSLContext",
+    "pwdlib.PasswordHash.recommended": "pwdlib.PasswordHash",
+    **{f"passlib.hash.{scheme}.using": f"passlib.hash.{scheme}"
+       for scheme in ("bcrypt", "bcrypt_sha256", "argon2", "scrypt", "pbkdf2_sha1",
+                      "pbkdf2_sha256", "pbkdf2_sha512", "sha256_crypt", "sha512_crypt",
+                      "django_pbkdf2_sha256", "django_bcrypt", "django_argon2")},
+})
+
+METHOD_RESULTS.update({
+    # Redis: commands queued on a pipeline return the pipeline; these run it.
+    ("redis.Pipeline", "*"): "redis.Pipeline",
+    ("redis.Pipeline", "execute"): "builtins.list",
+    ("redis.Pipeline", "watch"): "builtins.bool",
+    ("redis.Pipeline", "unwatch"): "builtins.bool",
+    ("redis.Pipeline", "immediate_execute_command"): "builtins.object",
+    ("redis.Pipeline", "load_scripts"): "builtins.None",
+    ("redis.cluster.RedisCluster", "pipeline"): "redis.Pipeline",
+    ("redis.Redis", "pubsub"): "redis.PubSub",
+    ("redis.cluster.RedisCluster", "pubsub"): "redis.PubSub",
+    ("redis.Redis", "lock"): "redis.Lock",
+    ("redis.cluster.RedisCluster", "lock"): "redis.Lock",
+    ("redis.Redis", "json"): "redis.commands.json.JSON",
+    ("redis.Redis", "ft"): "redis.commands.search.Search",
+    ("redis.Redis", "ts"): "redis.commands.timeseries.TimeSeries",
+    ("redis.sentinel.Sentinel", "master_for"): "redis.Redis",
+    ("redis.sentinel.Sentinel", "slave_for"): "redis.Redis",
+    # SQLAlchemy
+    ("sqlalchemy.orm.sessionmaker", "begin"): "sqlalchemy.orm.Session",
+    ("sqlalchemy.orm.scoped_session", "begin"): "sqlalchemy.orm.Session",
+    **{("sqlalchemy.orm.Query", name): "sqlalchemy.orm.Query"
+       for name in ("with_entities", "add_columns", "add_entity", "params", "union",
+                    "union_all", "yield_per", "slice", "with_parent", "autoflush",
+                    "reset_joinpoint", "with_session", "prefix_with", "suffix_with")},
+    # Drivers
+    ("psycopg2.pool.SimpleConnectionPool", "getconn"): "psycopg2.connection",
+    ("psycopg2.pool.ThreadedConnectionPool", "getconn"): "psycopg2.connection",
+    ("psycopg.Connection", "cursor"): "psycopg.Cursor",
+    ("psycopg.Connection", "execute"): "psycopg.Cursor",
+    ("psycopg_pool.ConnectionPool", "connection"): "psycopg.Connection",
+    ("psycopg_pool.ConnectionPool", "getconn"): "psycopg.Connection",
+    ("sqlite3.Cursor", "execute"): "sqlite3.Cursor",
+    ("sqlite3.Cursor", "executemany"): "sqlite3.Cursor",
+    ("sqlite3.Connection", "executemany"): "sqlite3.Cursor",
+    ("sqlite3.Connection", "executescript"): "sqlite3.Cursor",
+    # pymongo: find() is lazy; its cursor runs the query when read.
+    ("pymongo.MongoClient", "get_database"): "pymongo.database.Database",
+    ("pymongo.MongoClient", "get_default_database"): "pymongo.database.Database",
+    ("pymongo.database.Database", "get_collection"): "pymongo.collection.Collection",
+    ("pymongo.database.Database", "create_collection"): "pymongo.collection.Collection",
+    ("pymongo.collection.Collection", "find"): "pymongo.cursor.Cursor",
+    ("pymongo.collection.Collection", "with_options"): "pymongo.collection.Collection",
+    **{("pymongo.cursor.Cursor", name): "pymongo.cursor.Cursor"
+       for name in ("sort", "limit", "skip", "batch_size", "hint", "max_time_ms",
+                    "collation", "comment", "allow_disk_use", "where", "min", "max",
+                    "add_option", "remove_option", "max_await_time_ms", "clone", "rewind")},
+    # boto3: waiters and paginators wait or page through the service.
+    ("boto3.client", "get_waiter"): "botocore.waiter.Waiter",
+    ("boto3.client", "get_paginator"): "botocore.paginate.Paginator",
+    ("botocore.paginate.Paginator", "paginate"): "botocore.paginate.PageIterator",
+    # SDK clients that hand out configured copies of themselves.
+    ("openai.OpenAI", "with_options"): "openai.OpenAI",
+    ("openai.OpenAI", "copy"): "openai.OpenAI",
+    ("openai.AzureOpenAI", "with_options"): "openai.AzureOpenAI",
+    ("anthropic.Anthropic", "with_options"): "anthropic.Anthropic",
+    ("anthropic.Anthropic", "copy"): "anthropic.Anthropic",
+    ("ssl.SSLContext", "wrap_socket"): "ssl.SSLSocket",
+})
+
+# A capitalized method of these builds a sub-object of the same kind without I/O:
+# ``s3.Bucket("media")``, ``dynamodb.Table("users")``, ``bucket.Object(key)``.
+CONSTRUCTOR_METHOD_RESULTS: dict[str, str] = {
+    "boto3.resource": "boto3.resource",
+}
+
+# The API resources of the OpenAI and Anthropic clients: ``client.chat.completions`` is
+# a resource, and so is every attribute of a resource (``with_raw_response`` included).
+OPENAI_RESOURCES = frozenset({
+    "audio", "batches", "beta", "chat", "completions", "containers", "conversations",
+    "embeddings", "evals", "files", "fine_tuning", "images", "models", "moderations",
+    "realtime", "responses", "uploads", "vector_stores", "videos",
+})  # Not ``webhooks``: verifying a signature is local.
+ANTHROPIC_RESOURCES = frozenset({"beta", "completions", "messages", "models"})
+_SYNC_OPENAI_CLIENTS = ("openai.OpenAI", "openai.AzureOpenAI")
+_SYNC_ANTHROPIC_CLIENTS = ("anthropic.Anthropic", "anthropic.AnthropicBedrock",
+                           "anthropic.AnthropicVertex")
+OPENAI_RESOURCE = "openai.resources.SyncAPIResource"
+ANTHROPIC_RESOURCE = "anthropic.resources.SyncAPIResource"
+
+ATTRIBUTE_RESULTS.update({
+    ("boto3.resource", "meta"): "boto3.resources.ResourceMeta",
+    ("boto3.resources.ResourceMeta", "client"): "boto3.client",
+    **{(client, name): OPENAI_RESOURCE
+       for client in _SYNC_OPENAI_CLIENTS for name in OPENAI_RESOURCES},
+    (OPENAI_RESOURCE, "*"): OPENAI_RESOURCE,
+    **{(client, name): ANTHROPIC_RESOURCE
+       for client in _SYNC_ANTHROPIC_CLIENTS for name in ANTHROPIC_RESOURCES},
+    (ANTHROPIC_RESOURCE, "*"): ANTHROPIC_RESOURCE,
+})
+
+SUBSCRIPT_RESULTS.update({
+    "pymongo.collection.Collection": "pymongo.collection.Collection",  # db.users["archive"]
+})
+
+# geopy geocoders take their HTTP adapter as ``adapter_factory=``: with an async one
+# every method returns a coroutine, so the instance is not a blocking geocoder.
+_SYNC_GEOPY_ADAPTERS = frozenset({"RequestsAdapter", "URLLibAdapter"})
+_ASYNC_GEOPY_ADAPTERS = frozenset({"AioHTTPAdapter"})
+ASYNC_GEOCODER = "geopy.async_geocoder"
+
+
+def _geocoder_with_adapter(qualified: str, call: ast.Call) -> str | None:
+    """A geocoder built with an explicit adapter: the class itself for a known sync
+    adapter, ``ASYNC_GEOCODER`` for ``AioHTTPAdapter``, unknown for any other."""
+    for keyword in call.keywords:
+        if keyword.arg == "adapter_factory":
+            value = keyword.value
+            name = (value.id if isinstance(value, ast.Name)
+                    else value.attr if isinstance(value, ast.Attribute) else None)
+            if name in _ASYNC_GEOPY_ADAPTERS:
+                return ASYNC_GEOCODER
+            return qualified if name in _SYNC_GEOPY_ADAPTERS else None
+    return FACTORY_RESULTS.get(qualified, qualified)

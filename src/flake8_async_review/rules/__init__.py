@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Rule, Severity
+from .blocking_client import BlockingClientCall
 from .blocking_file_io import BlockingFileIO
 from .blocking_http import BlockingHttpCall
 from .blocking_sleep import BlockingSleep
@@ -11,12 +12,17 @@ from .configured_blocking import ConfiguredBlockingCall
 from .event_loop_run import EventLoopRun
 from .filesystem_metadata import FilesystemMetadataCall
 from .indirect_blocking import IndirectBlockingCall
+from .sync_database import SyncDatabaseCall
+from .sync_redis import SyncRedisCall
 
 ALL_RULES: tuple[type[Rule], ...] = (
     BlockingSleep,
     BlockingHttpCall,
     BlockingSubprocessCall,
     BlockingFileIO,
+    SyncRedisCall,
+    SyncDatabaseCall,
+    BlockingClientCall,
     EventLoopRun,
     ConfiguredBlockingCall,
     IndirectBlockingCall,
