@@ -194,8 +194,9 @@ def test_gitignored_paths_are_skipped_when_walking(project: Path) -> None:
     (project / "build" / "copy.py").write_text(SAMPLE, encoding="utf-8")
     (project / "generated_client.py").write_text(SAMPLE, encoding="utf-8")
     assert cli(project, "check").stdout == f"./service.py:5:5: {MESSAGE}\n"
-    # A file named on the command line is checked even when ignored.
+    # A file or directory named on the command line is checked even when ignored.
     assert "generated_client.py" in cli(project, "check", "generated_client.py").stdout
+    assert cli(project, "check", "build").stdout == f"build/copy.py:5:5: {MESSAGE}\n"
 
 
 def test_outside_git_nothing_extra_is_skipped(project: Path) -> None:

@@ -131,7 +131,7 @@ def _parse_flake8_args(argv: Sequence[str]) -> tuple[Any, argparse.Namespace]:
         options.select = [CODE_PREFIX]
     for loaded in plugins.all_plugins():
         parse_options = getattr(loaded.obj, "parse_options", None)
-        if parse_options is None:
+        if parse_options is None or loaded.obj is Plugin:  # A session has its own linter.
             continue
         try:
             parse_options(option_manager, options, options.filenames)
@@ -223,16 +223,19 @@ class Session:
                 continue
             if excluded(path):
                 continue
+            # A directory named on the command line is walked even when git ignores it
+            # (then nothing below it is skipped for git's sake).
+            skip = GitIgnored(None, set()) if ignored.directory(path) else ignored
             for root, directories, files in os.walk(path):
                 directories[:] = sorted(
                     d for d in directories
                     if not excluded(os.path.join(root, d))
-                    and not ignored.directory(os.path.join(root, d))
+                    and not skip.directory(os.path.join(root, d))
                 )
                 for name in sorted(files):
                     joined = os.path.join(root, name)
                     if (not excluded(joined) and utils.fnmatch(joined, patterns)
-                            and not ignored.file(joined)):
+                            and not skip.file(joined)):
                         found.append(joined)
         return list(dict.fromkeys(found))
 
