@@ -78,3 +78,10 @@ def test_event_loop_run_fix_awaits_the_coroutine_with_parentheses_where_needed()
     outcome = fix_text(source, "a.py", Linter(), unsafe=True)
     assert outcome.text.splitlines()[2:] == ["    await g()", "    x = (await g()).y"]
     assert fix_text(source, "a.py", Linter()).applied == 0
+
+
+def test_form_feeds_do_not_end_lines() -> None:
+    """Python source treats a form feed as whitespace, ``str.splitlines`` as a line end."""
+    source = "import time\n\x0c\nasync def f():\n    x = 1  # \x0c\n    time.sleep(1)\n"
+    outcome = fix_text(source, "a.py", Linter())
+    assert outcome.text.endswith("    x = 1  # \x0c\n    await asyncio.sleep(1)\n")

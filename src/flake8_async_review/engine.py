@@ -108,11 +108,13 @@ def _triggered(rule: Rule, source: str) -> bool:
 def lint_source(source: str, filename: str, linter: Linter) -> list[Violation]:
     """Parse and lint a source text; a file that does not parse has no ASR diagnostics
     (flake8 reports it as E999)."""
+    from .fixes import source_lines
+
     try:
         tree = ast.parse(source, filename)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
-    return linter.lint(tree, source.splitlines(keepends=True), filename)
+    return linter.lint(tree, source_lines(source), filename)
 
 
 class _Marker:

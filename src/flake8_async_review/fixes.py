@@ -8,6 +8,7 @@ and leaves a fix whose edits overlap an already chosen one for the next round.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -114,15 +115,25 @@ def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
     return text, applied
 
 
+def source_lines(text: str) -> list[str]:
+    """The lines of a source text as Python counts them, with their endings: only
+    ``\r\n``, ``\r`` and ``\n`` end a line (``str.splitlines`` also splits at form
+    feeds and other separators that Python source treats as ordinary characters)."""
+    return _SOURCE_LINE.findall(text)
+
+
+_SOURCE_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
 def _line_starts(text: str) -> list[int]:
     starts = [0]
-    for line in text.splitlines(keepends=True):
+    for line in source_lines(text):
         starts.append(starts[-1] + len(line))
     return starts
 
 
 def _newline_of(text: str) -> str:
-    for line in text.splitlines(keepends=True):
+    for line in source_lines(text):
         if line.endswith("\r\n"):
             return "\r\n"
         if line.endswith(("\n", "\r")):

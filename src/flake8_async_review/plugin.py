@@ -47,10 +47,7 @@ class Plugin:
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
-        settings = Settings.from_values(
-            {spec.field: getattr(options, spec.dest) for spec in OPTIONS if hasattr(options, spec.dest)}
-        )
-        cls._linter = Linter(settings, enabled_rules(options))
+        cls._linter = linter_for(options)
 
     def run(self) -> Iterator[tuple[int, int, str, type[Plugin]]]:
         linter = type(self)._linter
@@ -60,6 +57,15 @@ class Plugin:
             return
         for violation in linter.lint(self.tree, self.lines, self.filename):
             yield violation.line, violation.col, violation.flake8_text, type(self)
+
+
+def linter_for(options: argparse.Namespace) -> Linter:
+    """The linter flake8's parsed options ask for: their ``--asr-*`` settings and the
+    rules the selection enables."""
+    settings = Settings.from_values(
+        {spec.field: getattr(options, spec.dest) for spec in OPTIONS if hasattr(options, spec.dest)}
+    )
+    return Linter(settings, enabled_rules(options))
 
 
 def enabled_rules(options: argparse.Namespace) -> tuple[type[Rule], ...]:
