@@ -141,7 +141,8 @@ def test_parity_on_examples_with_a_shared_config(tmp_path: Path) -> None:
     # Reported: the line whose noqa names another code, and the line with none.
     assert "noqa_cases.py|15|" in out and "noqa_cases.py|23|" in out
     assert out.count("noqa_cases.py") == 2
-    assert "worker.py" not in out and "notifications.py" not in out and "file_noqa" not in out
+    assert "worker.py|30|17|ASR101|" not in out and "worker.py|28|24|ASR102|" in out
+    assert "notifications.py" not in out and "file_noqa" not in out
     assert "cache.py" in out
     # The same configuration given with --config from elsewhere, and from the command line.
     same_report(tmp_path, "--config", "examples/setup.cfg", "examples")
