@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Collection, Mapping, Sequence
+from typing import ClassVar
 
 from ..catalogue import normalize
 from ..context import Callee, Context
@@ -22,16 +23,27 @@ ScopeChain = Sequence[ast.AST]
 class BlockingCallRule(Rule):
     """Base of the rules that report a blocking call inside ``async def``.
 
-    Subclasses implement ``match``; the message's first placeholder is the called
-    expression as written (``self.redis_client.set``).
+    The common case is declarative: ``module_calls`` (qualified names of blocking
+    functions), ``typed_methods`` (receiver type -> blocking methods) and
+    ``suggestions`` (the remedy for each ``--asr-async-library``, shown as the message's
+    second placeholder). Rules with other logic override ``match``/``message_args``.
+    The message's first placeholder is the called expression as written
+    (``self.redis_client.set``).
     """
+
+    module_calls: ClassVar[Collection[str]] = frozenset()
+    typed_methods: ClassVar[Mapping[str, Collection[str]]] = {}
+    suggestions: ClassVar[Mapping[str, str]] = {}
 
     def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:
         """The dotted name of the blocking API ``call`` calls, or None.
 
         ``chain`` is the scope chain to resolve names in; None means where the walk is.
         """
-        raise NotImplementedError
+        callee = context.callee(call, chain)
+        if callee.qualified in self.module_calls:
+            return callee.qualified
+        return typed_method(callee, self.typed_methods) if self.typed_methods else None
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         if not context.in_async_function or context.is_awaited(node):
@@ -42,7 +54,10 @@ class BlockingCallRule(Rule):
                            fix=self.fix(node, context))
 
     def message_args(self, node: ast.Call, context: Context, matched: str) -> tuple[object, ...]:
-        return (context.source_segment(node.func),)
+        called = context.source_segment(node.func)
+        if self.suggestions:
+            return (called, self.suggestions[self.settings.async_library])
+        return (called,)
 
     def fix(self, node: ast.Call, context: Context) -> Fix | None:
         return None

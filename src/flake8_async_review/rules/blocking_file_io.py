@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import ast
-
-from ..context import Context
 from .base import Severity
-from .blocking import BlockingCallRule, ScopeChain, typed_method
+from .blocking import BlockingCallRule
 
 _MODULE_CALLS = frozenset({
     "builtins.open",
@@ -80,12 +77,6 @@ class BlockingFileIO(BlockingCallRule):
     severity = Severity.MEDIUM
     required_text = ("async", ("open", "read_", "write_", "shutil"))
 
-    def match(self, call: ast.Call, context: Context,
-              chain: ScopeChain | None = None) -> str | None:
-        callee = context.callee(call, chain)
-        if callee.qualified in _MODULE_CALLS:
-            return callee.qualified
-        return typed_method(callee, _PATH_METHODS)
-
-    def message_args(self, node: ast.Call, context: Context, matched: str) -> tuple[object, ...]:
-        return (context.source_segment(node.func), _SUGGESTIONS[self.settings.async_library])
+    module_calls = _MODULE_CALLS
+    typed_methods = _PATH_METHODS
+    suggestions = _SUGGESTIONS

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import ast
-
-from ..context import Context
 from .base import Severity
-from .blocking import BlockingCallRule, ScopeChain, typed_method
+from .blocking import BlockingCallRule
 
 _REQUESTS_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 _HTTPX_VERBS = _REQUESTS_VERBS | {"stream"}
@@ -103,12 +100,6 @@ class BlockingHttpCall(BlockingCallRule):
     severity = Severity.HIGH
     required_text = ("async", ("requests", "urllib", "http"))
 
-    def match(self, call: ast.Call, context: Context,
-              chain: ScopeChain | None = None) -> str | None:
-        callee = context.callee(call, chain)
-        if callee.qualified in _MODULE_CALLS:
-            return callee.qualified
-        return typed_method(callee, _CLIENT_METHODS)
-
-    def message_args(self, node: ast.Call, context: Context, matched: str) -> tuple[object, ...]:
-        return (context.source_segment(node.func), _SUGGESTIONS[self.settings.async_library])
+    module_calls = _MODULE_CALLS
+    typed_methods = _CLIENT_METHODS
+    suggestions = _SUGGESTIONS

@@ -6,7 +6,7 @@ import ast
 
 from ..context import Context
 from .base import Severity
-from .blocking import BlockingCallRule, ScopeChain, typed_method
+from .blocking import BlockingCallRule, ScopeChain
 
 _SPAWN_VARIANTS = ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")
 _MODULE_CALLS = frozenset({
@@ -88,18 +88,16 @@ class BlockingSubprocessCall(BlockingCallRule):
     severity = Severity.HIGH
     required_text = ("async", ("subprocess", "system", "popen", "spawn", "wait"))
 
+    module_calls = _MODULE_CALLS
+    typed_methods = _PROCESS_METHODS
+    suggestions = _SUGGESTIONS
+
     def match(self, call: ast.Call, context: Context,
               chain: ScopeChain | None = None) -> str | None:
-        callee = context.callee(call, chain)
-        qualified = callee.qualified
-        if qualified in _MODULE_CALLS:
-            if qualified in _WAITS_WITH_OPTIONS and _no_hang(call, context, chain):
-                return None
-            return qualified
-        return typed_method(callee, _PROCESS_METHODS)
-
-    def message_args(self, node: ast.Call, context: Context, matched: str) -> tuple[object, ...]:
-        return (context.source_segment(node.func), _SUGGESTIONS[self.settings.async_library])
+        matched = super().match(call, context, chain)
+        if matched in _WAITS_WITH_OPTIONS and _no_hang(call, context, chain):
+            return None
+        return matched
 
 
 def _no_hang(call: ast.Call, context: Context, chain: ScopeChain | None) -> bool:

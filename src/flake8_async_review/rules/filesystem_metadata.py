@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import ast
-
-from ..context import Context
 from .base import Severity
-from .blocking import BlockingCallRule, ScopeChain, typed_method
+from .blocking import BlockingCallRule
 
 _MODULE_CALLS = frozenset({
     *(f"os.path.{name}" for name in (
@@ -89,12 +86,6 @@ class FilesystemMetadataCall(BlockingCallRule):
     severity = Severity.LOW
     required_text = ("async", ("os", "Path"))
 
-    def match(self, call: ast.Call, context: Context,
-              chain: ScopeChain | None = None) -> str | None:
-        callee = context.callee(call, chain)
-        if callee.qualified in _MODULE_CALLS:
-            return callee.qualified
-        return typed_method(callee, _PATH_METHODS)
-
-    def message_args(self, node: ast.Call, context: Context, matched: str) -> tuple[object, ...]:
-        return (context.source_segment(node.func), _SUGGESTIONS[self.settings.async_library])
+    module_calls = _MODULE_CALLS
+    typed_methods = _PATH_METHODS
+    suggestions = _SUGGESTIONS
