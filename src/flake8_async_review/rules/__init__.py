@@ -12,6 +12,7 @@ from .configured_blocking import ConfiguredBlockingCall
 from .event_loop_run import EventLoopRun
 from .filesystem_metadata import FilesystemMetadataCall
 from .indirect_blocking import IndirectBlockingCall
+from .logging_background_task import LoggingCallAsBackgroundTask
 from .orm_object_background_task import OrmObjectPassedToBackgroundTask
 from .session_background_task import SessionPassedToBackgroundTask
 from .sync_database import SyncDatabaseCall
@@ -30,6 +31,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     IndirectBlockingCall,
     SessionPassedToBackgroundTask,
     OrmObjectPassedToBackgroundTask,
+    LoggingCallAsBackgroundTask,
     FilesystemMetadataCall,
 )
 
