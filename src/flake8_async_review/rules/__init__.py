@@ -13,6 +13,7 @@ from .event_loop_run import EventLoopRun
 from .filesystem_metadata import FilesystemMetadataCall
 from .indirect_blocking import IndirectBlockingCall
 from .logging_background_task import LoggingCallAsBackgroundTask
+from .manual_body_parsing import ManualRequestBodyParsing
 from .orm_object_background_task import OrmObjectPassedToBackgroundTask
 from .session_background_task import SessionPassedToBackgroundTask
 from .sync_database import SyncDatabaseCall
@@ -32,6 +33,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     SessionPassedToBackgroundTask,
     OrmObjectPassedToBackgroundTask,
     LoggingCallAsBackgroundTask,
+    ManualRequestBodyParsing,
     FilesystemMetadataCall,
 )
 
