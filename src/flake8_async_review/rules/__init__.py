@@ -10,6 +10,7 @@ from .blocking_sleep import BlockingSleep
 from .blocking_subprocess import BlockingSubprocessCall
 from .configured_blocking import ConfiguredBlockingCall
 from .event_loop_run import EventLoopRun
+from .exception_detail_response import ExceptionDetailInHttpResponse
 from .filesystem_metadata import FilesystemMetadataCall
 from .indirect_blocking import IndirectBlockingCall
 from .logging_background_task import LoggingCallAsBackgroundTask
@@ -34,6 +35,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     OrmObjectPassedToBackgroundTask,
     LoggingCallAsBackgroundTask,
     ManualRequestBodyParsing,
+    ExceptionDetailInHttpResponse,
     FilesystemMetadataCall,
 )
 
