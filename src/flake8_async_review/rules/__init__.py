@@ -16,6 +16,7 @@ from .indirect_blocking import IndirectBlockingCall
 from .logging_background_task import LoggingCallAsBackgroundTask
 from .manual_body_parsing import ManualRequestBodyParsing
 from .orm_object_background_task import OrmObjectPassedToBackgroundTask
+from .route_response_model import RouteWithoutResponseModel
 from .session_background_task import SessionPassedToBackgroundTask
 from .sync_database import SyncDatabaseCall
 from .sync_redis import SyncRedisCall
@@ -37,6 +38,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ManualRequestBodyParsing,
     ExceptionDetailInHttpResponse,
     FilesystemMetadataCall,
+    RouteWithoutResponseModel,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
