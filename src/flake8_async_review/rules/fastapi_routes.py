@@ -278,8 +278,8 @@ def session_names(route: RouteNode, context: Context, chain: ScopeChain) -> froz
 
 # -- ORM instances -------------------------------------------------------------------------------
 
-_QUERY_LOADERS = frozenset({"first", "one", "one_or_none", "scalar", "get"})
-_ROW_LOADERS = frozenset({"first", "one", "one_or_none"})
+_QUERY_LOADERS = frozenset({"first", "one", "one_or_none", "scalar", "get", "all"})
+_ROW_LOADERS = frozenset({"first", "one", "one_or_none", "all"})
 _SCALAR_LOADERS = frozenset({"scalar_one", "scalar_one_or_none", "scalar"})
 _SESSION_GETTERS = frozenset({"get", "get_one"})
 _STATEMENT_RUNNERS = frozenset({"execute", "scalars"})
@@ -290,7 +290,8 @@ _SELECTS = frozenset({"sqlalchemy.select", "sqlalchemy.future.select", "sqlmodel
 def orm_instances(route: RouteNode, context: Context, chain: ScopeChain) -> frozenset[str]:
     """Names in the route's body bound only to ORM instances loaded through a session
     (``db.get(User, id)``, ``db.query(User)....first()``,
-    ``(await db.execute(select(User)...)).scalar_one()``, ``await db.scalar(select(User))``)
+    ``(await db.execute(select(User)...)).scalar_one()``, ``await db.scalar(select(User))``,
+    and the lists ``all()`` returns there)
     and names handed to ``<session>.add(name)``."""
     sessions = session_names(route, context, chain)
     if not sessions:
@@ -306,7 +307,8 @@ def orm_instances(route: RouteNode, context: Context, chain: ScopeChain) -> froz
         if name in found or not bindings:
             continue
         if all(isinstance(b, ast.Assign) and len(b.targets) == 1
-               and _loads_instance(b.value, sessions, context, chain) for b in bindings):
+               and _loads_instance(b.value, sessions, context, chain, stores)
+               for b in bindings):
             found.add(name)
     return frozenset(found - sessions)
 
@@ -320,7 +322,7 @@ def _strip_await(node: ast.expr) -> ast.expr:
 
 
 def _loads_instance(value: ast.expr, sessions: frozenset[str], context: Context,
-                    chain: ScopeChain) -> bool:
+                    chain: ScopeChain, stores: dict[str, list[ast.AST]]) -> bool:
     value = _strip_await(value)
     if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)):
         return False
@@ -340,6 +342,11 @@ def _loads_instance(value: ast.expr, sessions: frozenset[str], context: Context,
     if (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute)
             and receiver.func.attr == "scalars" and not receiver.args and not receiver.keywords):
         receiver, scalars = _strip_await(receiver.func.value), True  # result.scalars().first()
+    if isinstance(receiver, ast.Name):  # result = await db.execute(...); result.scalar_one()
+        bindings = stores.get(receiver.id, [])
+        if not (len(bindings) == 1 and isinstance(bindings[0], ast.Assign)):
+            return False
+        receiver = _strip_await(bindings[0].value)
     if not (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute)
             and receiver.func.attr in _STATEMENT_RUNNERS and receiver.args
             and _is_session(_strip_await(receiver.func.value), sessions)):

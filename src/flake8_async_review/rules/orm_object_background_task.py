@@ -14,8 +14,9 @@ class OrmObjectPassedToBackgroundTask(Rule):
     ## What it does
     Finds a route that passes an ORM instance to a background task: a name bound from
     `db.get(Model, id)`, `db.query(Model)....first()` (or `one()`, `one_or_none()`,
-    `scalar()`), `(await db.execute(select(Model)...)).scalar_one()` and its relatives,
-    `await db.scalar(select(Model)...)`, or an object the route `db.add()`-ed. `db` is
+    `scalar()`, `all()`), `(await db.execute(select(Model)...)).scalar_one()` and its
+    relatives (also through a `result` name), `await db.scalar(select(Model)...)`, or
+    an object the route `db.add()`-ed. `db` is
     a SQLAlchemy or SQLModel session the route has: its dependency or one it opened.
 
     ## Why is this bad?
