@@ -196,10 +196,11 @@ def _module_alias(name: str, context: Context, chain: ScopeChain) -> ast.expr | 
     return None
 
 
-def _is_session_type(declared: ast.expr | None, context: Context, chain: ScopeChain) -> bool:
+def _is_session_type(declared: ast.expr | None, context: Context, chain: ScopeChain,
+                     depth: int = 0) -> bool:
     """A known session class, or (for a class the imports do not resolve to a known
     type) a class whose name ends in ``Session``."""
-    if declared is None:
+    if declared is None or depth > 8:
         return False
     if isinstance(declared, ast.Subscript):
         declared = declared.value
@@ -210,7 +211,16 @@ def _is_session_type(declared: ast.expr | None, context: Context, chain: ScopeCh
         return False
     name = (declared.id if isinstance(declared, ast.Name)
             else declared.attr if isinstance(declared, ast.Attribute) else "")
-    return name.endswith("Session") and name != "ClientSession"
+    if not name.endswith("Session") or name == "ClientSession":
+        return False
+    if isinstance(declared, ast.Name):
+        # A class of this module: a session only if it derives from one.
+        classes = [s for s in context.tree.body
+                   if isinstance(s, ast.ClassDef) and s.name == declared.id]
+        if classes and context.defining_scope(declared.id, chain) is context.scope(context.tree):
+            return any(_is_session_type(base, context, [context.tree], depth + 1)
+                       for c in classes for base in c.bases)
+    return True
 
 
 def _stored_names(function: RouteNode) -> dict[str, list[ast.AST]]:

@@ -95,10 +95,14 @@ def _bound_and_read(node: ast.Await, context: Context, route: RouteNode) -> bool
     """``data = await request.json()`` and, later in the route, ``data[...]`` or
     ``data.get(...)``, where ``data`` is bound nowhere else."""
     statement = context.parent
-    if not (isinstance(statement, ast.Assign) and statement.value is node
+    if (isinstance(statement, ast.Assign) and statement.value is node
             and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name)):
+        name = statement.targets[0].id
+    elif (isinstance(statement, ast.AnnAssign) and statement.value is node
+            and isinstance(statement.target, ast.Name)):
+        name = statement.target.id
+    else:
         return False
-    name = statement.targets[0].id
     stores = 0
     parents: dict[int, ast.AST] = {}
     uses: list[ast.Name] = []

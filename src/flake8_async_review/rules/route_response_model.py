@@ -8,7 +8,9 @@ from ..context import Context
 from .base import Rule, Severity
 from .fastapi_routes import route_decorators
 
-_MODEL_KEYWORDS = frozenset({"response_model"})
+# A response model, or a response class that says what the body is (HTML, a file, a
+# redirect).
+_MODEL_KEYWORDS = frozenset({"response_model", "response_class"})
 
 
 class RouteWithoutResponseModel(Rule):
@@ -16,8 +18,9 @@ class RouteWithoutResponseModel(Rule):
     ## What it does
     Finds a route (`@app.get(...)`, `@router.post(...)`, `api_route`, ... on a known
     `FastAPI` or `APIRouter`) with neither `response_model=` in its decorator nor a
-    return annotation. WebSocket routes, which have no response body, are not reported.
-    Opt-in: select `ASR904` to enable it.
+    return annotation. Routes that set `response_class=` (HTML, files, redirects) or
+    `include_in_schema=False`, and WebSocket routes, are not reported. Opt-in: select
+    `ASR904` to enable it.
 
     ## Why is this bad?
     Without a response model FastAPI serialises whatever the handler returns: a field
@@ -78,6 +81,9 @@ class RouteWithoutResponseModel(Rule):
                for d in decorators):
             return
         if any(k.arg in _MODEL_KEYWORDS for d in decorators for k in d.keywords):
+            return
+        if any(k.arg == "include_in_schema" and isinstance(k.value, ast.Constant)
+               and k.value.value is False for d in decorators for k in d.keywords):
             return
         context.report(self, node, node.name)
 
