@@ -361,3 +361,27 @@ def _geocoder_with_adapter(qualified: str, call: ast.Call) -> str | None:
                 return ASYNC_GEOCODER
             return qualified if name in _SYNC_GEOPY_ADAPTERS else None
     return FACTORY_RESULTS.get(qualified, qualified)
+
+
+# -- FastAPI and Starlette: apps, routers, background tasks, requests, loggers (ASR5xx) ----
+TYPE_ALIASES.update({
+    "fastapi.applications.FastAPI": "fastapi.FastAPI",
+    "fastapi.routing.APIRouter": "fastapi.APIRouter",
+    "fastapi.background.BackgroundTasks": "fastapi.BackgroundTasks",
+    "fastapi.Request": "starlette.requests.Request",
+    "fastapi.requests.Request": "starlette.requests.Request",
+    "logging.RootLogger": "logging.Logger",
+    "logging.LoggerAdapter": "logging.Logger",
+})
+FACTORY_RESULTS.update({
+    "logging.getLogger": "logging.Logger",
+    "structlog.get_logger": "structlog.BoundLogger",
+    "structlog.getLogger": "structlog.BoundLogger",
+    "structlog.stdlib.get_logger": "structlog.BoundLogger",
+})
+METHOD_RESULTS.update({
+    ("logging.Logger", "getChild"): "logging.Logger",
+    ("structlog.BoundLogger", "bind"): "structlog.BoundLogger",
+    ("structlog.BoundLogger", "new"): "structlog.BoundLogger",
+})
+# -- end of FastAPI and Starlette -------------------------------------------------------------

@@ -6,7 +6,7 @@ import time
 
 import httpx
 import requests
-from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,7 @@ from ..cache import OrderCache
 from ..config import get_settings
 from ..db import get_db
 from ..models import Order, User
-from ..services.notifications import send_order_confirmation
+from ..services.notifications import send_order_confirmation, send_refund_notice
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/orders", tags=["orders"])
@@ -94,3 +94,27 @@ async def invoice_pdf(order_id: int, db: Session = Depends(get_db)):
         ["wkhtmltopdf", "--quiet", "-", "-"], input=html.encode(), capture_output=True, check=True
     )
     return Response(content=result.stdout, media_type="application/pdf")
+
+
+@router.post("/{order_id}/refund")
+def refund_order(order_id: int, background_tasks: BackgroundTasks, db: Session = Depends(get_db)):
+    order = db.get(Order, order_id)
+    if order is None:
+        raise HTTPException(status_code=404, detail="order not found")
+    order.status = "refunded"
+    db.commit()
+    # bug: the task reads the order after its session is closed: DetachedInstanceError
+    background_tasks.add_task(send_refund_notice, order)
+    return {"id": order.id, "status": order.status}
+
+
+@router.post("/{order_id}/gift-message")
+async def set_gift_message(order_id: int, request: Request, background_tasks: BackgroundTasks):
+    data = await request.json()  # bug: no validation; a missing "message" is a 500, not a 422
+    try:
+        await cache.set_summary(order_id, {"gift_message": data["message"]})
+    except Exception as e:
+        raise HTTPException(status_code=503, detail=f"cache error: {e}")  # bug: leaks internals
+    # bug: logs that the packing team is told, but nothing tells it
+    background_tasks.add_task(logger.info, "notifying the packing team about order %s", order_id)
+    return {"id": order_id}

@@ -10,8 +10,14 @@ from .blocking_sleep import BlockingSleep
 from .blocking_subprocess import BlockingSubprocessCall
 from .configured_blocking import ConfiguredBlockingCall
 from .event_loop_run import EventLoopRun
+from .exception_detail_response import ExceptionDetailInHttpResponse
 from .filesystem_metadata import FilesystemMetadataCall
 from .indirect_blocking import IndirectBlockingCall
+from .logging_background_task import LoggingCallAsBackgroundTask
+from .manual_body_parsing import ManualRequestBodyParsing
+from .orm_object_background_task import OrmObjectPassedToBackgroundTask
+from .route_response_model import RouteWithoutResponseModel
+from .session_background_task import SessionPassedToBackgroundTask
 from .sync_database import SyncDatabaseCall
 from .sync_redis import SyncRedisCall
 
@@ -26,7 +32,13 @@ ALL_RULES: tuple[type[Rule], ...] = (
     EventLoopRun,
     ConfiguredBlockingCall,
     IndirectBlockingCall,
+    SessionPassedToBackgroundTask,
+    OrmObjectPassedToBackgroundTask,
+    LoggingCallAsBackgroundTask,
+    ManualRequestBodyParsing,
+    ExceptionDetailInHttpResponse,
     FilesystemMetadataCall,
+    RouteWithoutResponseModel,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}

@@ -15,7 +15,11 @@ from ..cache import OrderCache
 from ..config import Settings, get_settings
 from ..db import get_session
 from ..models import Order, User
-from ..services.notifications import send_order_confirmation
+from ..services.notifications import (
+    notify_packing_team,
+    send_order_confirmation,
+    send_refund_notice,
+)
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/orders", tags=["orders"])
@@ -38,6 +42,10 @@ HttpDep = Annotated[httpx.AsyncClient, Depends(get_http)]
 class OrderIn(BaseModel):
     email: str
     total_cents: int
+
+
+class GiftMessageIn(BaseModel):
+    message: str
 
 
 @router.post("", status_code=201)
@@ -134,3 +142,31 @@ def _read_template(directory: str) -> str:
     """Plain function: called through asyncio.to_thread, off the event loop."""
     with open(f"{directory}/invoice.html", encoding="utf-8") as file:
         return file.read()
+
+
+@router.post("/{order_id}/refund")
+async def refund_order(
+    order_id: int, background_tasks: BackgroundTasks, session: SessionDep
+) -> dict[str, Any]:
+    order = await session.get(Order, order_id)
+    if order is None:
+        raise HTTPException(status_code=404, detail="order not found")
+    order.status = "refunded"
+    await session.commit()
+    # The task gets the id and loads the order in its own session.
+    background_tasks.add_task(send_refund_notice, order.id)
+    return {"id": order.id, "status": order.status}
+
+
+@router.post("/{order_id}/gift-message")
+async def set_gift_message(
+    order_id: int, gift: GiftMessageIn, background_tasks: BackgroundTasks, cache: CacheDep
+) -> dict[str, Any]:
+    try:
+        await cache.set_summary(order_id, {"gift_message": gift.message})
+    except Exception as exc:
+        logger.exception("could not store the gift message for order %s", order_id)
+        raise HTTPException(status_code=503, detail="please try again later") from exc
+    logger.info("notifying the packing team about order %s", order_id)
+    background_tasks.add_task(notify_packing_team, order_id)
+    return {"id": order_id}

@@ -1,0 +1,85 @@
+"""ASR502: an ORM instance loaded in a route handed to a background task."""
+
+from __future__ import annotations
+
+import ast
+
+from ..context import Context
+from .base import Rule, Severity
+from .fastapi_routes import enclosing_route, orm_instances, task_call
+
+
+class OrmObjectPassedToBackgroundTask(Rule):
+    """
+    ## What it does
+    Finds a route that passes an ORM instance to a background task: a name bound from
+    `db.get(Model, id)`, `db.query(Model)....first()` (or `one()`, `one_or_none()`,
+    `scalar()`, `all()`), `(await db.execute(select(Model)...)).scalar_one()` and its
+    relatives (also through a `result` name), `await db.scalar(select(Model)...)`, or
+    an object the route `db.add()`-ed. `db` is
+    a SQLAlchemy or SQLModel session the route has: its dependency or one it opened.
+
+    ## Why is this bad?
+    The task runs after the response is sent, when the session that loaded the object
+    is closed. The object is detached: reading an expired or lazy-loaded attribute
+    raises `DetachedInstanceError`, and changes made to it are never saved. Passing
+    `obj.id` and loading the object in the task's own session is safe.
+
+    ## Example
+    ```python
+    from fastapi import APIRouter, BackgroundTasks, Depends
+    from sqlalchemy.orm import Session
+
+    from .db import get_db
+    from .mail import send_receipt
+    from .models import Order
+
+    router = APIRouter()
+
+
+    @router.post("/orders/{order_id}/receipt")
+    def send(order_id: int, tasks: BackgroundTasks, db: Session = Depends(get_db)):
+        order = db.get(Order, order_id)
+        tasks.add_task(send_receipt, order)
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import APIRouter, BackgroundTasks, Depends
+    from sqlalchemy.orm import Session
+
+    from .db import get_db
+    from .mail import send_receipt
+    from .models import Order
+
+    router = APIRouter()
+
+
+    @router.post("/orders/{order_id}/receipt")
+    def send(order_id: int, tasks: BackgroundTasks, db: Session = Depends(get_db)):
+        order = db.get(Order, order_id)
+        tasks.add_task(send_receipt, order.id)
+    ```
+    """
+
+    code = "ASR502"
+    name = "orm-object-passed-to-background-task"
+    message = ("`{}()` receives the ORM object `{}`, detached once the request's session "
+               "closes: pass its id and load it in the task")
+    severity = Severity.HIGH
+    required_text = ("BackgroundTask", ("Session", "session"))
+
+    def visit_Call(self, node: ast.Call, context: Context) -> None:
+        task = task_call(node, context)
+        if task is None:
+            return
+        route = enclosing_route(context)
+        if route is None:
+            return
+        names = [a for a in task.arguments if isinstance(a, ast.Name)]
+        if not names:
+            return
+        instances = orm_instances(route, context, context.scope_nodes)
+        for argument in names:
+            if argument.id in instances:
+                context.report(self, argument, context.source_segment(node.func), argument.id)
