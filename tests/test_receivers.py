@@ -164,3 +164,23 @@ def test_pathlib_and_pymongo_chains() -> None:
     probe(client["shop"]["orders"])
     """
     assert types(source) == ["'pathlib.Path'"] * 2 + ["'pymongo.collection.Collection'"] * 2
+
+
+def test_loggers_from_logging_structlog_and_loguru() -> None:
+    source = """
+    import logging
+    import structlog
+    from logging import getLogger
+    from loguru import logger as loguru_logger
+    a = logging.getLogger(__name__)
+    b = getLogger("x").getChild("y")
+    c = structlog.get_logger().bind(request_id=1)
+    d = structlog.stdlib.get_logger()
+    e = loguru_logger.bind(user=1).opt(colors=True)
+    f = logging.LoggerAdapter(a, {})
+    probe(a); probe(b); probe(c); probe(d); probe(e); probe(f)
+    """
+    assert types(source) == [
+        "'logging.Logger'", "'logging.Logger'", "'structlog.BoundLogger'",
+        "'structlog.stdlib.BoundLogger'", "'loguru.Logger'", "'logging.LoggerAdapter'",
+    ]

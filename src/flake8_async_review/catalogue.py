@@ -126,6 +126,32 @@ SUBSCRIPT_RESULTS: dict[str, str] = {
     "pymongo.database.Database": "pymongo.collection.Collection",
 }
 
+# -- Loggers (ASR2xx, ASR301) ---------------------------------------------------------
+# What the logging factories return, so that ``logger = logging.getLogger(__name__)``,
+# ``self.log = structlog.get_logger()`` and ``log = logger.bind(...)`` are known loggers.
+LOGGER_FACTORY_RESULTS: dict[str, str] = {
+    "logging.getLogger": "logging.Logger",
+    "structlog.get_logger": "structlog.BoundLogger",
+    "structlog.getLogger": "structlog.BoundLogger",
+    "structlog.wrap_logger": "structlog.BoundLogger",
+    "structlog.stdlib.get_logger": "structlog.stdlib.BoundLogger",
+    "loguru.logger.bind": "loguru.Logger",
+    "loguru.logger.opt": "loguru.Logger",
+    "loguru.logger.patch": "loguru.Logger",
+}
+LOGGER_METHOD_RESULTS: dict[tuple[str, str], str] = {
+    ("logging.Logger", "getChild"): "logging.Logger",
+    **{
+        (logger, method): logger
+        for logger in ("structlog.BoundLogger", "structlog.stdlib.BoundLogger")
+        for method in ("bind", "new", "unbind", "try_unbind")
+    },
+    **{("loguru.Logger", method): "loguru.Logger" for method in ("bind", "opt", "patch")},
+}
+FACTORY_RESULTS.update(LOGGER_FACTORY_RESULTS)
+METHOD_RESULTS.update(LOGGER_METHOD_RESULTS)
+# -- end of loggers -----------------------------------------------------------------------
+
 # Session factories take the class of session they make as ``class_=``.
 _SESSION_FACTORIES = {
     "sqlalchemy.orm.sessionmaker": "sqlalchemy.orm.Session",
