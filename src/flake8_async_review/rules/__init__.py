@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from .bare_except import BareExcept
 from .base import Rule, Severity
+from .base_exception_caught import BaseExceptionCaught
 from .blocking_sleep import BlockingSleep
+from .cancellation_swallowed import CancellationSwallowed
 from .configured_blocking import ConfiguredBlockingCall
 from .event_loop_run import EventLoopRun
 from .indirect_blocking import IndirectBlockingCall
+from .silent_except import SilentExcept
 
 ALL_RULES: tuple[type[Rule], ...] = (
     BlockingSleep,
     EventLoopRun,
     ConfiguredBlockingCall,
     IndirectBlockingCall,
+    SilentExcept,
+    BareExcept,
+    CancellationSwallowed,
+    BaseExceptionCaught,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
