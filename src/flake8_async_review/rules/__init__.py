@@ -8,6 +8,7 @@ from .base_exception_caught import BaseExceptionCaught
 from .blocking_sleep import BlockingSleep
 from .cancellation_swallowed import CancellationSwallowed
 from .configured_blocking import ConfiguredBlockingCall
+from .error_log_without_traceback import ErrorLogWithoutTraceback
 from .event_loop_run import EventLoopRun
 from .indirect_blocking import IndirectBlockingCall
 from .silent_except import SilentExcept
@@ -19,6 +20,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     IndirectBlockingCall,
     SilentExcept,
     BareExcept,
+    ErrorLogWithoutTraceback,
     CancellationSwallowed,
     BaseExceptionCaught,
 )
