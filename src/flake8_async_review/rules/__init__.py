@@ -11,6 +11,7 @@ from .configured_blocking import ConfiguredBlockingCall
 from .error_log_without_traceback import ErrorLogWithoutTraceback
 from .event_loop_run import EventLoopRun
 from .indirect_blocking import IndirectBlockingCall
+from .print_in_library_code import PrintInLibraryCode
 from .silent_except import SilentExcept
 
 ALL_RULES: tuple[type[Rule], ...] = (
@@ -23,6 +24,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ErrorLogWithoutTraceback,
     CancellationSwallowed,
     BaseExceptionCaught,
+    PrintInLibraryCode,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
