@@ -170,3 +170,27 @@ def test_flake8_reports_print_only_in_library_code(tmp_path: Path) -> None:
     )
     reported = {line.split(":")[0] for line in result.stdout.splitlines()}
     assert reported == {"./src/shop/orders.py", "./examples/store/views.py", "./app/examples_of_use.py"}
+
+
+# -- the example service ------------------------------------------------------------------
+
+ROOT = Path(__file__).parent.parent
+OWN_CODES = ("ASR201", "ASR202", "ASR203", "ASR204", "ASR205", "ASR301")
+
+
+def test_examples_report_the_exception_bugs_and_the_clean_tree_nothing() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "ASR", "--extend-select", "ASR9",
+         "examples/"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert result.stderr == ""
+    found = [line.split(":", 3) for line in result.stdout.splitlines()]
+    assert [f for f in found if f[0].startswith("examples/clean/")] == []
+    own = [(path, int(row), text.split()[0]) for path, row, _, text in found
+           if text.split()[0] in OWN_CODES]
+    assert {code for _, _, code in own} == set(OWN_CODES)
+    for path, row, code in own:
+        # The mark is on the reported line, or on the first line of the clause's body.
+        lines = (ROOT / path).read_text(encoding="utf-8").splitlines()[row - 1 : row + 1]
+        assert any("# bug:" in line for line in lines), f"{path}:{row}: {code} is not marked as a bug"
