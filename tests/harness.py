@@ -5,11 +5,16 @@ A line that should be reported ends with ``# ASR101: <col>[, <message arg>, ...]
 several annotations may follow one another). A
 fixture may start with ``# flake8-args: <options>`` to run with options. The fixture
 ``ASRnnn[_topic].py`` is checked for the code ``ASRnnn`` only.
+
+flake8 runs in the directory that holds the files, as a user runs it at the top of a
+project: rules that look at paths (ASR301 leaves files under ``tests/`` alone) see a
+fixture as a top-level module, not as a file of this repository's ``tests/``.
 """
 
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shlex
 import subprocess
@@ -84,11 +89,13 @@ def all_fixtures() -> list[Fixture]:
 
 
 def run_flake8(paths: Iterable[Path], args: Iterable[str] = ()) -> dict[Path, set[Diagnostic]]:
-    """Run the real flake8 (plugin discovered through its entry point) over ``paths``."""
-    paths = list(paths)
+    """Run the real flake8 (plugin discovered through its entry point) over ``paths``,
+    in the directory that holds them."""
+    paths = [Path(p).resolve() for p in paths]
+    cwd = os.path.commonpath([str(p.parent) for p in paths])
     command = [sys.executable, "-m", "flake8", "--isolated", "--select", "ASR",
                f"--format={_FORMAT}", *args, *map(str, paths)]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=cwd)
     if result.returncode not in (0, 1) or result.stderr.strip():
         raise AssertionError(f"flake8 failed ({result.returncode}):\n{result.stderr}")
     found: dict[Path, set[Diagnostic]] = {Path(p).resolve(): set() for p in paths}

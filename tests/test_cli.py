@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -87,9 +88,16 @@ def test_parity_with_flake8_on_the_fixtures(args: tuple[str, ...]) -> None:
 
 
 def test_parity_on_the_fixtures_with_noqa(tmp_path: Path) -> None:
-    for fixture in all_fixtures():
+    fixtures = all_fixtures()
+    for fixture in fixtures:
         (tmp_path / fixture.path.name).write_text(fixture.with_noqa(), encoding="utf-8")
-    assert same_report(tmp_path, "--isolated", ".") == ""
+    report = same_report(tmp_path, "--isolated", ".")
+    # A fixture is annotated for its own code only; other rules may still speak there.
+    for fixture in fixtures:
+        prefix = f"./{fixture.path.name}|"
+        own = [line for line in report.splitlines()
+               if line.startswith(prefix) and f"|{fixture.code}|" in line]
+        assert own == [], fixture.path.name
 
 
 SHARED_CONFIG = textwrap.dedent(
@@ -142,7 +150,7 @@ def test_parity_on_examples_with_a_shared_config(tmp_path: Path) -> None:
     assert "noqa_cases.py|15|" in out and "noqa_cases.py|23|" in out
     assert out.count("noqa_cases.py") == 2
     assert "worker.py|30|17|ASR101|" not in out and "worker.py|28|24|ASR102|" in out
-    assert "notifications.py" not in out and "file_noqa" not in out
+    assert not re.search(r"notifications\.py\|\d+\|\d+\|ASR1", out) and "file_noqa" not in out
     assert "cache.py" in out
     # The same configuration given with --config from elsewhere, and from the command line.
     same_report(tmp_path, "--config", "examples/setup.cfg", "examples")

@@ -85,3 +85,49 @@ def test_form_feeds_do_not_end_lines() -> None:
     source = "import time\n\x0c\nasync def f():\n    x = 1  # \x0c\n    time.sleep(1)\n"
     outcome = fix_text(source, "a.py", Linter())
     assert outcome.text.endswith("    x = 1  # \x0c\n    await asyncio.sleep(1)\n")
+def _print_fix(source: str) -> str:
+    from flake8_async_review.rules import RULES_BY_CODE
+
+    linter = Linter(rules=[RULES_BY_CODE["ASR301"]])
+    assert fix_text(source, "lib.py", linter).applied == 0, "the print fix is unsafe"
+    return fix_text(source, "lib.py", linter, unsafe=True).text
+
+
+def test_print_becomes_a_call_of_the_modules_logger() -> None:
+    source = (
+        "import logging\nlog = logging.getLogger(__name__)\n"
+        "def f(a, b):\n    print(a)\n    print(a, b)\n    print(a, b, sep='-')\n    print(*a)\n"
+    )
+    assert _print_fix(source).splitlines()[3:] == [
+        "    log.info(a)", '    log.info("%s %s", a, b)', "    print(a, b, sep='-')", "    print(*a)",
+    ]
+
+
+def test_print_fix_uses_the_logging_style_of_the_logger() -> None:
+    loguru = "from loguru import logger\ndef f(a, b):\n    print(a, b)\n"
+    assert 'logger.info("{} {}", a, b)' in _print_fix(loguru)
+    structlog = (
+        "import structlog\nlogger = structlog.get_logger()\ndef f(a, b):\n    print(a)\n    print(a, b)\n"
+    )
+    assert _print_fix(structlog).splitlines()[3:] == ["    logger.info(a)", "    print(a, b)"]
+
+
+def test_print_fix_needs_a_module_logger_that_exists_where_the_call_is() -> None:
+    no_logger = "import logging\ndef f(a):\n    print(a)\n"
+    assert _print_fix(no_logger) == no_logger
+    unknown = "from .logs import logger\ndef f(a):\n    print(a)\n"
+    assert _print_fix(unknown) == unknown
+    shadowed = "import logging\nlogger = logging.getLogger(__name__)\ndef f(logger):\n    print(1)\n"
+    assert _print_fix(shadowed) == shadowed
+    too_early = "import logging\nprint(1)\nlogger = logging.getLogger(__name__)\n"
+    assert _print_fix(too_early) == too_early
+    in_time = "import logging\nlogger = logging.getLogger(__name__)\nprint(1)\n"
+    assert _print_fix(in_time).endswith("logger.info(1)\n")
+
+
+def test_print_fix_prefers_the_conventional_logger_name() -> None:
+    source = (
+        "import logging\naudit = logging.getLogger('audit')\nlogger = logging.getLogger(__name__)\n"
+        "def f():\n    print(1)\n"
+    )
+    assert _print_fix(source).endswith("    logger.info(1)\n")

@@ -300,3 +300,21 @@ def test_a_self_attribute_assigned_from_itself_is_unknown_not_a_crash() -> None:
             probe(self.seen); probe(self.client)
     """
     assert types(source) == ["None", "'redis.Redis'"]
+def test_loggers_from_logging_structlog_and_loguru() -> None:
+    source = """
+    import logging
+    import structlog
+    from logging import getLogger
+    from loguru import logger as loguru_logger
+    a = logging.getLogger(__name__)
+    b = getLogger("x").getChild("y")
+    c = structlog.get_logger().bind(request_id=1)
+    d = structlog.stdlib.get_logger()
+    e = loguru_logger.bind(user=1).opt(colors=True)
+    f = logging.LoggerAdapter(a, {})
+    probe(a); probe(b); probe(c); probe(d); probe(e); probe(f)
+    """
+    assert types(source) == [
+        "'logging.Logger'", "'logging.Logger'", "'structlog.BoundLogger'",
+        "'structlog.stdlib.BoundLogger'", "'loguru.Logger'", "'logging.LoggerAdapter'",
+    ]

@@ -42,6 +42,16 @@ def export_to_erp(order_ids: list[int]) -> None:
         time.sleep(0.5)  # fine: a plain def, not on the event loop
 
 
+def load_export_state(path: str) -> set[int]:
+    """Ids the previous cron run exported."""
+    try:
+        with open(path) as f:
+            return {int(line) for line in f}
+    except:  # bug: a bare except; Ctrl-C while reading is taken for a missing file
+        logger.warning(f"no export state at {path}, exporting everything")
+        return set()
+
+
 async def export_paid_orders(order_ids: list[int]) -> None:
     await asyncio.to_thread(export_to_erp, order_ids)
     await asyncio.to_thread(time.sleep, 1)  # fine: sleeps in a worker thread
@@ -59,9 +69,22 @@ async def poll_forever() -> None:
         await asyncio.sleep(60)  # fine: yields to the event loop
 
 
+async def consume_exports(queue: asyncio.Queue[list[int]]) -> None:
+    """Exports the paid orders the API queues, until the app shuts down."""
+    while True:
+        try:
+            order_ids = await queue.get()
+            await export_paid_orders(order_ids)
+        except BaseException:  # bug: swallows the cancellation that should stop it at shutdown
+            logger.exception("ERP export failed")
+
+
 def run_once() -> None:
     for shop in SHOPS:
-        asyncio.run(refresh_tracking(shop))  # bug: a new event loop per shop
+        try:
+            asyncio.run(refresh_tracking(shop))  # bug: a new event loop per shop
+        except BaseException:  # bug: Ctrl-C only skips to the next shop
+            logger.exception(f"tracking refresh failed for {shop}")
 
 
 if __name__ == "__main__":

@@ -142,6 +142,31 @@ FACTORY_RESULTS.update({
 })
 # -- end of HTTP clients, subprocesses and paths --------------------------------------------
 
+# -- Loggers (ASR2xx, ASR301) ---------------------------------------------------------
+# What the logging factories return, so that ``logger = logging.getLogger(__name__)``,
+# ``self.log = structlog.get_logger()`` and ``log = logger.bind(...)`` are known loggers.
+LOGGER_FACTORY_RESULTS: dict[str, str] = {
+    "logging.getLogger": "logging.Logger",
+    "structlog.get_logger": "structlog.BoundLogger",
+    "structlog.getLogger": "structlog.BoundLogger",
+    "structlog.wrap_logger": "structlog.BoundLogger",
+    "structlog.stdlib.get_logger": "structlog.stdlib.BoundLogger",
+    "loguru.logger.bind": "loguru.Logger",
+    "loguru.logger.opt": "loguru.Logger",
+    "loguru.logger.patch": "loguru.Logger",
+}
+LOGGER_METHOD_RESULTS: dict[tuple[str, str], str] = {
+    ("logging.Logger", "getChild"): "logging.Logger",
+    **{
+        (logger, method): logger
+        for logger in ("structlog.BoundLogger", "structlog.stdlib.BoundLogger")
+        for method in ("bind", "new", "unbind", "try_unbind")
+    },
+    **{("loguru.Logger", method): "loguru.Logger" for method in ("bind", "opt", "patch")},
+}
+FACTORY_RESULTS.update(LOGGER_FACTORY_RESULTS)
+METHOD_RESULTS.update(LOGGER_METHOD_RESULTS)
+# -- end of loggers -----------------------------------------------------------------------
 
 # Session factories take the class of session they make as ``class_=``.
 _SESSION_FACTORIES = {
@@ -363,25 +388,13 @@ def _geocoder_with_adapter(qualified: str, call: ast.Call) -> str | None:
     return FACTORY_RESULTS.get(qualified, qualified)
 
 
-# -- FastAPI and Starlette: apps, routers, background tasks, requests, loggers (ASR5xx) ----
+# -- FastAPI and Starlette: apps, routers, background tasks, requests (ASR5xx) ---------------
 TYPE_ALIASES.update({
     "fastapi.applications.FastAPI": "fastapi.FastAPI",
     "fastapi.routing.APIRouter": "fastapi.APIRouter",
     "fastapi.background.BackgroundTasks": "fastapi.BackgroundTasks",
     "fastapi.Request": "starlette.requests.Request",
     "fastapi.requests.Request": "starlette.requests.Request",
-    "logging.RootLogger": "logging.Logger",
-    "logging.LoggerAdapter": "logging.Logger",
 })
-FACTORY_RESULTS.update({
-    "logging.getLogger": "logging.Logger",
-    "structlog.get_logger": "structlog.BoundLogger",
-    "structlog.getLogger": "structlog.BoundLogger",
-    "structlog.stdlib.get_logger": "structlog.BoundLogger",
-})
-METHOD_RESULTS.update({
-    ("logging.Logger", "getChild"): "logging.Logger",
-    ("structlog.BoundLogger", "bind"): "structlog.BoundLogger",
-    ("structlog.BoundLogger", "new"): "structlog.BoundLogger",
-})
+# Loggers (ASR503 too) are in the loggers block above.
 # -- end of FastAPI and Starlette -------------------------------------------------------------

@@ -81,6 +81,7 @@ class Context:
         self._scopes: dict[int, Scope] = {}
         self._callees: dict[int, Callee] = {}
         self._rule_states: dict[int, Any] = {}
+        self._shared_states: dict[str, Any] = {}
         self.types = TypeResolver(self)
         self.violations: list[Violation] = []
         self._inference: LazyInference | None = None
@@ -227,6 +228,14 @@ class Context:
         state = self._rule_states.get(id(rule))
         if state is None:
             state = self._rule_states[id(rule)] = factory()
+        return state
+
+    def shared_state(self, key: str, factory: Callable[[], T]) -> T:
+        """A memo for this file that several rules share, under a key naming what it
+        holds (one analysis serving a family of rules)."""
+        state = self._shared_states.get(key)
+        if state is None:
+            state = self._shared_states[key] = factory()
         return state
 
     # -- cross-module knowledge, lazily ----------------------------------------------

@@ -44,7 +44,7 @@ class LazyInference:
             tree = astroid.parse(
                 self._source, module_name=Path(self._filename).stem, path=self._filename
             )
-        except Exception:  # astroid raises many kinds of errors on odd input.
+        except Exception:  # astroid raises many kinds of errors on odd input.  # noqa: ASR201
             return {}
         index: dict[_Span, Any] = {}
         # Pre-order: a later node with the same span is the inner one (the expression of
@@ -68,7 +68,7 @@ def safe_infer(node: Any) -> Any | None:
             if other is not first:
                 return None
         return first
-    except Exception:  # Inference can fail in many ways on real code: stay silent.
+    except Exception:  # Inference can fail in many ways on real code: stay silent.  # noqa: ASR201
         return None
 
 

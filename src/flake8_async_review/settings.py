@@ -59,6 +59,19 @@ def _parse_blocking_calls(value: str) -> tuple[BlockingPattern, ...]:
     return tuple(entries)
 
 
+def _parse_print_allowed(value: str) -> tuple[str, ...]:
+    """fnmatch patterns over file paths, separated by commas or new lines."""
+    patterns: list[str] = []
+    for raw in re.split(r"[,\n]", value):
+        pattern = raw.strip()
+        if not pattern:
+            continue
+        if pattern.count("[") != pattern.count("]"):
+            raise argparse.ArgumentTypeError(f"{pattern!r} has an unclosed '['")
+        patterns.append(pattern)
+    return tuple(patterns)
+
+
 @dataclass(frozen=True)
 class OptionSpec:
     """One ``--asr-*`` option: its flag, the Settings field it fills, and its parser."""
@@ -101,6 +114,18 @@ OPTIONS: tuple[OptionSpec, ...] = (
             "'mylib.Client.*')."
         ),
     ),
+    OptionSpec(
+        flag="--asr-print-allowed",
+        field="print_allowed",
+        parse=_parse_print_allowed,
+        default="",
+        metavar="GLOBS",
+        help=(
+            "Files where ASR301 allows print(), besides tests, scripts, examples and "
+            "docs: comma-separated fnmatch patterns over file paths (e.g. "
+            "'src/mytool/cli.py,tools/*')."
+        ),
+    ),
 )
 
 
@@ -110,6 +135,7 @@ class Settings:
 
     async_library: str = "asyncio"
     blocking_calls: tuple[BlockingPattern, ...] = ()
+    print_allowed: tuple[str, ...] = ()
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> Settings:

@@ -33,6 +33,16 @@ async def refresh_tracking(http: httpx.AsyncClient, shop: str) -> None:
         await session.commit()
 
 
+def load_export_state(path: str) -> set[int]:
+    """Ids the previous run exported. Plain function: call it with asyncio.to_thread."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return {int(line) for line in f}
+    except FileNotFoundError:
+        logger.warning("no export state at %s, exporting everything", path)
+        return set()
+
+
 async def export_paid_orders(http: httpx.AsyncClient, order_ids: list[int]) -> None:
     settings = get_settings()
     for order_id in order_ids:
@@ -52,6 +62,16 @@ async def poll_shop(http: httpx.AsyncClient, shop: str) -> None:
 
 async def poll_forever(http: httpx.AsyncClient) -> None:
     await asyncio.gather(*(poll_shop(http, shop) for shop in SHOPS))
+
+
+async def consume_exports(http: httpx.AsyncClient, queue: asyncio.Queue[list[int]]) -> None:
+    """Exports the paid orders the API queues; cancelling the task stops it."""
+    while True:
+        order_ids = await queue.get()
+        try:
+            await export_paid_orders(http, order_ids)
+        except httpx.HTTPError:
+            logger.exception("ERP export failed for orders %s", order_ids)
 
 
 async def main() -> None:

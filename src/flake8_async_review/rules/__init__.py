@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from .bare_except import BareExcept
 from .base import Rule, Severity
+from .base_exception_caught import BaseExceptionCaught
 from .blocking_client import BlockingClientCall
 from .blocking_file_io import BlockingFileIO
 from .blocking_http import BlockingHttpCall
 from .blocking_sleep import BlockingSleep
 from .blocking_subprocess import BlockingSubprocessCall
+from .cancellation_swallowed import CancellationSwallowed
 from .configured_blocking import ConfiguredBlockingCall
+from .error_log_without_traceback import ErrorLogWithoutTraceback
 from .event_loop_run import EventLoopRun
 from .exception_detail_response import ExceptionDetailInHttpResponse
 from .filesystem_metadata import FilesystemMetadataCall
@@ -16,8 +20,10 @@ from .indirect_blocking import IndirectBlockingCall
 from .logging_background_task import LoggingCallAsBackgroundTask
 from .manual_body_parsing import ManualRequestBodyParsing
 from .orm_object_background_task import OrmObjectPassedToBackgroundTask
+from .print_in_library_code import PrintInLibraryCode
 from .route_response_model import RouteWithoutResponseModel
 from .session_background_task import SessionPassedToBackgroundTask
+from .silent_except import SilentExcept
 from .sync_database import SyncDatabaseCall
 from .sync_redis import SyncRedisCall
 
@@ -32,6 +38,12 @@ ALL_RULES: tuple[type[Rule], ...] = (
     EventLoopRun,
     ConfiguredBlockingCall,
     IndirectBlockingCall,
+    SilentExcept,
+    BareExcept,
+    ErrorLogWithoutTraceback,
+    CancellationSwallowed,
+    BaseExceptionCaught,
+    PrintInLibraryCode,
     SessionPassedToBackgroundTask,
     OrmObjectPassedToBackgroundTask,
     LoggingCallAsBackgroundTask,

@@ -7,11 +7,8 @@ import ast
 from ..context import Context
 from .base import Rule, Severity
 from .fastapi_routes import task_call
+from .loggers import logging_function
 
-_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception",
-                          "critical", "fatal", "log", "msg", "success", "trace"})
-_LOGGER_TYPES = frozenset({"logging.Logger", "structlog.BoundLogger"})
-_LOGGER_MODULES = frozenset({"logging", "loguru.logger"})
 
 
 class LoggingCallAsBackgroundTask(Rule):
@@ -79,11 +76,6 @@ class LoggingCallAsBackgroundTask(Rule):
 
     @staticmethod
     def _is_logging(function: ast.expr, context: Context) -> bool:
-        qualified = context.qualified_name(function)
-        if qualified == "builtins.print":
+        if context.qualified_name(function) == "builtins.print":
             return True
-        if qualified is not None:
-            owner, _, method = qualified.rpartition(".")
-            return owner in _LOGGER_MODULES and method in _LOG_METHODS
-        return (isinstance(function, ast.Attribute) and function.attr in _LOG_METHODS
-                and context.type_of(function.value) in _LOGGER_TYPES)
+        return logging_function(function, context) is not None
