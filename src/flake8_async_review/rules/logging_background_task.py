@@ -10,7 +10,6 @@ from .fastapi_routes import task_call
 from .loggers import logging_function
 
 
-
 class LoggingCallAsBackgroundTask(Rule):
     """
     ## What it does
