@@ -201,19 +201,13 @@ class Session:
         and ``filename`` patterns), less git-ignored files found walking directories."""
         from flake8 import utils
 
-        exclude = [*self.options.exclude, *self.options.extend_exclude]
         patterns = self.options.filename
         paths = list(paths) if paths is not None else self.paths
         for path in paths:
             if path != "-" and not os.path.exists(path):
                 raise UsageError(f"{path}: no such file or directory")
         ignored = GitIgnored.for_directory(os.getcwd())
-
-        def excluded(candidate: str) -> bool:
-            return bool(utils.matches_filename(
-                candidate, patterns=exclude,
-                log_message='"%(path)s" has %(whether)sbeen excluded', logger=_LOG,
-            ))
+        excluded = self.excluded
 
         found: list[str] = []
         for path in paths:
@@ -238,6 +232,16 @@ class Session:
                             and not skip.file(joined)):
                         found.append(joined)
         return list(dict.fromkeys(found))
+
+    def excluded(self, path: str) -> bool:
+        """Whether flake8's ``exclude`` and ``extend-exclude`` patterns exclude a path
+        (a file named on the command line is excluded too)."""
+        from flake8 import utils
+
+        return bool(utils.matches_filename(
+            path, patterns=[*self.options.exclude, *self.options.extend_exclude],
+            log_message='"%(path)s" has %(whether)sbeen excluded', logger=_LOG,
+        ))
 
     # -- checking ------------------------------------------------------------------------
 
