@@ -296,7 +296,8 @@ def test_source_segment_matches_ast() -> None:
     from flake8_async_review.core import flake8_lines
     from flake8_async_review.settings import Settings
 
-    texts = [p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parent.glob("fixtures/ASR10[12]*.py"))]
+    fixtures = sorted(Path(__file__).parent.glob("fixtures/ASR10[12]*.py"))
+    texts = [p.read_text(encoding="utf-8") for p in fixtures]
     texts.append('x = f("é😀", """a\nb""")\r\ny = (1 +\r\n  2)\n')
     for text in texts:
         tree = ast.parse(text)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +35,7 @@ from flake8_async_review.violation import Edit
 SERVER = [sys.executable, "-m", "flake8_async_review.cli", "lsp"]
 SLEEPY = 'import time\n\n\nasync def handler():\n    time.sleep(1)\n'
 TIMEOUT = 15.0
+CONFIG = "[flake8]\nextend-exclude = generated\n"
 
 
 class Published:
@@ -75,7 +78,7 @@ def _start(profile: str, options: dict[str, Any]) -> Any:
     @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), scope="module")
     async def fixture(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFactory) -> Any:
         workspace = tmp_path_factory.mktemp(profile)
-        (workspace / ".flake8").write_text("[flake8]\n", encoding="utf-8")
+        (workspace / ".flake8").write_text(CONFIG, encoding="utf-8")
         published = Published()
         lsp_client.protocol.fm.features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = (
             lambda params: published(lsp_client, params))
@@ -238,6 +241,27 @@ async def test_quick_fix_and_noqa_actions(client: LanguageClient) -> None:
 
 
 @pytest.mark.asyncio(loop_scope="module")
+async def test_noqa_on_a_multi_line_string_statement(client: LanguageClient) -> None:
+    text = 'import time\n\n\nasync def handler():\n    time.sleep(len("""\nabc\n"""))\n'
+    uri = _open(client, "multiline.py", text)
+    [diagnostic] = await _published(client).for_version(uri, 1)
+    assert diagnostic.range.start.line == 4
+    [noqa] = [a for a in await _actions(client, uri, 4) if a.title.startswith("Disable")]
+    assert noqa.edit is not None
+    silenced = _apply(text, noqa.edit, uri, _encoding(client))
+    assert silenced.endswith('abc\n"""))  # noqa: ASR101\n')
+    _change(client, uri, 2, silenced)
+    assert await _published(client).for_version(uri, 2) == []
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_excluded_files_get_nothing(client: LanguageClient) -> None:
+    (client.workspace_path / "generated").mkdir(exist_ok=True)  # type: ignore[attr-defined]
+    uri = _open(client, "generated/client.py", SLEEPY)
+    assert await _published(client).for_version(uri, 1) == []
+
+
+@pytest.mark.asyncio(loop_scope="module")
 async def test_fix_all(client: LanguageClient) -> None:
     text = SLEEPY + "\n\nasync def other():\n    time.sleep(2)\n"
     uri = _open(client, "fixall.py", text)
@@ -257,13 +281,13 @@ async def test_configuration_file_change_relints(client: LanguageClient) -> None
     uri = _open(client, "cfg.py", SLEEPY)
     assert len(await _published(client).for_version(uri, 1)) == 1
     config = client.workspace_path / ".flake8"  # type: ignore[attr-defined]
-    config.write_text("[flake8]\nper-file-ignores = cfg.py:ASR101\n", encoding="utf-8")
+    config.write_text(CONFIG + "per-file-ignores = cfg.py:ASR101\n", encoding="utf-8")
     count = len(_published(client).items)
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
         types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Changed)]))
     await _published(client).wait(lambda p: p.uri == uri and not p.diagnostics)
     assert len(_published(client).items) > count
-    config.write_text("[flake8]\n", encoding="utf-8")
+    config.write_text(CONFIG, encoding="utf-8")
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
         types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Changed)]))
     await _published(client).wait(lambda p: p.uri == uri and len(p.diagnostics) == 1)
@@ -388,3 +412,20 @@ def test_text_edits_and_merging() -> None:
     assert merge_touching([Edit(1, 4, 1, 14, "asyncio.sleep"), Edit(1, 4, 1, 4, "await "),
                            Edit(1, 0, 1, 0, "x")]) == [Edit(1, 0, 1, 0, "x"),
                                                        Edit(1, 4, 1, 14, "await asyncio.sleep")]
+
+
+def test_left_out_like_checking_the_project(tmp_path: Path) -> None:
+    """A file is left out when checking its workspace would not visit it."""
+    (tmp_path / ".flake8").write_text(CONFIG, encoding="utf-8")
+    for name in ("src/app.py", "generated/deep/x.py", "build/y.py", "src/generated"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("", encoding="utf-8")
+    session = Session(["--config", str(tmp_path / ".flake8")])
+    assert not session.left_out(str(tmp_path / "src/app.py"), str(tmp_path))
+    assert session.left_out(str(tmp_path / "generated/deep/x.py"), str(tmp_path))
+    assert session.left_out(str(tmp_path / "src/generated"), str(tmp_path))
+    assert not session.left_out("/elsewhere/z.py", str(tmp_path))
+    if subprocess.run(["git", "init", "-q", str(tmp_path)], check=False).returncode == 0:
+        (tmp_path / ".gitignore").write_text("build/\n", encoding="utf-8")
+        assert session.left_out(str(tmp_path / "build/y.py"), str(tmp_path))
+        assert not session.left_out(str(tmp_path / "src/app.py"), str(tmp_path))

@@ -243,6 +243,27 @@ class Session:
             log_message='"%(path)s" has %(whether)sbeen excluded', logger=_LOG,
         ))
 
+    def left_out(self, path: str, root: str) -> bool:
+        """Whether checking the directory ``root`` leaves the file ``path`` out (an
+        editor shows what checking the project reports): the file or a directory
+        between ``root`` and it is excluded, or git ignores the file. A file outside
+        ``root`` is never left out."""
+        path, root = os.path.abspath(path), os.path.abspath(root)
+        if os.path.commonpath([path, root]) != root or path == root:
+            return False
+        directory = os.path.dirname(path)
+        while directory != root and directory.startswith(root):
+            if self.excluded(directory):
+                return True
+            directory = os.path.dirname(directory)
+        if self.excluded(path):
+            return True
+        try:
+            ignored = git(["check-ignore", "-q", "--", path], cwd=os.path.dirname(path))
+        except OSError:  # No git at all.
+            return False
+        return ignored.returncode == 0
+
     # -- checking ------------------------------------------------------------------------
 
     def run_file(

@@ -21,7 +21,6 @@ import difflib
 import io
 import logging
 import os
-import re
 import tempfile
 import tokenize
 import urllib.parse
@@ -31,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from flake8.defaults import NOQA_INLINE_REGEXP
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
@@ -45,7 +45,9 @@ from .violation import Edit, Fix
 SECTION = "flake8AsyncReview"
 SOURCE = "flake8-async-review"
 FIX_ALL_KIND = "source.fixAll.asr"
-CONFIG_FILES = frozenset({".flake8", "setup.cfg", "tox.ini", "pyproject.toml"})
+# A change to one of these re-lints the open documents (.gitignore: git-ignored files
+# are left out, as when checking the project).
+CONFIG_FILES = frozenset({".flake8", "setup.cfg", "tox.ini", "pyproject.toml", ".gitignore"})
 _LEVELS = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
@@ -54,7 +56,6 @@ _LEVELS = {
     "hint": types.DiagnosticSeverity.Hint,
 }
 DEFAULT_SEVERITY = {"critical": "error", "high": "warning", "medium": "warning", "low": "information"}
-_NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 _LOG = logging.getLogger(__name__)
 
 
@@ -241,7 +242,7 @@ def noqa_edit(text: str, line: int, code: str) -> Edit | None:
     for comment in comments:
         if not low <= comment.start[0] <= high:
             continue
-        match = _NOQA.search(comment.string)
+        match = NOQA_INLINE_REGEXP.search(comment.string)
         if match is None:
             continue
         if match.group("codes") is None:
@@ -380,6 +381,7 @@ class AsrLanguageServer(LanguageServer):
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asr-lint")
         self.session_cache = _SessionCache()
         self.reported_errors: set[str] = set()
+        self.left_out: dict[str, bool] = {}  # Path -> left out of the project's check.
         self.docs_dir: str | None = None
 
     # -- plumbing --------------------------------------------------------------------------
@@ -415,8 +417,12 @@ class AsrLanguageServer(LanguageServer):
 
     def lint(self, path: str, text: str) -> tuple[list[Finding], Session | None]:
         """Findings for a text as the file ``path`` (runs in the worker thread)."""
-        session = self.session_cache.get(self.root_for(path), self.settings.args)
-        if os.path.isabs(path) and session.excluded(path):
+        root = self.root_for(path)
+        session = self.session_cache.get(root, self.settings.args)
+        left_out = self.left_out.get(path)
+        if left_out is None:
+            left_out = self.left_out[path] = os.path.isabs(path) and session.left_out(path, root)
+        if left_out:
             return [], session
         findings = [f for f in session.check_text(path, text) if f.code.startswith("ASR")]
         return findings, session
@@ -510,6 +516,11 @@ class AsrLanguageServer(LanguageServer):
         if not self.docs_dir:
             return None
         return _path_uri(os.path.join(self.docs_dir, f"{code}.md"))
+
+    def clear_caches(self) -> None:
+        self.session_cache.clear()
+        self.left_out.clear()
+        self.reported_errors.clear()
 
     def relint_all(self) -> None:
         for uri in list(self.documents):
@@ -685,7 +696,7 @@ def build_server() -> AsrLanguageServer:
         uri = params.text_document.uri
         path = uri_to_path(uri)
         if path is not None and os.path.basename(path) in CONFIG_FILES:
-            ls.session_cache.clear()
+            ls.clear_caches()
             ls.relint_all()
         elif uri in ls.documents:
             ls.schedule(uri)
@@ -709,8 +720,7 @@ def build_server() -> AsrLanguageServer:
             ls.apply_settings(settings[SECTION])
         else:
             await pull_configuration(ls)
-        ls.session_cache.clear()
-        ls.reported_errors.clear()
+        ls.clear_caches()
         ls.relint_all()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
@@ -719,8 +729,7 @@ def build_server() -> AsrLanguageServer:
     ) -> None:
         names = {os.path.basename(uri_to_path(change.uri) or "") for change in params.changes}
         if names & CONFIG_FILES:
-            ls.session_cache.clear()
-            ls.reported_errors.clear()
+            ls.clear_caches()
             ls.relint_all()
 
     @server.feature(
