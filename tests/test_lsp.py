@@ -429,3 +429,19 @@ def test_left_out_like_checking_the_project(tmp_path: Path) -> None:
         (tmp_path / ".gitignore").write_text("build/\n", encoding="utf-8")
         assert session.left_out(str(tmp_path / "build/y.py"), str(tmp_path))
         assert not session.left_out(str(tmp_path / "src/app.py"), str(tmp_path))
+
+
+def test_skipping_physical_lines_changes_no_finding() -> None:
+    """The server's shortcut (no noqa in the text: no tokenizing for physical lines)
+    reports what the command reports."""
+    session = Session(["--isolated", "--extend-select=ASR9"])
+    fixtures = sorted((Path(__file__).parent / "fixtures").glob("ASR*.py"))
+    assert fixtures
+    for fixture in fixtures:
+        text = fixture.read_text(encoding="utf-8")
+        for variant in (text, text.replace("noqa", "NOQA"), "\n".join(
+                line.split("  # ASR")[0] for line in text.splitlines())):
+            exact = session.check_text(str(fixture), variant)
+            quick = session.check_text(str(fixture), variant, physical_lines=False)
+            assert [(f.line, f.col, f.code, f.message) for f in quick] == \
+                [(f.line, f.col, f.code, f.message) for f in exact], fixture.name

@@ -267,12 +267,15 @@ class Session:
     # -- checking ------------------------------------------------------------------------
 
     def run_file(
-        self, filename: str, lines: list[str] | None = None
+        self, filename: str, lines: list[str] | None = None, physical_lines: bool = True,
     ) -> tuple[str, list[Any], list[Violation]]:
         """flake8's raw results for one file (before noqa and selection), and the
-        engine's violations for it."""
+        engine's violations for it. ``physical_lines=False``: a caller that does not
+        show findings' physical lines spares flake8 tokenizing the whole text to map
+        multi-line strings when the text has no ``noqa`` (then nothing can be
+        silenced, and each finding's physical line is just its own line)."""
         checker = _file_checker(filename=filename, plugins=self.checkers, options=self.options,
-                               lines=lines)
+                               lines=lines, physical_lines=physical_lines)
         display_name, results, _ = checker.run_checks()
         violations = self.recorder.recorded.pop(display_name, [])
         return display_name, results, violations
@@ -305,9 +308,10 @@ class Session:
         collected.clear()
         return findings
 
-    def check_text(self, filename: str, text: str) -> list[Finding]:
+    def check_text(self, filename: str, text: str, physical_lines: bool = True) -> list[Finding]:
         """The findings of a source text as if it were the file ``filename``."""
-        display_name, results, violations = self.run_file(filename, flake8_lines(text))
+        display_name, results, violations = self.run_file(filename, flake8_lines(text),
+                                                          physical_lines)
         return self.select(display_name, results, violations)
 
     def check_files(
@@ -358,14 +362,21 @@ def _make_file_checker() -> type:
         physical-line plugin runs, so tokenizing every line would be wasted work
         (noqa lookups tokenize on demand). Can check text given in memory."""
 
-        def __init__(self, *, lines: list[str] | None = None, **kwargs: Any) -> None:
+        def __init__(self, *, lines: list[str] | None = None, physical_lines: bool = True,
+                     **kwargs: Any) -> None:
             self._given_lines = lines
+            self._physical_lines = physical_lines
             super().__init__(**kwargs)
 
         def _make_processor(self) -> Any:
             if self._given_lines is None:
                 return super()._make_processor()
-            return FileProcessor(self.filename, self.options, lines=list(self._given_lines))
+            processor = FileProcessor(self.filename, self.options, lines=list(self._given_lines))
+            if (not self._physical_lines and _NOQA_MAPPING in vars(FileProcessor)
+                    and not any("noqa" in line.lower() for line in processor.lines)):
+                # The cached property flake8 would compute by tokenizing every line.
+                vars(processor)[_NOQA_MAPPING] = dict(enumerate(processor.lines, start=1))
+            return processor
 
         def process_tokens(self) -> None:
             return None
@@ -374,6 +385,7 @@ def _make_file_checker() -> type:
 
 
 _FILE_CHECKER: list[type] = []
+_NOQA_MAPPING = "_noqa_line_mapping"  # flake8 6 to 7.5: FileProcessor's cached property
 
 
 def _file_checker(**kwargs: Any) -> Any:

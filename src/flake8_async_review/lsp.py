@@ -424,7 +424,8 @@ class AsrLanguageServer(LanguageServer):
             left_out = self.left_out[path] = os.path.isabs(path) and session.left_out(path, root)
         if left_out:
             return [], session
-        findings = [f for f in session.check_text(path, text) if f.code.startswith("ASR")]
+        findings = [f for f in session.check_text(path, text, physical_lines=False)
+                    if f.code.startswith("ASR")]
         return findings, session
 
     def schedule(self, uri: str, delay: float = 0.0) -> None:
