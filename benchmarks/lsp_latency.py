@@ -54,7 +54,7 @@ async def run(lines: int, edits: int) -> dict[str, Any]:
         root = Path(directory)
         path = root / "big.py"
         text = source(lines)
-        path.write_text(text, encoding="utf-8")
+        await asyncio.to_thread(path.write_text, text, encoding="utf-8")
         await client.initialize_async(types.InitializeParams(
             capabilities=types.ClientCapabilities(), root_uri=root.as_uri(),
             initialization_options={"debounce": 0}))
