@@ -21,6 +21,7 @@ import difflib
 import io
 import logging
 import os
+import sys
 import tempfile
 import tokenize
 import urllib.parse
@@ -768,5 +769,9 @@ async def pull_configuration(ls: AsrLanguageServer) -> None:
 def main() -> int:
     """Serve on standard input and output until the client says exit."""
     logging.basicConfig(level=logging.WARNING, format=f"{SOURCE} lsp: %(message)s")
-    build_server().start_io()
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    # Standard output carries the protocol: whatever else prints (another flake8
+    # plugin parsing its options, a warning) goes to standard error instead.
+    sys.stdout = sys.stderr
+    build_server().start_io(stdin, stdout)
     return 0
