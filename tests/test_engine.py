@@ -287,3 +287,22 @@ def test_columns_are_characters_not_bytes() -> None:
     probe = type("P", (Probe,), {"ask": staticmethod(lambda node, ctx: None)})
     [violation] = lint_source(source, "a.py", Linter(rules=[probe]))
     assert (violation.col, violation.end_col) == (13, 20)
+
+
+def test_source_segment_matches_ast() -> None:
+    """Context.source_segment is ast.get_source_segment without re-splitting the file."""
+    from pathlib import Path
+
+    from flake8_async_review.core import flake8_lines
+    from flake8_async_review.settings import Settings
+
+    fixtures = sorted(Path(__file__).parent.glob("fixtures/ASR10[12]*.py"))
+    texts = [p.read_text(encoding="utf-8") for p in fixtures]
+    texts.append('x = f("é😀", """a\nb""")\r\ny = (1 +\r\n  2)\n')
+    for text in texts:
+        tree = ast.parse(text)
+        context = Context(tree, flake8_lines(text), "t.py", Settings())
+        for node in ast.walk(tree):
+            if hasattr(node, "end_col_offset"):
+                expected = ast.get_source_segment("".join(flake8_lines(text)), node) or ""
+                assert context.source_segment(node) == expected

@@ -1,4 +1,5 @@
-"""The ``flake8-async-review`` command: ``check``, ``fix``, ``rules`` and ``explain``.
+"""The ``flake8-async-review`` command: ``check``, ``fix``, ``rules``, ``explain`` and
+``lsp`` (the language server, :mod:`flake8_async_review.lsp`).
 
 ``check`` and ``fix`` take flake8's own options (``--select``, ``--extend-ignore``,
 ``--per-file-ignores``, ``--exclude``, ``--config``, ``--isolated``, ``-j`` …) and every
@@ -97,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     explain = commands.add_parser("explain", help="show a rule's documentation",
                                   allow_abbrev=False)
     explain.add_argument("code", metavar="ASRnnn")
+    commands.add_parser(
+        "lsp", help="run the language server on standard input and output",
+        description="Run the language server (diagnostics, quick fixes, noqa actions, "
+        "source.fixAll.asr) on stdio. Needs the `lsp` extra: "
+        "pip install 'flake8-async-review[lsp]'.", allow_abbrev=False,
+    )
     return parser
 
 
@@ -105,8 +112,8 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser = build_parser()
     namespace, rest = parser.parse_known_args(list(argv))
     if namespace.command is None:
-        raise UsageError("a command is required: check, fix, rules or explain")
-    if namespace.command in ("rules", "explain") and rest:
+        raise UsageError("a command is required: check, fix, rules, explain or lsp")
+    if namespace.command in ("rules", "explain", "lsp") and rest:
         raise UsageError(f"unrecognized arguments: {' '.join(rest)}")
     return namespace, rest
 
@@ -290,6 +297,18 @@ def run_explain(code: str) -> int:
     return 0
 
 
+# -- lsp ---------------------------------------------------------------------------------------
+
+
+def run_lsp() -> int:
+    try:
+        from . import lsp
+    except ImportError as error:
+        raise UsageError(f"the language server needs the lsp extra "
+                         f"(pip install 'flake8-async-review[lsp]'): {error}") from None
+    return lsp.main()
+
+
 # -- entry point -------------------------------------------------------------------------------
 
 
@@ -303,6 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_fix(options, rest)
         if options.command == "rules":
             return run_rules()
+        if options.command == "lsp":
+            return run_lsp()
         return run_explain(options.code)
     except UsageError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)

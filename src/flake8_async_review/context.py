@@ -6,6 +6,7 @@ import ast
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .fixes import source_lines
 from .inference import LazyInference
 from .receivers import TypeResolver
 from .scopes import BUILTIN_NAMES, FUNCTION_TYPES, Scope
@@ -85,6 +86,7 @@ class Context:
         self.types = TypeResolver(self)
         self.violations: list[Violation] = []
         self._inference: LazyInference | None = None
+        self._segment_lines: list[str] | None = None
 
     # -- where am I -----------------------------------------------------------------
 
@@ -256,8 +258,25 @@ class Context:
     # -- source text --------------------------------------------------------------------
 
     def source_segment(self, node: ast.AST) -> str:
-        """The exact source text of a node."""
-        return ast.get_source_segment("".join(self.lines), node) or ""
+        """The exact source text of a node (what ``ast.get_source_segment`` returns,
+        without splitting the whole file again on every call)."""
+        first: int | None = getattr(node, "lineno", None)
+        last: int | None = getattr(node, "end_lineno", None)
+        start: int | None = getattr(node, "col_offset", None)
+        end: int | None = getattr(node, "end_col_offset", None)
+        if first is None or last is None or start is None or end is None:
+            return ""
+        first, last = first - 1, last - 1
+        if self._segment_lines is None:
+            self._segment_lines = source_lines("".join(self.lines))
+        lines = self._segment_lines
+        if not 0 <= first <= last < len(lines):
+            return ""
+        if first == last:
+            return lines[first].encode()[start:end].decode()
+        head = lines[first].encode()[start:].decode()
+        tail = lines[last].encode()[:end].decode()
+        return "".join([head, *lines[first + 1:last], tail])
 
     def char_col(self, line: int, byte_col: int) -> int:
         """Convert an AST column (UTF-8 bytes) to a character offset in the line."""

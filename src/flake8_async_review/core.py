@@ -201,19 +201,13 @@ class Session:
         and ``filename`` patterns), less git-ignored files found walking directories."""
         from flake8 import utils
 
-        exclude = [*self.options.exclude, *self.options.extend_exclude]
         patterns = self.options.filename
         paths = list(paths) if paths is not None else self.paths
         for path in paths:
             if path != "-" and not os.path.exists(path):
                 raise UsageError(f"{path}: no such file or directory")
         ignored = GitIgnored.for_directory(os.getcwd())
-
-        def excluded(candidate: str) -> bool:
-            return bool(utils.matches_filename(
-                candidate, patterns=exclude,
-                log_message='"%(path)s" has %(whether)sbeen excluded', logger=_LOG,
-            ))
+        excluded = self.excluded
 
         found: list[str] = []
         for path in paths:
@@ -239,15 +233,49 @@ class Session:
                         found.append(joined)
         return list(dict.fromkeys(found))
 
+    def excluded(self, path: str) -> bool:
+        """Whether flake8's ``exclude`` and ``extend-exclude`` patterns exclude a path
+        (a file named on the command line is excluded too)."""
+        from flake8 import utils
+
+        return bool(utils.matches_filename(
+            path, patterns=[*self.options.exclude, *self.options.extend_exclude],
+            log_message='"%(path)s" has %(whether)sbeen excluded', logger=_LOG,
+        ))
+
+    def left_out(self, path: str, root: str) -> bool:
+        """Whether checking the directory ``root`` leaves the file ``path`` out (an
+        editor shows what checking the project reports): the file or a directory
+        between ``root`` and it is excluded, or git ignores the file. A file outside
+        ``root`` is never left out."""
+        path, root = os.path.abspath(path), os.path.abspath(root)
+        if os.path.commonpath([path, root]) != root or path == root:
+            return False
+        directory = os.path.dirname(path)
+        while directory != root and directory.startswith(root):
+            if self.excluded(directory):
+                return True
+            directory = os.path.dirname(directory)
+        if self.excluded(path):
+            return True
+        try:
+            ignored = git(["check-ignore", "-q", "--", path], cwd=os.path.dirname(path))
+        except OSError:  # No git at all.
+            return False
+        return ignored.returncode == 0
+
     # -- checking ------------------------------------------------------------------------
 
     def run_file(
-        self, filename: str, lines: list[str] | None = None
+        self, filename: str, lines: list[str] | None = None, physical_lines: bool = True,
     ) -> tuple[str, list[Any], list[Violation]]:
         """flake8's raw results for one file (before noqa and selection), and the
-        engine's violations for it."""
+        engine's violations for it. ``physical_lines=False``: a caller that does not
+        show findings' physical lines spares flake8 tokenizing the whole text to map
+        multi-line strings when the text has no ``noqa`` (then nothing can be
+        silenced, and each finding's physical line is just its own line)."""
         checker = _file_checker(filename=filename, plugins=self.checkers, options=self.options,
-                               lines=lines)
+                               lines=lines, physical_lines=physical_lines)
         display_name, results, _ = checker.run_checks()
         violations = self.recorder.recorded.pop(display_name, [])
         return display_name, results, violations
@@ -280,9 +308,10 @@ class Session:
         collected.clear()
         return findings
 
-    def check_text(self, filename: str, text: str) -> list[Finding]:
+    def check_text(self, filename: str, text: str, physical_lines: bool = True) -> list[Finding]:
         """The findings of a source text as if it were the file ``filename``."""
-        display_name, results, violations = self.run_file(filename, flake8_lines(text))
+        display_name, results, violations = self.run_file(filename, flake8_lines(text),
+                                                          physical_lines)
         return self.select(display_name, results, violations)
 
     def check_files(
@@ -333,14 +362,21 @@ def _make_file_checker() -> type:
         physical-line plugin runs, so tokenizing every line would be wasted work
         (noqa lookups tokenize on demand). Can check text given in memory."""
 
-        def __init__(self, *, lines: list[str] | None = None, **kwargs: Any) -> None:
+        def __init__(self, *, lines: list[str] | None = None, physical_lines: bool = True,
+                     **kwargs: Any) -> None:
             self._given_lines = lines
+            self._physical_lines = physical_lines
             super().__init__(**kwargs)
 
         def _make_processor(self) -> Any:
             if self._given_lines is None:
                 return super()._make_processor()
-            return FileProcessor(self.filename, self.options, lines=list(self._given_lines))
+            processor = FileProcessor(self.filename, self.options, lines=list(self._given_lines))
+            if (not self._physical_lines and _NOQA_MAPPING in vars(FileProcessor)
+                    and not any("noqa" in line.lower() for line in processor.lines)):
+                # The cached property flake8 would compute by tokenizing every line.
+                vars(processor)[_NOQA_MAPPING] = dict(enumerate(processor.lines, start=1))
+            return processor
 
         def process_tokens(self) -> None:
             return None
@@ -349,6 +385,7 @@ def _make_file_checker() -> type:
 
 
 _FILE_CHECKER: list[type] = []
+_NOQA_MAPPING = "_noqa_line_mapping"  # flake8 6 to 7.5: FileProcessor's cached property
 
 
 def _file_checker(**kwargs: Any) -> Any:
