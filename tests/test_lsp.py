@@ -195,8 +195,8 @@ async def test_diagnostics_on_open_match_the_command(client: LanguageClient) -> 
 async def test_diagnostics_follow_edits_and_close(client: LanguageClient) -> None:
     uri = _open(client, "edit.py", SLEEPY)
     assert len(await _published(client).for_version(uri, 1)) == 1
-    # Incremental edit: `time.sleep(1)` -> `print(1)` on the unsaved buffer.
-    _change(client, uri, 2, "print", types.Range(types.Position(4, 4), types.Position(4, 14)))
+    # Incremental edit: `time.sleep(1)` -> `len(1)` on the unsaved buffer.
+    _change(client, uri, 2, "len", types.Range(types.Position(4, 4), types.Position(4, 14)))
     assert await _published(client).for_version(uri, 2) == []
     _change(client, uri, 3, SLEEPY + "\n\nasync def other():\n    time.sleep(2)\n")
     assert [d.range.start.line for d in await _published(client).for_version(uri, 3)] == [4, 8]
