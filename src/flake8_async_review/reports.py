@@ -39,15 +39,16 @@ class Report:
 
 def documentation_url() -> str | None:
     """The documentation site from the package metadata (``Project-URL: Documentation``)."""
-    try:
-        from importlib.metadata import metadata
+    from importlib.metadata import PackageNotFoundError, metadata
 
-        for entry in metadata(TOOL_NAME).get_all("Project-URL") or []:
-            label, _, url = entry.partition(",")
-            if label.strip().lower() in {"documentation", "docs"}:
-                return str(url).strip().rstrip("/")
-    except Exception:
+    try:
+        entries = metadata(TOOL_NAME).get_all("Project-URL") or []
+    except PackageNotFoundError:  # Running from a source tree that is not installed.
         return None
+    for entry in entries:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() in {"documentation", "docs"}:
+            return str(url).strip().rstrip("/")
     return None
 
 
