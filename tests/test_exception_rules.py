@@ -96,7 +96,7 @@ def _project(root: Path, files: list[str]) -> None:
 
 
 PROJECT = [
-    "src/shop/__init__.py", "src/shop/orders.py", "src/shop/__main__.py",
+    "src/shop/__init__.py", "src/shop/orders.py", "src/shop/__main__.py", "src/shop/cli.py",
     "src/shop/tests/__init__.py", "src/shop/tests/helpers.py",
     "tests/test_orders.py", "tests/helpers/__init__.py", "tests/helpers/factories.py",
     "tests/conftest.py", "shop_test.py", "setup.py", "manage.py",
@@ -108,8 +108,9 @@ PROJECT = [
     "app/__init__.py", "app/examples_of_use.py", "app/testing.py",
 ]
 ALLOWED = {
-    "src/shop/__main__.py", "src/shop/tests/helpers.py", "tests/test_orders.py",
-    "tests/helpers/factories.py", "tests/conftest.py", "shop_test.py", "setup.py", "manage.py",
+    "src/shop/__main__.py", "src/shop/cli.py", "src/shop/tests/helpers.py",
+    "tests/test_orders.py", "tests/helpers/factories.py", "tests/conftest.py", "shop_test.py",
+    "setup.py", "manage.py",
     "scripts/migrate.py", "tools/scripts/seed.py", "examples/demo.py", "docs/conf.py",
     "benchmarks/bench.py", "site/polls/management/commands/close.py",
 }

@@ -23,7 +23,10 @@ TEST_DIRECTORIES = frozenset({"tests", "test"})
 # package inside it (``examples/shop/`` with an ``__init__.py`` is an example application,
 # whose modules are library code of that application).
 SCRIPT_DIRECTORIES = frozenset({"scripts", "examples", "docs", "doc", "benchmarks"})
-NON_LIBRARY_FILES = frozenset({"conftest.py", "__main__.py", "setup.py", "manage.py", "noxfile.py"})
+# ``cli.py`` is where packages keep their console script: its output is the product.
+NON_LIBRARY_FILES = frozenset(
+    {"conftest.py", "__main__.py", "cli.py", "setup.py", "manage.py", "noxfile.py"}
+)
 TEST_FILES = ("test_*.py", "*_test.py")
 _CLI_DECORATORS = frozenset(
     f"{module}.{name}"
@@ -42,7 +45,8 @@ class PrintInLibraryCode(Rule):
     Not reported, because the console is where their output belongs:
 
     * files under a `tests` or `test` directory, `test_*.py`, `*_test.py`,
-      `conftest.py`, `__main__.py`, `setup.py`, `manage.py`, `noxfile.py`, and Django
+      `conftest.py`, `__main__.py`, `cli.py` (a package's console script),
+      `setup.py`, `manage.py`, `noxfile.py`, and Django
       management commands (`management/commands/`);
     * files under a `scripts`, `examples`, `docs`, `doc` or `benchmarks` directory,
       unless they belong to a package inside it (a directory with `__init__.py`, such
