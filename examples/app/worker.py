@@ -59,6 +59,12 @@ async def poll_forever() -> None:
         await asyncio.sleep(60)  # fine: yields to the event loop
 
 
+async def warm_up() -> None:
+    """One refresh per shop at startup, before the first poll."""
+    for shop in SHOPS:
+        refresh_tracking(shop)  # bug: never awaited, so the refresh never runs
+
+
 def run_once() -> None:
     for shop in SHOPS:
         asyncio.run(refresh_tracking(shop))  # bug: a new event loop per shop

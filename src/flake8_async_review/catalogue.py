@@ -361,3 +361,18 @@ def _geocoder_with_adapter(qualified: str, call: ast.Call) -> str | None:
                 return ASYNC_GEOCODER
             return qualified if name in _SYNC_GEOPY_ADAPTERS else None
     return FACTORY_RESULTS.get(qualified, qualified)
+
+
+# -- Async clients whose methods return coroutines (ASR604) --------------------------------
+TYPE_ALIASES.update({
+    "httpx._client.AsyncClient": "httpx.AsyncClient",
+    "aiohttp.client.ClientSession": "aiohttp.ClientSession",
+    "aioredis.client.StrictRedis": "aioredis.Redis",
+    "aioredis.StrictRedis": "aioredis.Redis",
+    "sqlalchemy.ext.asyncio.engine.AsyncEngine": "sqlalchemy.ext.asyncio.AsyncEngine",
+})
+METHOD_RESULTS.update({
+    ("aioredis.Redis", "pipeline"): "redis.asyncio.Pipeline",
+    ("sqlalchemy.ext.asyncio.async_sessionmaker", "begin"): "sqlalchemy.ext.asyncio.AsyncSession",
+})
+# -- end of async clients -------------------------------------------------------------------

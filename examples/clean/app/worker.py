@@ -54,6 +54,11 @@ async def poll_forever(http: httpx.AsyncClient) -> None:
     await asyncio.gather(*(poll_shop(http, shop) for shop in SHOPS))
 
 
+async def warm_up(http: httpx.AsyncClient) -> None:
+    """One refresh per shop at startup, before the first poll."""
+    await asyncio.gather(*(refresh_tracking(http, shop) for shop in SHOPS))
+
+
 async def main() -> None:
     settings = get_settings()
     async with httpx.AsyncClient(timeout=settings.http_timeout_seconds) as http:

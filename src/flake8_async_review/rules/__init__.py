@@ -16,6 +16,7 @@ from .filesystem_metadata import FilesystemMetadataCall
 from .indirect_blocking import IndirectBlockingCall
 from .sync_database import SyncDatabaseCall
 from .sync_redis import SyncRedisCall
+from .unawaited_coroutine import UnawaitedCoroutine
 
 ALL_RULES: tuple[type[Rule], ...] = (
     BlockingSleep,
@@ -30,6 +31,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     IndirectBlockingCall,
     EventLoopInLoop,
     DanglingTask,
+    UnawaitedCoroutine,
     FilesystemMetadataCall,
 )
 

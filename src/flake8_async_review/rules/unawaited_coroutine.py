@@ -1,0 +1,118 @@
+"""ASR604: a coroutine function called as a statement, without ``await``."""
+
+from __future__ import annotations
+
+import ast
+
+from ..context import Context
+from ..local_functions import local_target
+from .base import Rule, Severity
+from .blocking import module_call, typed_method
+
+_COROUTINE_FUNCTIONS = frozenset({
+    "asyncio.sleep", "asyncio.wait_for", "asyncio.wait", "asyncio.gather", "asyncio.shield",
+    "asyncio.open_connection", "asyncio.open_unix_connection", "asyncio.start_server",
+    "asyncio.start_unix_server", "asyncio.create_subprocess_exec",
+    "asyncio.create_subprocess_shell", "asyncio.to_thread",
+    "anyio.sleep", "anyio.sleep_forever", "anyio.sleep_until", "anyio.to_thread.run_sync",
+    "trio.sleep", "trio.sleep_forever", "trio.sleep_until", "trio.to_thread.run_sync",
+})
+
+_ASYNC_SESSION_METHODS = frozenset({
+    "commit", "execute", "flush", "refresh", "rollback", "close", "get", "get_one",
+    "scalar", "scalars", "merge", "delete", "stream", "stream_scalars", "run_sync",
+    "connection",
+})  # Not add(), add_all(), expunge() or expire(): those are plain methods.
+_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options",
+                           "request"})
+_REDIS_COMMANDS = frozenset({
+    "get", "set", "setex", "setnx", "getset", "getdel", "mget", "mset", "delete", "unlink",
+    "exists", "expire", "expireat", "pexpire", "persist", "ttl", "pttl", "incr", "incrby",
+    "decr", "decrby", "append", "hget", "hset", "hsetnx", "hmget", "hgetall", "hdel",
+    "hincrby", "hexists", "hkeys", "hvals", "hlen", "lpush", "rpush", "lpop", "rpop",
+    "blpop", "brpop", "lrange", "llen", "ltrim", "lrem", "sadd", "srem", "smembers",
+    "sismember", "scard", "zadd", "zrem", "zrange", "zrangebyscore", "zincrby", "zscore",
+    "zcard", "publish", "ping", "flushdb", "flushall", "keys", "rename", "xadd", "xread",
+    "xreadgroup", "xack", "eval", "evalsha", "close", "aclose",
+})
+ASYNC_METHODS: dict[str, frozenset[str]] = {
+    "sqlalchemy.ext.asyncio.AsyncSession": _ASYNC_SESSION_METHODS,
+    "sqlmodel.ext.asyncio.AsyncSession": _ASYNC_SESSION_METHODS | {"exec"},
+    "sqlalchemy.ext.asyncio.AsyncEngine": frozenset({"dispose"}),
+    "httpx.AsyncClient": _HTTP_METHODS | {"send", "aclose"},
+    "aiohttp.ClientSession": _HTTP_METHODS | {"ws_connect", "close"},
+    "redis.asyncio.Redis": _REDIS_COMMANDS,
+    "aioredis.Redis": _REDIS_COMMANDS,
+    "redis.asyncio.Pipeline": frozenset({"execute"}),
+}
+
+
+class UnawaitedCoroutine(Rule):
+    """
+    ## What it does
+    Finds a statement that calls a coroutine function without `await`:
+
+    - an `async def` of the same module: a module function, a function nested in the
+      caller, or a method called through `self` or `cls`;
+    - `asyncio.sleep()`, `wait_for()`, `wait()`, `gather()`, `shield()`,
+      `open_connection()`, `create_subprocess_exec()`, `to_thread()` and their relatives,
+      and the `anyio`/`trio` sleeps;
+    - a coroutine method of a typed async client: `AsyncSession.commit()`, `execute()`,
+      `flush()`, `refresh()`, `get()`, `delete()` and the like (never `add()`, which is a
+      plain method), the request methods of `httpx.AsyncClient` and
+      `aiohttp.ClientSession`, and the commands of a `redis.asyncio` client.
+
+    ## Why is this bad?
+    Calling a coroutine function only creates the coroutine object; none of its body
+    runs until it is awaited. The statement does nothing: the row is never committed,
+    the request never sent, the sleep never happens. Python prints `RuntimeWarning:
+    coroutine ... was never awaited` at garbage collection, which is easy to miss in
+    production logs.
+
+    ## Example
+    ```python
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+    async def rename_user(session: AsyncSession, user, name):
+        user.name = name
+        session.commit()
+    ```
+
+    ## Use instead
+    ```python
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+    async def rename_user(session: AsyncSession, user, name):
+        user.name = name
+        await session.commit()
+    ```
+
+    Only calls the source resolves for sure are reported: a method of an object whose
+    type is unknown, a decorated `async def` (the decorator may make it sync) and
+    functions imported from other modules are not followed. To start a coroutine
+    without waiting for it, wrap it in `asyncio.create_task()` and keep the task.
+    """
+
+    code = "ASR604"
+    name = "unawaited-coroutine"
+    message = "`{}()` creates a coroutine that is never awaited, so it never runs: add `await`"
+    severity = Severity.HIGH
+    required_text = ("async",)
+
+    def visit_Expr(self, node: ast.Expr, context: Context) -> None:
+        call = node.value
+        if not isinstance(call, ast.Call):
+            return
+        callee = context.callee(call)
+        if (module_call(callee, _COROUTINE_FUNCTIONS) is None
+                and typed_method(callee, ASYNC_METHODS) is None
+                and not _local_coroutine(call, context)):
+            return
+        context.report(self, call, context.source_segment(call.func))
+
+
+def _local_coroutine(call: ast.Call, context: Context) -> bool:
+    target = local_target(call, context, context.scope_nodes)
+    return target is not None and isinstance(target[0], ast.AsyncFunctionDef)
