@@ -8,6 +8,7 @@ from .blocking_file_io import BlockingFileIO
 from .blocking_http import BlockingHttpCall
 from .blocking_sleep import BlockingSleep
 from .blocking_subprocess import BlockingSubprocessCall
+from .check_then_insert import CheckThenInsertRace
 from .configured_blocking import ConfiguredBlockingCall
 from .dangling_task import DanglingTask
 from .event_loop_in_loop import EventLoopInLoop
@@ -30,6 +31,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ConfiguredBlockingCall,
     IndirectBlockingCall,
     EventLoopInLoop,
+    CheckThenInsertRace,
     DanglingTask,
     UnawaitedCoroutine,
     FilesystemMetadataCall,
