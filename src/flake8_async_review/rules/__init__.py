@@ -18,6 +18,7 @@ from .indirect_blocking import IndirectBlockingCall
 from .sync_database import SyncDatabaseCall
 from .sync_redis import SyncRedisCall
 from .unawaited_coroutine import UnawaitedCoroutine
+from .unchecked_split_index import UncheckedSplitIndex
 
 ALL_RULES: tuple[type[Rule], ...] = (
     BlockingSleep,
@@ -34,6 +35,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     CheckThenInsertRace,
     DanglingTask,
     UnawaitedCoroutine,
+    UncheckedSplitIndex,
     FilesystemMetadataCall,
 )
 
