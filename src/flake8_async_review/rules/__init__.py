@@ -9,6 +9,7 @@ from .blocking_http import BlockingHttpCall
 from .blocking_sleep import BlockingSleep
 from .blocking_subprocess import BlockingSubprocessCall
 from .check_then_insert import CheckThenInsertRace
+from .commit_without_rollback import CommitWithoutRollback
 from .configured_blocking import ConfiguredBlockingCall
 from .dangling_task import DanglingTask
 from .event_loop_in_loop import EventLoopInLoop
@@ -36,6 +37,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     DanglingTask,
     UnawaitedCoroutine,
     UncheckedSplitIndex,
+    CommitWithoutRollback,
     FilesystemMetadataCall,
 )
 
