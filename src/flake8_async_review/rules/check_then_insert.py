@@ -74,7 +74,8 @@ class CheckThenInsertRace(Rule):
 
     Or let the database decide in one statement:
     `insert(User).values(email=email).on_conflict_do_nothing()` (PostgreSQL, SQLite).
-    Not reported: a lookup that uses `with_for_update()`, and a function that catches
+    Not reported: a lookup that uses `with_for_update()` (in the expression or in the
+    statement or result it names), and a function that catches
     `IntegrityError` (or a driver's unique-violation error) around the insert or after
     the check.
     """
@@ -88,7 +89,7 @@ class CheckThenInsertRace(Rule):
 
     def visit_If(self, node: ast.If, context: Context) -> None:
         lookup = _tested_lookup(node.test, node, context)
-        if lookup is None or _locks(lookup):
+        if lookup is None or _locks(lookup, node, context):
             return
         if not any(_session_call(n, context, {"add", "add_all"})
                    for n in _nodes(node.body)):
@@ -176,9 +177,22 @@ def _is_lookup(expr: ast.expr, node: ast.If, context: Context) -> bool:
     return False
 
 
-def _locks(lookup: ast.expr) -> bool:
-    return any(isinstance(n, ast.Attribute) and n.attr == "with_for_update"
-               for n in ast.walk(lookup))
+def _locks(lookup: ast.expr, node: ast.If, context: Context) -> bool:
+    """The lookup, or a value it names (``stmt = select(User).with_for_update()``,
+    ``result = await session.execute(stmt)``), locks with ``with_for_update()``."""
+    pending: list[ast.expr] = [lookup]
+    seen: set[str] = set()
+    while pending:
+        expr = pending.pop()
+        for part in ast.walk(expr):
+            if isinstance(part, ast.Attribute) and part.attr == "with_for_update":
+                return True
+            if isinstance(part, ast.Name) and part.id not in seen and len(seen) < 8:
+                seen.add(part.id)
+                assigned = _last_assignment(part.id, node, context)
+                if assigned is not None:
+                    pending.append(assigned)
+    return False
 
 
 def _session_call(node: ast.AST, context: Context, methods: set[str]) -> bool:
