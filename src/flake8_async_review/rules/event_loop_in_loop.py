@@ -65,8 +65,9 @@ class EventLoopInLoop(Rule):
 
     Or convert once with `asgiref.sync.async_to_sync(refresh)` outside the loop. A single
     `asyncio.run()` in a sync function (a CLI command, a Celery task) is not reported,
-    nor is `run_until_complete()` on one loop reused across iterations. Calls inside
-    `async def` are ASR108's.
+    nor is `run_until_complete()` on one loop reused across iterations, nor a supervisor
+    that restarts the program after a crash (`while True:` around a `try` that runs
+    it). Calls inside `async def` are ASR108's.
     """
 
     code = "ASR601"
@@ -79,7 +80,7 @@ class EventLoopInLoop(Rule):
         if isinstance(context.scope_nodes[-1], ast.AsyncFunctionDef):
             return
         loop_body = _enclosing_loop_body(context, node)
-        if loop_body is None:
+        if loop_body is None or _restarts_on_failure(node, context):
             return
         callee = context.callee(node)
         if module_call(callee, RUNNERS) is None and not (
@@ -106,6 +107,19 @@ def _enclosing_loop_body(context: Context, node: ast.AST) -> list[ast.AST] | Non
             if any(part is child for part in parts):
                 return list(parts)
     return None
+
+
+def _restarts_on_failure(node: ast.AST, context: Context) -> bool:
+    """A supervisor: ``while True:`` around a ``try`` that runs the whole program again
+    after a crash. A fresh loop per restart is the point there."""
+    loops = [a for a in context.ancestors if isinstance(a, ast.While)]
+    if not loops:
+        return False
+    loop = loops[-1]
+    if not (isinstance(loop.test, ast.Constant) and loop.test.value is True):
+        return False
+    inner = context.ancestors[context.ancestors.index(loop):]
+    return any(t in inner and t.handlers for t in context.enclosing_try_bodies(node))
 
 
 def _new_loop_per_iteration(call: ast.Call, context: Context, loop_body: list[ast.AST]) -> bool:
