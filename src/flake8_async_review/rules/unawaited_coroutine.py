@@ -89,6 +89,9 @@ class UnawaitedCoroutine(Rule):
         await session.commit()
     ```
 
+    A coroutine assigned to a name that is never read again in the function
+    (`pending = asyncio.sleep(1)`) is reported too.
+
     Only calls the source resolves for sure are reported: a method of an object whose
     type is unknown, a decorated `async def` (the decorator may make it sync) and
     functions imported from other modules are not followed. To start a coroutine
@@ -103,14 +106,40 @@ class UnawaitedCoroutine(Rule):
 
     def visit_Expr(self, node: ast.Expr, context: Context) -> None:
         call = node.value
-        if not isinstance(call, ast.Call):
+        if isinstance(call, ast.Call) and _creates_coroutine(call, context):
+            context.report(self, call, context.source_segment(call.func))
+
+    def visit_Assign(self, node: ast.Assign, context: Context) -> None:
+        """``pending = asyncio.sleep(1)`` with ``pending`` never read afterwards."""
+        call = node.value
+        if not (isinstance(call, ast.Call) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)):
             return
-        callee = context.callee(call)
-        if (module_call(callee, _COROUTINE_FUNCTIONS) is None
-                and typed_method(callee, ASYNC_METHODS) is None
-                and not _local_coroutine(call, context)):
+        name = node.targets[0].id
+        if _read_anywhere(name, context) or not _creates_coroutine(call, context):
             return
         context.report(self, call, context.source_segment(call.func))
+
+
+def _creates_coroutine(call: ast.Call, context: Context) -> bool:
+    callee = context.callee(call)
+    return (module_call(callee, _COROUTINE_FUNCTIONS) is not None
+            or typed_method(callee, ASYNC_METHODS) is not None
+            or _local_coroutine(call, context))
+
+
+def _read_anywhere(name: str, context: Context) -> bool:
+    """The name is read somewhere in the scope that assigns it (nested functions
+    included), or the scope is a module or class body, whose names others may read."""
+    scope = context.scope_nodes[-1]
+    if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return True
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Store):
+            return True
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return True
+    return False
 
 
 def _local_coroutine(call: ast.Call, context: Context) -> bool:
