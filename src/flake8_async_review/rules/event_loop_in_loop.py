@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from ..context import Context
 from ..scopes import FUNCTION_TYPES
@@ -74,21 +75,38 @@ class EventLoopInLoop(Rule):
     name = "event-loop-created-in-loop"
     message = "`{}()` inside a loop starts a new event loop per iteration: run one async function that loops"
     severity = Severity.MEDIUM
-    required_text = ("run", ("for", "while"))
+    required_text = (("asyncio", "anyio", "trio", "uvloop"), "run", ("for", "while"))
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            if func.attr not in ("run", "run_until_complete"):
+                return  # Most method calls: nothing to resolve, no ancestors to walk.
+        elif not (isinstance(func, ast.Name)
+                  and func.id in context.rule_state(self, lambda: _runner_names(context))):
+            return
         if isinstance(context.scope_nodes[-1], ast.AsyncFunctionDef):
+            return
+        callee = context.callee(node)
+        runner = module_call(callee, RUNNERS) is not None
+        if not runner and not (isinstance(func, ast.Attribute)
+                               and method_call(callee, LOOPS, {"run_until_complete"})):
             return
         loop_body = _enclosing_loop_body(context, node)
         if loop_body is None or _restarts_on_failure(node, context):
             return
-        callee = context.callee(node)
-        if module_call(callee, RUNNERS) is None and not (
-            method_call(callee, LOOPS, {"run_until_complete"})
-            and _new_loop_per_iteration(node, context, loop_body)
-        ):
-            return
-        context.report(self, node, context.source_segment(node.func))
+        if runner or _new_loop_per_iteration(node, context, loop_body):
+            context.report(self, node, context.source_segment(func))
+
+
+def _runner_names(context: Context) -> frozenset[str]:
+    """Plain names that may call a runner: ``run`` and what the source imports ``run``
+    as (``from asyncio import run as arun``). Other plain calls are dismissed without
+    resolving names, which in sync code nothing else does."""
+    return frozenset({"run", *_RUN_ALIAS.findall("".join(context.lines))})
+
+
+_RUN_ALIAS = re.compile(r"\brun\s+as\s+(\w+)")
 
 
 def _enclosing_loop_body(context: Context, node: ast.AST) -> list[ast.AST] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from ..context import Context
 from ..local_functions import local_target
@@ -106,7 +107,8 @@ class UnawaitedCoroutine(Rule):
 
     def visit_Expr(self, node: ast.Expr, context: Context) -> None:
         call = node.value
-        if isinstance(call, ast.Call) and _creates_coroutine(call, context):
+        if (isinstance(call, ast.Call) and self._candidate(call, context)
+                and _creates_coroutine(call, context)):
             context.report(self, call, context.source_segment(call.func))
 
     def visit_Assign(self, node: ast.Assign, context: Context) -> None:
@@ -116,9 +118,45 @@ class UnawaitedCoroutine(Rule):
                 and isinstance(node.targets[0], ast.Name)):
             return
         name = node.targets[0].id
-        if _read_anywhere(name, context) or not _creates_coroutine(call, context):
+        if (not self._candidate(call, context) or not _creates_coroutine(call, context)
+                or _read_anywhere(name, context)):
             return
         context.report(self, call, context.source_segment(call.func))
+
+    def _candidate(self, call: ast.Call, context: Context) -> bool:
+        """Could the call be one of ours, by its name alone? Most calls are not, and
+        are dismissed without resolving names (which in sync code nothing else does)."""
+        names: tuple[frozenset[str], frozenset[str]] = context.rule_state(
+            self, lambda: _candidate_names(context))
+        func = call.func
+        if isinstance(func, ast.Name):
+            return func.id in names[0]
+        return isinstance(func, ast.Attribute) and func.attr in names[1]
+
+
+_ATTRIBUTE_NAMES = frozenset(
+    {name for methods in ASYNC_METHODS.values() for name in methods}
+    | {qualified.rpartition(".")[2] for qualified in _COROUTINE_FUNCTIONS}
+)
+_LIBRARIES = ("asyncio", "anyio", "trio")
+
+
+def _candidate_names(context: Context) -> tuple[frozenset[str], frozenset[str]]:
+    """(names a plain-name call must have, attributes a method call must have) to be
+    a coroutine function call: the file's ``async def`` names and what the module
+    imports from the async libraries; for methods, also the library and client method
+    names. Found in the source text, once per file."""
+    source = "".join(context.lines)
+    async_defs = frozenset(_ASYNC_DEF.findall(source))
+    imported = {name for name, qualified in context.scope(context.tree).bindings.items()
+                if qualified is not None and qualified.startswith(_LIBRARIES)}
+    imported.update(_IMPORTED_FROM_LIBRARY.findall(source))  # Imports inside functions.
+    return async_defs | imported | _FUNCTION_NAMES, async_defs | _ATTRIBUTE_NAMES
+
+
+_ASYNC_DEF = re.compile(r"\basync\s+def\s+(\w+)")
+_IMPORTED_FROM_LIBRARY = re.compile(r"\b\w+\s+as\s+(\w+)")
+_FUNCTION_NAMES = frozenset(qualified.rpartition(".")[2] for qualified in _COROUTINE_FUNCTIONS)
 
 
 def _creates_coroutine(call: ast.Call, context: Context) -> bool:
