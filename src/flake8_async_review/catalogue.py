@@ -398,3 +398,16 @@ TYPE_ALIASES.update({
 })
 # Loggers (ASR503 too) are in the loggers block above.
 # -- end of FastAPI and Starlette -------------------------------------------------------------
+# -- Async clients whose methods return coroutines (ASR604) --------------------------------
+TYPE_ALIASES.update({
+    "httpx._client.AsyncClient": "httpx.AsyncClient",
+    "aiohttp.client.ClientSession": "aiohttp.ClientSession",
+    "aioredis.client.StrictRedis": "aioredis.Redis",
+    "aioredis.StrictRedis": "aioredis.Redis",
+    "sqlalchemy.ext.asyncio.engine.AsyncEngine": "sqlalchemy.ext.asyncio.AsyncEngine",
+})
+METHOD_RESULTS.update({
+    ("aioredis.Redis", "pipeline"): "redis.asyncio.Pipeline",
+    ("sqlalchemy.ext.asyncio.async_sessionmaker", "begin"): "sqlalchemy.ext.asyncio.AsyncSession",
+})
+# -- end of async clients -------------------------------------------------------------------

@@ -74,6 +74,11 @@ async def consume_exports(http: httpx.AsyncClient, queue: asyncio.Queue[list[int
             logger.exception("ERP export failed for orders %s", order_ids)
 
 
+async def warm_up(http: httpx.AsyncClient) -> None:
+    """One refresh per shop at startup, before the first poll."""
+    await asyncio.gather(*(refresh_tracking(http, shop) for shop in SHOPS))
+
+
 async def main() -> None:
     settings = get_settings()
     async with httpx.AsyncClient(timeout=settings.http_timeout_seconds) as http:

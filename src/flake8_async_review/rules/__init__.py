@@ -11,8 +11,12 @@ from .blocking_http import BlockingHttpCall
 from .blocking_sleep import BlockingSleep
 from .blocking_subprocess import BlockingSubprocessCall
 from .cancellation_swallowed import CancellationSwallowed
+from .check_then_insert import CheckThenInsertRace
+from .commit_without_rollback import CommitWithoutRollback
 from .configured_blocking import ConfiguredBlockingCall
+from .dangling_task import DanglingTask
 from .error_log_without_traceback import ErrorLogWithoutTraceback
+from .event_loop_in_loop import EventLoopInLoop
 from .event_loop_run import EventLoopRun
 from .exception_detail_response import ExceptionDetailInHttpResponse
 from .filesystem_metadata import FilesystemMetadataCall
@@ -26,6 +30,8 @@ from .session_background_task import SessionPassedToBackgroundTask
 from .silent_except import SilentExcept
 from .sync_database import SyncDatabaseCall
 from .sync_redis import SyncRedisCall
+from .unawaited_coroutine import UnawaitedCoroutine
+from .unchecked_split_index import UncheckedSplitIndex
 
 ALL_RULES: tuple[type[Rule], ...] = (
     BlockingSleep,
@@ -49,6 +55,12 @@ ALL_RULES: tuple[type[Rule], ...] = (
     LoggingCallAsBackgroundTask,
     ManualRequestBodyParsing,
     ExceptionDetailInHttpResponse,
+    EventLoopInLoop,
+    CheckThenInsertRace,
+    DanglingTask,
+    UnawaitedCoroutine,
+    UncheckedSplitIndex,
+    CommitWithoutRollback,
     FilesystemMetadataCall,
     RouteWithoutResponseModel,
 )

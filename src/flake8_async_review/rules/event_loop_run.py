@@ -10,9 +10,9 @@ from ..violation import Fix
 from .base import Severity
 from .blocking import BlockingCallRule, ScopeChain, method_call, module_call
 
-_RUNNERS = frozenset({"asyncio.run", "anyio.run", "trio.run"})
-_LOOP_RUNNERS = frozenset({"run_until_complete", "run_forever"})
-_LOOPS = frozenset({"asyncio.AbstractEventLoop"})
+RUNNERS = frozenset({"asyncio.run", "anyio.run", "trio.run"})
+LOOP_RUNNERS = frozenset({"run_until_complete", "run_forever"})
+LOOPS = frozenset({"asyncio.AbstractEventLoop"})
 
 
 class EventLoopRun(BlockingCallRule):
@@ -57,7 +57,7 @@ class EventLoopRun(BlockingCallRule):
 
     def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:
         callee = context.callee(call, chain)
-        return module_call(callee, _RUNNERS) or method_call(callee, _LOOPS, _LOOP_RUNNERS)
+        return module_call(callee, RUNNERS) or method_call(callee, LOOPS, LOOP_RUNNERS)
 
     def fix(self, node: ast.Call, context: Context) -> Fix | None:
         callee = context.callee(node)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import ast
 
 from ..context import Context
-from ..receivers import enclosing_method, first_parameter
-from ..scopes import bound_names, imported_names, own_nodes, statements_of
+from ..local_functions import local_target
+from ..scopes import own_nodes
 from ..settings import Settings
 from .base import Severity
 from .blocking import BlockingCallRule, ScopeChain
 
 SyncFunction = ast.FunctionDef
-_TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})
 _OTHER_BLOCKING_CODES = {f"ASR{number}" for number in range(101, 110)}
 
 
@@ -140,49 +139,7 @@ class IndirectBlockingCall(BlockingCallRule):
 def _sync_target(call: ast.Call, context: Context, chain: list[ast.AST]
                  ) -> tuple[SyncFunction, list[ast.AST]] | None:
     """The sync ``def`` of this module a call runs, with the scope chain of its body."""
-    func = call.func
-    if isinstance(func, ast.Name):
-        scope = context.defining_scope(func.id, chain)
-        if scope is None or scope.bindings.get(func.id) is not None:
-            return None
-        index = next((i for i, node in enumerate(chain) if node is scope.node), None)
-        if index is None or scope.is_class:
-            return None
-        function = _only_def(scope.node, func.id)
-        return (function, [*chain[: index + 1], function]) if function else None
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        method = enclosing_method(chain)
-        if method is None or func.value.id != first_parameter(method[0]):
-            return None
-        class_chain = chain[: method[1] + 1]
-        function = _only_def(class_chain[-1], func.attr)
-        return (function, [*class_chain, function]) if function else None
-    return None
-
-
-def _only_def(scope_node: ast.AST, name: str) -> SyncFunction | None:
-    """The one plain, undecorated (but for staticmethod/classmethod) ``def name`` that
-    a scope binds, when nothing else in the scope binds ``name``."""
-    if isinstance(scope_node, ast.Lambda):
+    target = local_target(call, context, chain)
+    if target is None or not isinstance(target[0], ast.FunctionDef):
         return None
-    found: list[ast.stmt] = []
-    for statement in statements_of(scope_node.body):  # type: ignore[attr-defined]
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound = [statement.name]
-        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
-            bound = [local for local, _ in imported_names(statement)]
-        else:
-            bound = list(bound_names(statement))
-        if name in bound:
-            found.append(statement)
-    if len(found) != 1 or not isinstance(found[0], ast.FunctionDef):
-        return None
-    function = found[0]
-    for decorator in function.decorator_list:
-        if not (isinstance(decorator, ast.Name) and decorator.id in _TRANSPARENT_DECORATORS):
-            return None
-    # Calling a generator function runs none of its body; whoever iterates it does (for a
-    # StreamingResponse, Starlette iterates sync generators in a worker thread).
-    if any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in own_nodes(function)):
-        return None
-    return function
+    return target[0], target[1]

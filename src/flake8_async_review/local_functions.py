@@ -1,0 +1,80 @@
+"""Which function of the same module a call runs: ``helper()``, ``self.helper()``,
+``cls.helper()`` or a ``def`` nested in the caller, resolved from the source alone.
+
+Shared by the rules that follow a call into the module's own functions (ASR110 looks
+for blocking calls in sync helpers, ASR604 for coroutine functions called without
+``await``).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .receivers import enclosing_method, first_parameter
+from .scopes import bound_names, imported_names, own_nodes, statements_of
+
+if TYPE_CHECKING:
+    from .context import Context
+
+FunctionDefinition = ast.FunctionDef | ast.AsyncFunctionDef
+_TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})
+
+
+def local_target(call: ast.Call, context: Context, chain: Sequence[ast.AST]
+                 ) -> tuple[FunctionDefinition, list[ast.AST]] | None:
+    """The plain ``def`` or ``async def`` of this module a call runs, with the scope
+    chain of its body; None when the source does not say for sure.
+
+    Only a definition that is the one binding of its name in its scope counts, with no
+    decorator but ``staticmethod``/``classmethod`` (a decorator may replace it), and
+    not a generator function (calling one runs none of its body).
+    """
+    chain = list(chain)
+    func = call.func
+    if isinstance(func, ast.Name):
+        scope = context.defining_scope(func.id, chain)
+        if scope is None or scope.bindings.get(func.id) is not None:
+            return None
+        index = next((i for i, node in enumerate(chain) if node is scope.node), None)
+        if index is None or scope.is_class:
+            return None
+        function = _only_def(scope.node, func.id)
+        return (function, [*chain[: index + 1], function]) if function else None
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        method = enclosing_method(chain)
+        if method is None or func.value.id != first_parameter(method[0]):
+            return None
+        class_chain = chain[: method[1] + 1]
+        function = _only_def(class_chain[-1], func.attr)
+        return (function, [*class_chain, function]) if function else None
+    return None
+
+
+def _only_def(scope_node: ast.AST, name: str) -> FunctionDefinition | None:
+    """The one plain ``def``/``async def name`` a scope binds, when nothing else in the
+    scope binds ``name``."""
+    if isinstance(scope_node, ast.Lambda):
+        return None
+    found: list[ast.stmt] = []
+    for statement in statements_of(scope_node.body):  # type: ignore[attr-defined]
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound = [statement.name]
+        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+            bound = [local for local, _ in imported_names(statement)]
+        else:
+            bound = list(bound_names(statement))
+        if name in bound:
+            found.append(statement)
+    if len(found) != 1 or not isinstance(found[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    function = found[0]
+    for decorator in function.decorator_list:
+        if not (isinstance(decorator, ast.Name) and decorator.id in _TRANSPARENT_DECORATORS):
+            return None
+    # Calling a generator function runs none of its body; whoever iterates it does (for a
+    # StreamingResponse, Starlette iterates sync generators in a worker thread).
+    if any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in own_nodes(function)):
+        return None
+    return function

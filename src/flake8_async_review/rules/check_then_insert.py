@@ -1,0 +1,216 @@
+"""ASR602: look a row up, insert it when missing: two workers both pass the check."""
+
+from __future__ import annotations
+
+import ast
+
+from ..context import Context
+from ..scopes import bound_names, own_nodes, statements_of
+from .base import Rule, Severity
+
+SYNC_SESSIONS = frozenset({"sqlalchemy.orm.Session", "sqlalchemy.orm.scoped_session",
+                           "sqlmodel.Session"})
+ASYNC_SESSIONS = frozenset({"sqlalchemy.ext.asyncio.AsyncSession",
+                            "sqlmodel.ext.asyncio.AsyncSession"})
+SESSIONS = SYNC_SESSIONS | ASYNC_SESSIONS
+_QUERY = "sqlalchemy.orm.Query"
+# Query methods that fetch at most one row (or count them) without raising when none.
+_QUERY_LOOKUPS = frozenset({"first", "one_or_none", "scalar", "count"})
+# Result methods that read the row an awaited execute() returned.
+_RESULT_LOOKUPS = frozenset({"first", "one_or_none", "scalar", "scalar_one_or_none"})
+_ASYNC_SESSION_LOOKUPS = frozenset({"get", "scalar"})
+_UNIQUE_VIOLATIONS = frozenset({
+    "sqlalchemy.exc.IntegrityError", "psycopg2.IntegrityError",
+    "psycopg2.errors.UniqueViolation", "psycopg.errors.UniqueViolation",
+    "asyncpg.exceptions.UniqueViolationError", "asyncpg.UniqueViolationError",
+})
+
+
+class CheckThenInsertRace(Rule):
+    """
+    ## What it does
+    Finds an `if` that checks that a row is missing with a SQLAlchemy session (a typed
+    `Session` or `AsyncSession`) and inserts it in its body:
+    `if not db.query(User).filter_by(email=email).first():`, or the row bound to a name
+    first and tested with `if user is None:` / `if not user:`, followed by
+    `db.add(...)` in the body and a `commit()` in the function. The lookups are a
+    query's `first()`, `one_or_none()`, `scalar()` and `count()`, a session's `get()`,
+    and with `AsyncSession` an awaited `get()`, `scalar()` or the row of an awaited
+    `execute()` (`scalar_one_or_none()`, `first()`, ...).
+
+    ## Why is this bad?
+    Between the check and the commit another request or worker can run the same check,
+    find nothing too, and insert the same row. With a unique constraint one of them
+    fails with an `IntegrityError` that nothing handles (a 500 for an ordinary double
+    click); without one the table silently gets duplicates. Tests never show it: it
+    takes two concurrent requests.
+
+    ## Example
+    ```python
+    from sqlalchemy.orm import Session
+
+
+    def get_or_create_user(db: Session, email: str):
+        if not db.query(User).filter_by(email=email).first():
+            db.add(User(email=email))
+            db.commit()
+        return db.query(User).filter_by(email=email).one()
+    ```
+
+    ## Use instead
+    ```python
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm import Session
+
+
+    def get_or_create_user(db: Session, email: str):
+        db.add(User(email=email))
+        try:
+            db.commit()
+        except IntegrityError:
+            db.rollback()  # Another request created it first.
+        return db.query(User).filter_by(email=email).one()
+    ```
+
+    Or let the database decide in one statement:
+    `insert(User).values(email=email).on_conflict_do_nothing()` (PostgreSQL, SQLite).
+    Not reported: a lookup that uses `with_for_update()` (in the expression or in the
+    statement or result it names), and a function that catches
+    `IntegrityError` (or a driver's unique-violation error) around the insert or after
+    the check.
+    """
+
+    code = "ASR602"
+    name = "check-then-insert-race"
+    message = ("`{}` is checked before inserting: concurrent requests both pass; "
+               "catch `IntegrityError` or use an upsert")
+    severity = Severity.MEDIUM
+    required_text = ("add", "commit")
+
+    def visit_If(self, node: ast.If, context: Context) -> None:
+        lookup = _tested_lookup(node.test, node, context)
+        if lookup is None or _locks(lookup, node, context):
+            return
+        if not any(_session_call(n, context, {"add", "add_all"})
+                   for n in _nodes(node.body)):
+            return
+        body = _scope_body(context)
+        later = [n for n in _nodes(body) if getattr(n, "lineno", 0) >= node.lineno]
+        if not any(_session_call(n, context, {"commit"}) for n in later):
+            return
+        if _handles_unique_violation(node, context, later):
+            return
+        context.report(self, node, context.source_segment(lookup))
+
+
+def _nodes(statements: list[ast.stmt]) -> list[ast.AST]:
+    """Every node of these statements, not inside nested functions or classes."""
+    holder = ast.Module(body=[s for s in statements], type_ignores=[])
+    return list(own_nodes(holder))
+
+
+def _scope_body(context: Context) -> list[ast.stmt]:
+    return list(getattr(context.scope_nodes[-1], "body", []) or [])
+
+
+def _tested_lookup(test: ast.expr, node: ast.If, context: Context) -> ast.expr | None:
+    """The lookup expression an ``if`` test finds missing: ``not X``, ``X is None``,
+    ``X == 0`` for counts, X a lookup or a name last assigned one."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        subject = test.operand
+    elif (isinstance(test, ast.Compare) and len(test.ops) == 1
+          and isinstance(test.comparators[0], ast.Constant)
+          and ((isinstance(test.ops[0], ast.Is) and test.comparators[0].value is None)
+               or (isinstance(test.ops[0], ast.Eq) and test.comparators[0].value == 0
+                   and not isinstance(test.comparators[0].value, bool)))):
+        subject = test.left
+    else:
+        return None
+    if isinstance(subject, ast.Name):
+        assigned = _last_assignment(subject.id, node, context)
+        if assigned is None:
+            return None
+        subject = assigned
+    return subject if _is_lookup(subject, node, context) else None
+
+
+def _last_assignment(name: str, node: ast.If, context: Context) -> ast.expr | None:
+    """The value last assigned to ``name`` by a plain assignment before the ``if``, in
+    the same function; None when the last binding before it is anything else."""
+    last: ast.expr | None = None
+    for statement in statements_of(_scope_body(context)):
+        if statement.lineno >= node.lineno:
+            break
+        if name in bound_names(statement):
+            single = (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                      and isinstance(statement.targets[0], ast.Name))
+            last = statement.value if single else None  # type: ignore[attr-defined]
+    return last
+
+
+def _is_lookup(expr: ast.expr, node: ast.If, context: Context) -> bool:
+    if isinstance(expr, ast.Await):
+        call = expr.value
+        return (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and call.func.attr in _ASYNC_SESSION_LOOKUPS
+                and context.type_of(call.func.value) in ASYNC_SESSIONS)
+    if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)):
+        return False
+    method, receiver = expr.func.attr, expr.func.value
+    if method in _QUERY_LOOKUPS and context.type_of(receiver) == _QUERY:
+        return True
+    if method == "get" and context.type_of(receiver) in SYNC_SESSIONS:
+        return True
+    if method in _RESULT_LOOKUPS:
+        receiver_value: ast.expr | None = receiver
+        # (await session.execute(...)).scalar_one_or_none(), or via .scalars().first().
+        if (isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Attribute)
+                and receiver.func.attr == "scalars" and not receiver.args):
+            receiver_value = receiver.func.value
+        if isinstance(receiver_value, ast.Name):  # result = await session.execute(...)
+            receiver_value = _last_assignment(receiver_value.id, node, context)
+        if isinstance(receiver_value, ast.Await) and isinstance(receiver_value.value, ast.Call):
+            executed = receiver_value.value.func
+            return (isinstance(executed, ast.Attribute)
+                    and executed.attr in {"execute", "scalars"}
+                    and context.type_of(executed.value) in ASYNC_SESSIONS)
+    return False
+
+
+def _locks(lookup: ast.expr, node: ast.If, context: Context) -> bool:
+    """The lookup, or a value it names (``stmt = select(User).with_for_update()``,
+    ``result = await session.execute(stmt)``), locks with ``with_for_update()``."""
+    pending: list[ast.expr] = [lookup]
+    seen: set[str] = set()
+    while pending:
+        expr = pending.pop()
+        for part in ast.walk(expr):
+            if isinstance(part, ast.Attribute) and part.attr == "with_for_update":
+                return True
+            if isinstance(part, ast.Name) and part.id not in seen and len(seen) < 8:
+                seen.add(part.id)
+                assigned = _last_assignment(part.id, node, context)
+                if assigned is not None:
+                    pending.append(assigned)
+    return False
+
+
+def _session_call(node: ast.AST, context: Context, methods: set[str]) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in methods and context.type_of(node.func.value) in SESSIONS)
+
+
+def _handles_unique_violation(node: ast.If, context: Context, later: list[ast.AST]) -> bool:
+    """The check sits in a ``try`` that catches the unique violation, or such a ``try``
+    follows it in the function (around the insert or the commit)."""
+    tries = [*context.enclosing_try_bodies(node),
+             *(n for n in later if isinstance(n, ast.Try))]
+    return any(_catches_unique_violation(handler, context)
+               for statement in tries for handler in statement.handlers)
+
+
+def _catches_unique_violation(handler: ast.ExceptHandler, context: Context) -> bool:
+    if handler.type is None:
+        return False
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(context.qualified_name(t) in _UNIQUE_VIOLATIONS for t in types)

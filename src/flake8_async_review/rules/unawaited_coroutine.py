@@ -1,0 +1,185 @@
+"""ASR604: a coroutine function called as a statement, without ``await``."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from ..context import Context
+from ..local_functions import local_target
+from .base import Rule, Severity
+from .blocking import module_call, typed_method
+
+_COROUTINE_FUNCTIONS = frozenset({
+    "asyncio.sleep", "asyncio.wait_for", "asyncio.wait", "asyncio.gather", "asyncio.shield",
+    "asyncio.open_connection", "asyncio.open_unix_connection", "asyncio.start_server",
+    "asyncio.start_unix_server", "asyncio.create_subprocess_exec",
+    "asyncio.create_subprocess_shell", "asyncio.to_thread",
+    "anyio.sleep", "anyio.sleep_forever", "anyio.sleep_until", "anyio.to_thread.run_sync",
+    "trio.sleep", "trio.sleep_forever", "trio.sleep_until", "trio.to_thread.run_sync",
+})
+
+_ASYNC_SESSION_METHODS = frozenset({
+    "commit", "execute", "flush", "refresh", "rollback", "close", "get", "get_one",
+    "scalar", "scalars", "merge", "delete", "stream", "stream_scalars", "run_sync",
+    "connection",
+})  # Not add(), add_all(), expunge() or expire(): those are plain methods.
+_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options",
+                           "request"})
+_REDIS_COMMANDS = frozenset({
+    "get", "set", "setex", "setnx", "getset", "getdel", "mget", "mset", "delete", "unlink",
+    "exists", "expire", "expireat", "pexpire", "persist", "ttl", "pttl", "incr", "incrby",
+    "decr", "decrby", "append", "hget", "hset", "hsetnx", "hmget", "hgetall", "hdel",
+    "hincrby", "hexists", "hkeys", "hvals", "hlen", "lpush", "rpush", "lpop", "rpop",
+    "blpop", "brpop", "lrange", "llen", "ltrim", "lrem", "sadd", "srem", "smembers",
+    "sismember", "scard", "zadd", "zrem", "zrange", "zrangebyscore", "zincrby", "zscore",
+    "zcard", "publish", "ping", "flushdb", "flushall", "keys", "rename", "xadd", "xread",
+    "xreadgroup", "xack", "eval", "evalsha", "close", "aclose",
+})
+ASYNC_METHODS: dict[str, frozenset[str]] = {
+    "sqlalchemy.ext.asyncio.AsyncSession": _ASYNC_SESSION_METHODS,
+    "sqlmodel.ext.asyncio.AsyncSession": _ASYNC_SESSION_METHODS | {"exec"},
+    "sqlalchemy.ext.asyncio.AsyncEngine": frozenset({"dispose"}),
+    "httpx.AsyncClient": _HTTP_METHODS | {"send", "aclose"},
+    "aiohttp.ClientSession": _HTTP_METHODS | {"ws_connect", "close"},
+    "redis.asyncio.Redis": _REDIS_COMMANDS,
+    "aioredis.Redis": _REDIS_COMMANDS,
+    "redis.asyncio.Pipeline": frozenset({"execute"}),
+}
+
+
+class UnawaitedCoroutine(Rule):
+    """
+    ## What it does
+    Finds a statement that calls a coroutine function without `await`:
+
+    - an `async def` of the same module: a module function, a function nested in the
+      caller, or a method called through `self` or `cls`;
+    - `asyncio.sleep()`, `wait_for()`, `wait()`, `gather()`, `shield()`,
+      `open_connection()`, `create_subprocess_exec()`, `to_thread()` and their relatives,
+      and the `anyio`/`trio` sleeps;
+    - a coroutine method of a typed async client: `AsyncSession.commit()`, `execute()`,
+      `flush()`, `refresh()`, `get()`, `delete()` and the like (never `add()`, which is a
+      plain method), the request methods of `httpx.AsyncClient` and
+      `aiohttp.ClientSession`, and the commands of a `redis.asyncio` client.
+
+    ## Why is this bad?
+    Calling a coroutine function only creates the coroutine object; none of its body
+    runs until it is awaited. The statement does nothing: the row is never committed,
+    the request never sent, the sleep never happens. Python prints `RuntimeWarning:
+    coroutine ... was never awaited` at garbage collection, which is easy to miss in
+    production logs.
+
+    ## Example
+    ```python
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+    async def rename_user(session: AsyncSession, user, name):
+        user.name = name
+        session.commit()
+    ```
+
+    ## Use instead
+    ```python
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+    async def rename_user(session: AsyncSession, user, name):
+        user.name = name
+        await session.commit()
+    ```
+
+    A coroutine assigned to a name that is never read again in the function
+    (`pending = asyncio.sleep(1)`) is reported too.
+
+    Only calls the source resolves for sure are reported: a method of an object whose
+    type is unknown, a decorated `async def` (the decorator may make it sync) and
+    functions imported from other modules are not followed. To start a coroutine
+    without waiting for it, wrap it in `asyncio.create_task()` and keep the task.
+    """
+
+    code = "ASR604"
+    name = "unawaited-coroutine"
+    message = "`{}()` creates a coroutine that is never awaited, so it never runs: add `await`"
+    severity = Severity.HIGH
+    required_text = ("async",)
+
+    def visit_Expr(self, node: ast.Expr, context: Context) -> None:
+        call = node.value
+        if (isinstance(call, ast.Call) and self._candidate(call, context)
+                and _creates_coroutine(call, context)):
+            context.report(self, call, context.source_segment(call.func))
+
+    def visit_Assign(self, node: ast.Assign, context: Context) -> None:
+        """``pending = asyncio.sleep(1)`` with ``pending`` never read afterwards."""
+        call = node.value
+        if not (isinstance(call, ast.Call) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)):
+            return
+        name = node.targets[0].id
+        if (not self._candidate(call, context) or not _creates_coroutine(call, context)
+                or _read_anywhere(name, context)):
+            return
+        context.report(self, call, context.source_segment(call.func))
+
+    def _candidate(self, call: ast.Call, context: Context) -> bool:
+        """Could the call be one of ours, by its name alone? Most calls are not, and
+        are dismissed without resolving names (which in sync code nothing else does)."""
+        names: tuple[frozenset[str], frozenset[str]] = context.rule_state(
+            self, lambda: _candidate_names(context))
+        func = call.func
+        if isinstance(func, ast.Name):
+            return func.id in names[0]
+        return isinstance(func, ast.Attribute) and func.attr in names[1]
+
+
+_ATTRIBUTE_NAMES = frozenset(
+    {name for methods in ASYNC_METHODS.values() for name in methods}
+    | {qualified.rpartition(".")[2] for qualified in _COROUTINE_FUNCTIONS}
+)
+_LIBRARIES = ("asyncio", "anyio", "trio")
+
+
+def _candidate_names(context: Context) -> tuple[frozenset[str], frozenset[str]]:
+    """(names a plain-name call must have, attributes a method call must have) to be
+    a coroutine function call: the file's ``async def`` names and what the module
+    imports from the async libraries; for methods, also the library and client method
+    names. Found in the source text, once per file."""
+    source = "".join(context.lines)
+    async_defs = frozenset(_ASYNC_DEF.findall(source))
+    imported = {name for name, qualified in context.scope(context.tree).bindings.items()
+                if qualified is not None and qualified.startswith(_LIBRARIES)}
+    imported.update(_IMPORTED_FROM_LIBRARY.findall(source))  # Imports inside functions.
+    return async_defs | imported | _FUNCTION_NAMES, async_defs | _ATTRIBUTE_NAMES
+
+
+_ASYNC_DEF = re.compile(r"\basync\s+def\s+(\w+)")
+_IMPORTED_FROM_LIBRARY = re.compile(r"\b\w+\s+as\s+(\w+)")
+_FUNCTION_NAMES = frozenset(qualified.rpartition(".")[2] for qualified in _COROUTINE_FUNCTIONS)
+
+
+def _creates_coroutine(call: ast.Call, context: Context) -> bool:
+    callee = context.callee(call)
+    return (module_call(callee, _COROUTINE_FUNCTIONS) is not None
+            or typed_method(callee, ASYNC_METHODS) is not None
+            or _local_coroutine(call, context))
+
+
+def _read_anywhere(name: str, context: Context) -> bool:
+    """The name is read somewhere in the scope that assigns it (nested functions
+    included), or the scope is a module or class body, whose names others may read."""
+    scope = context.scope_nodes[-1]
+    if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return True
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Store):
+            return True
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return True
+    return False
+
+
+def _local_coroutine(call: ast.Call, context: Context) -> bool:
+    target = local_target(call, context, context.scope_nodes)
+    return target is not None and isinstance(target[0], ast.AsyncFunctionDef)
