@@ -12,6 +12,7 @@ from .scopes import BUILTIN_NAMES, FUNCTION_TYPES, Scope
 from .violation import Fix, Violation
 
 if TYPE_CHECKING:
+    from .project import ModuleInfo
     from .rules.base import Rule
     from .settings import Settings
 
@@ -84,6 +85,7 @@ class Context:
         self.types = TypeResolver(self)
         self.violations: list[Violation] = []
         self._inference: LazyInference | None = None
+        self._module_info: ModuleInfo | None = None
 
     # -- where am I -----------------------------------------------------------------
 
@@ -239,6 +241,19 @@ class Context:
         if self._inference is None:
             self._inference = LazyInference("".join(self.lines), self.filename)
         return self._inference.infer(node)
+
+    @property
+    def module_info(self) -> ModuleInfo:
+        """This file's top-level names for the project tier (see :mod:`project`): built
+        on first use from the tree already parsed; other project modules are read only
+        when a name imported from them is asked about."""
+        if self._module_info is None:
+            from .project import current_module
+
+            self._module_info = current_module(
+                self.tree, self.filename, self.settings.project_inference
+            )
+        return self._module_info
 
     @property
     def inference_used(self) -> bool:

@@ -59,6 +59,15 @@ def _parse_blocking_calls(value: str) -> tuple[BlockingPattern, ...]:
     return tuple(entries)
 
 
+def _parse_on_off(value: str) -> bool:
+    word = value.strip().lower()
+    if word in ("on", "true", "yes", "1"):
+        return True
+    if word in ("off", "false", "no", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected on or off, got {value!r}")
+
+
 @dataclass(frozen=True)
 class OptionSpec:
     """One ``--asr-*`` option: its flag, the Settings field it fills, and its parser."""
@@ -101,6 +110,18 @@ OPTIONS: tuple[OptionSpec, ...] = (
             "'mylib.Client.*')."
         ),
     ),
+    OptionSpec(
+        flag="--asr-project-inference",
+        field="project_inference",
+        parse=_parse_on_off,
+        default="on",
+        metavar="on|off",
+        help=(
+            "Follow names imported from other modules of the project (settings classes "
+            "and instances for ASR401-ASR403, ASR905). 'off' limits every rule to the "
+            "file it checks. Default: %(default)s."
+        ),
+    ),
 )
 
 
@@ -110,6 +131,7 @@ class Settings:
 
     async_library: str = "asyncio"
     blocking_calls: tuple[BlockingPattern, ...] = ()
+    project_inference: bool = True
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> Settings:
