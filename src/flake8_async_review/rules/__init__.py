@@ -11,6 +11,7 @@ from .blocking_subprocess import BlockingSubprocessCall
 from .configured_blocking import ConfiguredBlockingCall
 from .event_loop_run import EventLoopRun
 from .filesystem_metadata import FilesystemMetadataCall
+from .hardcoded_secret_default import HardcodedSecretDefault
 from .indirect_blocking import IndirectBlockingCall
 from .sync_database import SyncDatabaseCall
 from .sync_redis import SyncRedisCall
@@ -26,6 +27,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     EventLoopRun,
     ConfiguredBlockingCall,
     IndirectBlockingCall,
+    HardcodedSecretDefault,
     FilesystemMetadataCall,
 )
 
