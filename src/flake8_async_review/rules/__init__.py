@@ -9,6 +9,7 @@ from .blocking_http import BlockingHttpCall
 from .blocking_sleep import BlockingSleep
 from .blocking_subprocess import BlockingSubprocessCall
 from .configured_blocking import ConfiguredBlockingCall
+from .empty_setting_default import EmptySettingDefault
 from .event_loop_run import EventLoopRun
 from .filesystem_metadata import FilesystemMetadataCall
 from .hardcoded_secret_default import HardcodedSecretDefault
@@ -28,6 +29,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ConfiguredBlockingCall,
     IndirectBlockingCall,
     HardcodedSecretDefault,
+    EmptySettingDefault,
     FilesystemMetadataCall,
 )
 
