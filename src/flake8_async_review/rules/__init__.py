@@ -16,6 +16,7 @@ from .hardcoded_secret_default import HardcodedSecretDefault
 from .indirect_blocking import IndirectBlockingCall
 from .sync_database import SyncDatabaseCall
 from .sync_redis import SyncRedisCall
+from .unknown_settings_attribute import UnknownSettingsAttribute
 
 ALL_RULES: tuple[type[Rule], ...] = (
     BlockingSleep,
@@ -30,6 +31,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     IndirectBlockingCall,
     HardcodedSecretDefault,
     EmptySettingDefault,
+    UnknownSettingsAttribute,
     FilesystemMetadataCall,
 )
 
