@@ -14,6 +14,7 @@ from .event_loop_run import EventLoopRun
 from .filesystem_metadata import FilesystemMetadataCall
 from .hardcoded_secret_default import HardcodedSecretDefault
 from .indirect_blocking import IndirectBlockingCall
+from .optional_dependency import OptionalDependencyNotDeclared
 from .sync_database import SyncDatabaseCall
 from .sync_redis import SyncRedisCall
 from .unknown_settings_attribute import UnknownSettingsAttribute
@@ -32,6 +33,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     HardcodedSecretDefault,
     EmptySettingDefault,
     UnknownSettingsAttribute,
+    OptionalDependencyNotDeclared,
     FilesystemMetadataCall,
 )
 
