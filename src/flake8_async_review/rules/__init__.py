@@ -10,6 +10,7 @@ from .blocking_sleep import BlockingSleep
 from .blocking_subprocess import BlockingSubprocessCall
 from .configured_blocking import ConfiguredBlockingCall
 from .empty_setting_default import EmptySettingDefault
+from .environment_outside_settings import EnvironmentReadOutsideSettings
 from .event_loop_run import EventLoopRun
 from .filesystem_metadata import FilesystemMetadataCall
 from .hardcoded_secret_default import HardcodedSecretDefault
@@ -35,6 +36,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnknownSettingsAttribute,
     OptionalDependencyNotDeclared,
     FilesystemMetadataCall,
+    EnvironmentReadOutsideSettings,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
