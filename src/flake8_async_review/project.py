@@ -45,11 +45,23 @@ class Local:
     node: ast.stmt
 
 
-@dataclass(frozen=True)
 class ModuleRef:
-    """A project module itself (``from app import config``)."""
+    """A project module itself (``from app import config``), parsed only when a
+    question about one of its names needs it."""
 
-    module: ModuleInfo
+    __slots__ = ("_loaded", "_module", "dotted", "project")
+
+    def __init__(self, project: Project, dotted: str) -> None:
+        self.project, self.dotted = project, dotted
+        self._module: ModuleInfo | None = None
+        self._loaded = False
+
+    @property
+    def module(self) -> ModuleInfo | None:
+        if not self._loaded:
+            self._loaded = True
+            self._module = self.project.module(self.dotted)
+        return self._module
 
 
 Symbol = External | Local | ModuleRef
@@ -72,6 +84,10 @@ class Project:
         self.root = root
         self.search_paths = [root, *([root / "src"] if (root / "src").is_dir() else [])]
         self._paths: dict[str, Path | None] = {}
+        self._search_prefixes = list(dict.fromkeys(
+            os.path.join(form(str(base)), "") for form in (os.path.realpath, os.path.abspath)
+            for base in self.search_paths))
+        self._mentions: dict[tuple[str, tuple[str, ...]], bool] = {}
 
     def module_path(self, dotted: str) -> Path | None:
         """The file of a project module, or None when the name is not the project's."""
@@ -93,18 +109,38 @@ class Project:
 
     def module_name(self, filename: str) -> str | None:
         """The dotted name of a file of the project, from the root or ``src/``."""
-        path = Path(filename).resolve()
-        for base in reversed(self.search_paths):
-            try:
-                relative = path.relative_to(base)
-            except ValueError:
+        absolute = os.path.abspath(filename)
+        found = self._name_under(absolute)
+        return found if found is not None else self._name_under(os.path.realpath(absolute))
+
+    def _name_under(self, path: str) -> str | None:
+        for base in reversed(self._search_prefixes):
+            if not path.startswith(base):
                 continue
-            parts = list(relative.with_suffix("").parts)
+            stem, extension = os.path.splitext(path[len(base):])
+            if extension != ".py":
+                return None
+            parts = stem.split(os.sep)
             if parts and parts[-1] == "__init__":
                 parts.pop()
             if parts and all(part.isidentifier() for part in parts):
                 return ".".join(parts)
         return None
+
+    def mentions(self, dotted: str, words: tuple[str, ...]) -> bool:
+        """Whether a project module's text contains one of ``words`` (read, not parsed;
+        cached): a cheap test before parsing a module for a question only some modules
+        can answer."""
+        key = (dotted, words)
+        found = self._mentions.get(key)
+        if found is None:
+            path = self.module_path(dotted)
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace") if path else ""
+            except OSError:
+                text = ""
+            found = self._mentions[key] = any(word in text for word in words)
+        return found
 
     def module(self, dotted: str) -> ModuleInfo | None:
         path = self.module_path(dotted)
@@ -199,11 +235,15 @@ class ModuleInfo:
                     for name in _statement_names(child):
                         self.definitions[name] = None
                         self.imports.pop(name, None)
-        else:
+        elif not isinstance(statement, ast.Expr) or _has_walrus(statement):
+            # Names bound inside other statements (for, with, while, match, :=) are
+            # unknown.
             for child in ast.walk(statement):
-                if isinstance(child, ast.stmt) and child is not statement:
+                if isinstance(child, ast.stmt):
                     for name in _statement_names(child):
                         self.definitions[name] = None
+                elif isinstance(child, ast.NamedExpr) and isinstance(child.target, ast.Name):
+                    self.definitions[child.target.id] = None
 
     def _import_targets(self, statement: ast.Import | ast.ImportFrom
                         ) -> list[tuple[str, tuple[str, str | None] | None]]:
@@ -269,15 +309,20 @@ def resolve_dotted(project: Project | None, module: str, attribute: str | None,
     """``module`` (and ``attribute`` of it): a project module's definition, the project
     module itself, or an external dotted name."""
     if project is not None and project.module_path(module) is not None:
+        if attribute is None:
+            return ModuleRef(project, module)
+        if project.module_path(f"{module}.{attribute}") is not None:
+            # A submodule, unless the package's __init__ binds the name otherwise: known
+            # without parsing anything when the package's __init__ is empty.
+            package = project.module_path(module)
+            if package is not None and package.stat().st_size == 0:
+                return ModuleRef(project, f"{module}.{attribute}")
         info = project.module(module)
         if info is None:
             return None
-        if attribute is None:
-            return ModuleRef(info)
         symbol = info.lookup(attribute, depth)
         if symbol is None and project.module_path(f"{module}.{attribute}") is not None:
-            submodule = project.module(f"{module}.{attribute}")
-            return ModuleRef(submodule) if submodule is not None else None
+            return ModuleRef(project, f"{module}.{attribute}")
         return symbol
     if project is not None and _inside_project(project, module):
         return None  # A project package whose module we cannot find: unsure.
@@ -289,6 +334,10 @@ def _inside_project(project: Project, module: str) -> bool:
     is a miss of ours, not an external name)."""
     top = module.partition(".")[0]
     return project.module_path(top) is not None
+
+
+def _has_walrus(statement: ast.stmt) -> bool:
+    return any(isinstance(node, ast.NamedExpr) for node in ast.walk(statement))
 
 
 def _names(target: ast.expr) -> list[str]:

@@ -69,7 +69,7 @@ def symbol_of(module: ModuleInfo, node: ast.expr) -> Symbol | None:
         if isinstance(base, External):
             return External(f"{base.qualified}.{node.attr}")
         if isinstance(base, ModuleRef):
-            return base.module.lookup(node.attr)
+            return base.module.lookup(node.attr) if base.module is not None else None
         return None
     if isinstance(node, ast.Subscript):  # Generic[T], BaseSettings subclasses with params
         return symbol_of(module, node.value)

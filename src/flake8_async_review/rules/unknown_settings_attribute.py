@@ -9,7 +9,7 @@ from typing import Any
 from ..context import Context
 from ..project import Local
 from ..receivers import _DEPENDS
-from ..scopes import FUNCTION_TYPES
+from ..scopes import FUNCTION_TYPES, parameter_default
 from ..settings_classes import (
     PYDANTIC_API,
     ClassRef,
@@ -125,50 +125,99 @@ class UnknownSettingsAttribute(Rule):
 
     def _instance(self, value: ast.expr, context: Context, state: dict[Any, Any]) -> ClassRef | None:
         if isinstance(value, ast.Name):
-            scope = context.defining_scope(value.id)
-            if scope is None:
+            return self._name(value.id, context, state)
+        head = value
+        while isinstance(head, (ast.Attribute, ast.Call)):
+            head = head.func if isinstance(head, ast.Call) else head.value
+        if not isinstance(head, ast.Name) or not self._may_lead_to_settings(head.id, context, state):
+            return None
+        scope = context.defining_scope(head.id)
+        if scope is None or scope.node is not context.tree:
+            return None
+        if isinstance(value, ast.Call):
+            return call_result(context.module_info, value)
+        return instance_of_symbol(symbol_of(context.module_info, value))
+
+    def _name(self, name: str, context: Context, state: dict[Any, Any]) -> ClassRef | None:
+        function = context.scope_nodes[-1]
+        if isinstance(function, FUNCTION_TYPES) and name in _parameters(function):
+            if isinstance(function, ast.Lambda):
                 return None
-            key = (id(scope.node), value.id)
+            key = (id(function), name)
             cached = state.get(key, _MISSING)
             if cached is _MISSING:
-                cached = state[key] = self._name_instance(value.id, scope.node, context)
+                cached = state[key] = self._parameter_instance(name, function, context)
             return cached  # type: ignore[no-any-return]
-        if isinstance(value, ast.Call):
-            head = value.func
-            while isinstance(head, ast.Attribute):
-                head = head.value
-            if not isinstance(head, ast.Name) or context.defining_scope(head.id) is None:
-                return None
-            if context.defining_scope(head.id).node is not context.tree:  # type: ignore[union-attr]
-                return None
-            return call_result(context.module_info, value)
-        if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
-            scope = context.defining_scope(value.value.id)
-            if scope is None or scope.node is not context.tree:
-                return None
-            return instance_of_symbol(symbol_of(context.module_info, value))
-        return None
+        if name[:1].isupper():  # A class: `Settings.x` is not an instance attribute.
+            return None
+        module_key = ("module", name)
+        cached = state.get(module_key, _MISSING)
+        if cached is _MISSING:
+            cached = None
+            if self._may_lead_to_settings(name, context, state):
+                cached = instance_of_symbol(context.module_info.lookup(name))
+            state[module_key] = cached
+        if cached is None:
+            return None
+        # The module-level name, not a local or a comprehension variable of that name.
+        scope = context.defining_scope(name)
+        return cached if scope is not None and scope.node is context.tree else None
 
-    def _name_instance(self, name: str, scope_node: ast.AST, context: Context) -> ClassRef | None:
+    def _may_lead_to_settings(self, name: str, context: Context, state: dict[Any, Any]) -> bool:
+        """Cheap rejections before resolving a module-level name: classes (not
+        instances), names from outside the project, and project modules whose text
+        mentions neither settings nor config (they are not parsed)."""
+        key = ("lead", name)
+        found = state.get(key)
+        if found is None:
+            found = state[key] = self._leads(name, context)
+        return bool(found)
+
+    @staticmethod
+    def _leads(name: str, context: Context) -> bool:
         module = context.module_info
-        if scope_node is context.tree:
-            return instance_of_symbol(module.lookup(name))
-        if not isinstance(scope_node, FUNCTION_TYPES) or isinstance(scope_node, ast.Lambda):
-            return None
-        parameter = next((a for a in (*scope_node.args.posonlyargs, *scope_node.args.args,
-                                      *scope_node.args.kwonlyargs) if a.arg == name), None)
-        if parameter is None or _rebound(scope_node, name):
-            return None
+        if name in module.definitions:
+            return module.definitions[name] is not None
+        if name not in module.imports:
+            return False
+        target = module.imports[name]
+        project = module.project
+        if target is None or project is None or project.module_path(target[0]) is None:
+            return False
+        dotted = target[0] if target[1] is None else f"{target[0]}.{target[1]}"
+        if project.module_path(dotted) is not None and target[1] is None:
+            return True  # `import app.config`: decided by the attribute asked about.
+        return project.mentions(target[0], _SETTINGS_WORDS) or (
+            project.module_path(dotted) is not None)
+
+    def _parameter_instance(self, name: str, function: ast.FunctionDef | ast.AsyncFunctionDef,
+                            context: Context) -> ClassRef | None:
+        module = context.module_info
+        parameter = next(a for a in _all_arguments(function) if a.arg == name)
+        found: ClassRef | None = None
         if parameter.annotation is not None:
-            return settings_class_ref(module, parameter.annotation)
-        default = _default_of(scope_node.args, parameter)
-        if isinstance(default, ast.Call) and default.args and isinstance(default.args[0], ast.Name):
-            depends = context.qualified_name(default.func, [context.tree])
-            if depends in _DEPENDS:
+            found = settings_class_ref(module, parameter.annotation)
+        else:
+            default = parameter_default(function.args, parameter)
+            if (isinstance(default, ast.Call) and default.args
+                    and isinstance(default.args[0], ast.Name)
+                    and context.qualified_name(default.func, [context.tree]) in _DEPENDS):
                 provider = module.lookup(default.args[0].id)
                 if isinstance(provider, Local) and isinstance(provider.node, ast.FunctionDef):
-                    return function_result(provider.module, provider.node)
-        return None
+                    found = function_result(provider.module, provider.node)
+        return None if found is None or _rebound(function, name) else found
+
+
+_SETTINGS_WORDS = ("settings", "Settings", "SETTINGS", "config", "Config", "CONFIG")
+
+
+def _all_arguments(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> list[ast.arg]:
+    arguments = function.args
+    return [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+
+
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:
+    return {a.arg for a in _all_arguments(function)}
 
 
 def _rebound(function: ast.AST, name: str) -> bool:
@@ -178,9 +227,3 @@ def _rebound(function: ast.AST, name: str) -> bool:
         if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
             return True
     return False
-
-
-def _default_of(arguments: ast.arguments, parameter: ast.arg) -> ast.expr | None:
-    from ..scopes import parameter_default
-
-    return parameter_default(arguments, parameter)
