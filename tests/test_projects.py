@@ -17,7 +17,7 @@ from flake8_async_review.settings import Settings
 
 PROJECTS = Path(__file__).parent / "projects"
 NAMES = sorted(p.name for p in PROJECTS.iterdir() if p.is_dir())
-CODES = ("ASR401", "ASR402", "ASR403", "ASR404", "ASR905")
+CODES = ("ASR106", "ASR110", "ASR401", "ASR402", "ASR403", "ASR404", "ASR905")
 
 
 def _sources(root: Path) -> list[Path]:
@@ -54,7 +54,10 @@ def test_tier_off_keeps_to_the_checked_file() -> None:
     found = run_flake8(sources, ["--extend-select", "ASR905", "--asr-project-inference=off"])
     users = (PROJECTS / "basic" / "app" / "routes" / "users.py").resolve()
     mail = (PROJECTS / "basic" / "app" / "services" / "mail.py").resolve()
+    items = (PROJECTS / "basic" / "app" / "routes" / "items.py").resolve()
     assert not {d for d in found[users] | found[mail] if d[2] in ("ASR403", "ASR905")}
+    # Imported helpers and the imported session alias are not followed either.
+    assert not {d for d in found[items] if d[2] in ("ASR106", "ASR110")}
     config = (PROJECTS / "basic" / "app" / "config.py").resolve()
     # The settings class derives from a project class: with the tier off it is unknown.
     assert not {d for d in found[config] if d[2] in ("ASR401", "ASR402")}

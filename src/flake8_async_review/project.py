@@ -178,6 +178,7 @@ def load_module(project: Project, dotted: str, path: Path) -> ModuleInfo | None:
         parse_count += 1
         tree = ast.parse(source, str(path))
         info = ModuleInfo(project, dotted, path, tree, is_package=path.name == "__init__.py")
+        info.source = source
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError):
         info = None
     _MODULES[key] = info
@@ -200,6 +201,7 @@ class ModuleInfo:
         self.path = path
         self.tree = tree
         self.is_package = is_package
+        self.source: str | None = None  # Kept for modules read by the tier.
         self.imports: dict[str, tuple[str, str | None] | None] = {}
         self.definitions: dict[str, ast.stmt | None] = {}
         self._symbols: dict[str, Symbol | None] = {}
@@ -364,6 +366,16 @@ def _statement_names(statement: ast.stmt) -> list[str]:
     if isinstance(statement, (ast.With, ast.AsyncWith)):
         return [n for item in statement.items if item.optional_vars for n in _names(item.optional_vars)]
     return []
+
+
+def imported_from_project(module: ModuleInfo, name: str) -> Symbol | None:
+    """What a top-level name of ``module`` stands for, when it is imported from a module
+    of the project (None, without reading anything, for every other name)."""
+    target = module.imports.get(name)
+    project = module.project
+    if target is None or project is None or project.module_path(target[0]) is None:
+        return None
+    return module.lookup(name)
 
 
 def current_module(tree: ast.Module, filename: str, enabled: bool = True) -> ModuleInfo:
