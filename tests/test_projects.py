@@ -108,7 +108,8 @@ def test_a_module_that_does_not_parse_is_harmless() -> None:
 
 
 @pytest.mark.usefixtures("fresh_cache")
-def test_the_cache_notices_a_changed_module(tmp_path: Path) -> None:
+def test_the_cache_notices_a_changed_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(project, "RECHECK_SECONDS", 0.0)
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\ndependencies = []\n")
     (tmp_path / "conf.py").write_text(
         "from pydantic_settings import BaseSettings\n\n\nclass S(BaseSettings):\n    a: int = 1\n\n\n"

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import ast
 import os
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+RECHECK_SECONDS = 1.0
 _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 _MAX_DEPTH = 8
 
@@ -88,6 +90,7 @@ class Project:
             os.path.join(form(str(base)), "") for form in (os.path.realpath, os.path.abspath)
             for base in self.search_paths))
         self._mentions: dict[tuple[str, tuple[str, ...]], bool] = {}
+        self._loaded: dict[str, tuple[float, ModuleInfo | None]] = {}
 
     def module_path(self, dotted: str) -> Path | None:
         """The file of a project module, or None when the name is not the project's."""
@@ -143,8 +146,17 @@ class Project:
         return found
 
     def module(self, dotted: str) -> ModuleInfo | None:
+        """The parsed module; its file's modification time is checked again only when
+        the last check is older than ``RECHECK_SECONDS`` (a linter run asks many times
+        a second about the same few modules)."""
+        now = time.monotonic()
+        found = self._loaded.get(dotted)
+        if found is not None and now - found[0] < RECHECK_SECONDS:
+            return found[1]
         path = self.module_path(dotted)
-        return load_module(self, dotted, path) if path is not None else None
+        info = load_module(self, dotted, path) if path is not None else None
+        self._loaded[dotted] = (now, info)
+        return info
 
 
 @lru_cache(maxsize=256)
