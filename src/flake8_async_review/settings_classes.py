@@ -86,6 +86,8 @@ def class_model(module: ModuleInfo, node: ast.ClassDef, depth: int = 0) -> Setti
     if depth > 8:
         model.open = True
         return model
+    if node.decorator_list:
+        model.open = True  # A decorator may add attributes.
     for base in node.bases:
         symbol = symbol_of(module, base)
         if isinstance(symbol, External):
@@ -123,6 +125,8 @@ def _class_statement(module: ModuleInfo, statement: ast.stmt, model: SettingsCla
         names = [statement.name]
         if statement.name in ("__getattr__", "__getattribute__"):
             model.open = True
+        if not isinstance(statement, ast.ClassDef):
+            names += _self_attributes(statement)
         if isinstance(statement, ast.ClassDef) and statement.name == "Config":
             for inner in statement.body:
                 if (isinstance(inner, ast.Assign) and any(
@@ -136,6 +140,18 @@ def _class_statement(module: ModuleInfo, statement: ast.stmt, model: SettingsCla
         value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
         if value is not None and _config_allows_extra(module, value):
             model.open = True
+
+
+def _self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """Attributes a method sets on its first parameter (``self.x = ...``,
+    ``object.__setattr__(self, "x", ...)`` is not followed: it is rare in settings)."""
+    arguments = [*method.args.posonlyargs, *method.args.args]
+    if not arguments:
+        return []
+    self_name = arguments[0].arg
+    return [node.attr for node in ast.walk(method)
+            if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load)
+            and isinstance(node.value, ast.Name) and node.value.id == self_name]
 
 
 def _is_classvar(annotation: ast.expr) -> bool:

@@ -37,9 +37,11 @@ class UnknownSettingsAttribute(Rule):
     `Depends(get_settings)`. The settings module may be another module of the project:
     it is read, never imported. The message suggests the closest field name.
 
-    The pydantic API (`model_dump()`, `model_config`, v1's `dict()`, ...) counts as
-    known. Nothing is reported when the class allows extra fields, defines
-    `__getattr__`, or derives from a class that cannot be read.
+    The pydantic API (`model_dump()`, `model_config`, v1's `dict()`, ...) and
+    attributes a method sets on `self` count as known. Nothing is reported when the
+    class allows extra fields, defines `__getattr__`, is decorated, or derives from a
+    class that cannot be read. To keep the cost low, a name imported from a module whose
+    text mentions neither `settings` nor `config` is not followed.
 
     ## Why is this bad?
     The typo passes the tests that do not reach the line and raises `AttributeError`
