@@ -150,3 +150,28 @@ def test_declared_dependencies(tmp_path: Path, files: dict[str, str],
         (tmp_path / name).write_text(text)
     dependencies.clear_cache()
     assert dependencies.declared_dependencies(tmp_path) == declared
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_the_engine_knows_whether_an_imported_function_is_async(tmp_path: Path) -> None:
+    from flake8_async_review.context import Context
+    from flake8_async_review.fixes import source_lines
+
+    (tmp_path / "setup.cfg").write_text("[flake8]\n")
+    package = tmp_path / "svc"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "jobs.py").write_text(
+        "import functools\n\n\nasync def fetch():\n    pass\n\n\ndef compute():\n    pass\n\n\n"
+        "@functools.cache\ndef cached():\n    pass\n\n\nvalue = 1\n")
+    user = package / "main.py"
+    source = ("import json\nfrom svc import jobs\nfrom .jobs import compute, fetch, cached, value\n\n"
+              "fetch, compute, cached, value, jobs.fetch, jobs.compute, json.dumps, unknown\n")
+    user.write_text(source)
+    tree = ast.parse(source)
+    context = Context(tree, source_lines(source), str(user), Settings())
+    names = tree.body[-1].value.elts  # type: ignore[attr-defined]
+    answers = [context.project_function_is_async(name) for name in names]
+    assert answers == [True, False, None, None, True, False, None, None]
+    off = Context(tree, source_lines(source), str(user), Settings(project_inference=False))
+    assert [off.project_function_is_async(name) for name in names] == [None] * 8

@@ -12,7 +12,7 @@ from .scopes import BUILTIN_NAMES, FUNCTION_TYPES, Scope
 from .violation import Fix, Violation
 
 if TYPE_CHECKING:
-    from .project import ModuleInfo
+    from .project import Local, ModuleInfo
     from .rules.base import Rule
     from .settings import Settings
 
@@ -275,6 +275,40 @@ class Context:
                 self.tree, self.filename, self.settings.project_inference
             )
         return self._module_info
+
+    def project_definition(self, node: ast.AST, chain: ScopeChain | None = None) -> Local | None:
+        """The top-level definition, in another module of the project, that a name or
+        ``module.attribute`` expression imported from the project refers to
+        (``get_user`` after ``from ..crud import get_user``, ``crud.get_user`` after
+        ``from app import crud``). None, without reading any other file, for names that
+        do not come from the project; None when unsure."""
+        head = node
+        while isinstance(head, ast.Attribute):
+            head = head.value
+        if not isinstance(head, ast.Name) or not self.settings.project_inference:
+            return None
+        from .project import Local, imported_from_project
+        from .settings_classes import symbol_of
+
+        if imported_from_project(self.module_info, head.id) is None:
+            return None
+        scope = self.defining_scope(head.id, chain)
+        if scope is None or scope.node is not self.tree:
+            return None
+        symbol = symbol_of(self.module_info, node)  # type: ignore[arg-type]
+        return symbol if isinstance(symbol, Local) else None
+
+    def project_function_is_async(self, node: ast.AST, chain: ScopeChain | None = None
+                                  ) -> bool | None:
+        """Whether a function imported from the project is an ``async def`` (True) or a
+        plain ``def`` (False); None when it is not a project function, is decorated
+        (a decorator may change what calling it returns), or the tier is unsure."""
+        found = self.project_definition(node, chain)
+        if found is None or not isinstance(found.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        if found.node.decorator_list:
+            return None
+        return isinstance(found.node, ast.AsyncFunctionDef)
 
     @property
     def inference_used(self) -> bool:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import ast
 
 from ..context import Context, context_for
-from ..project import Local, imported_from_project
 from ..receivers import enclosing_method, first_parameter
 from ..scopes import bound_names, imported_names, own_nodes, statements_of
 from ..settings import Settings
-from ..settings_classes import symbol_of
 from .base import Severity
 from .blocking import BlockingCallRule, ScopeChain
 
@@ -167,17 +165,10 @@ def _imported_target(call: ast.Call, context: Context, chain: list[ast.AST]
     ``crud.helper()`` after ``from app import crud``: the helper's ``def`` in the other
     module, read by the project tier (never for names from outside the project)."""
     func = call.func
-    head = func.value if isinstance(func, ast.Attribute) else func
-    if not isinstance(head, ast.Name) or not context.settings.project_inference:
+    if isinstance(func, ast.Attribute) and not isinstance(func.value, ast.Name):
         return None
-    module = context.module_info
-    if imported_from_project(module, head.id) is None:
-        return None
-    scope = context.defining_scope(head.id, chain)
-    if scope is None or scope.node is not context.tree:
-        return None
-    symbol = symbol_of(module, func)
-    if not isinstance(symbol, Local) or not isinstance(symbol.node, ast.FunctionDef):
+    symbol = context.project_definition(func, chain)
+    if symbol is None or not isinstance(symbol.node, ast.FunctionDef):
         return None
     function = _only_def(symbol.module.tree, symbol.node.name)
     if function is not symbol.node:
