@@ -37,8 +37,9 @@ async def refresh_tracking(shop: str) -> None:
 
 def export_to_erp(order_ids: list[int]) -> None:
     """The ERP has no async API; this runs in a worker thread."""
+    base_url = settings.erp_api_uri  # bug: the field is erp_api_url (AttributeError)
     for order_id in order_ids:
-        requests.post(f"{settings.erp_api_url}/orders/{order_id}", timeout=10)
+        requests.post(f"{base_url}/orders/{order_id}", timeout=10)
         time.sleep(0.5)  # fine: a plain def, not on the event loop
 
 

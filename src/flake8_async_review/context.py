@@ -13,6 +13,7 @@ from .scopes import BUILTIN_NAMES, FUNCTION_TYPES, Scope
 from .violation import Fix, Violation
 
 if TYPE_CHECKING:
+    from .project import Local, ModuleInfo
     from .rules.base import Rule
     from .settings import Settings
 
@@ -60,6 +61,27 @@ class Callee:
         return f"{receiver}.{self.method}" if receiver is not None else None
 
 
+_FOREIGN: dict[tuple[int, Settings], tuple[ModuleInfo, Context]] = {}
+
+
+def context_for(info: ModuleInfo, settings: Settings) -> Context | None:
+    """A context for another module of the project that the tier has read, to ask the
+    same questions about its code (cached with the module, so work done on it, such as
+    ASR110's summaries, serves every file that imports it)."""
+    if info.path is None or info.source is None:
+        return None
+    key = (id(info), settings)
+    found = _FOREIGN.get(key)
+    if found is not None and found[0] is info:
+        return found[1]
+    from .fixes import source_lines
+
+    context = Context(info.tree, source_lines(info.source), str(info.path), settings)
+    context._module_info = info
+    _FOREIGN[key] = (info, context)
+    return context
+
+
 class Context:
     """Read-only view of where the walk is, for rule handlers.
 
@@ -87,6 +109,7 @@ class Context:
         self.violations: list[Violation] = []
         self._inference: LazyInference | None = None
         self._segment_lines: list[str] | None = None
+        self._module_info: ModuleInfo | None = None
 
     # -- where am I -----------------------------------------------------------------
 
@@ -250,6 +273,53 @@ class Context:
         if self._inference is None:
             self._inference = LazyInference("".join(self.lines), self.filename)
         return self._inference.infer(node)
+
+    @property
+    def module_info(self) -> ModuleInfo:
+        """This file's top-level names for the project tier (see :mod:`project`): built
+        on first use from the tree already parsed; other project modules are read only
+        when a name imported from them is asked about."""
+        if self._module_info is None:
+            from .project import current_module
+
+            self._module_info = current_module(
+                self.tree, self.filename, self.settings.project_inference
+            )
+        return self._module_info
+
+    def project_definition(self, node: ast.AST, chain: ScopeChain | None = None) -> Local | None:
+        """The top-level definition, in another module of the project, that a name or
+        ``module.attribute`` expression imported from the project refers to
+        (``get_user`` after ``from ..crud import get_user``, ``crud.get_user`` after
+        ``from app import crud``). None, without reading any other file, for names that
+        do not come from the project; None when unsure."""
+        head = node
+        while isinstance(head, ast.Attribute):
+            head = head.value
+        if not isinstance(head, ast.Name) or not self.settings.project_inference:
+            return None
+        from .project import Local, imported_from_project
+        from .settings_classes import symbol_of
+
+        if imported_from_project(self.module_info, head.id) is None:
+            return None
+        scope = self.defining_scope(head.id, chain)
+        if scope is None or scope.node is not self.tree:
+            return None
+        symbol = symbol_of(self.module_info, node)  # type: ignore[arg-type]
+        return symbol if isinstance(symbol, Local) else None
+
+    def project_function_is_async(self, node: ast.AST, chain: ScopeChain | None = None
+                                  ) -> bool | None:
+        """Whether a function imported from the project is an ``async def`` (True) or a
+        plain ``def`` (False); None when it is not a project function, is decorated
+        (a decorator may change what calling it returns), or the tier is unsure."""
+        found = self.project_definition(node, chain)
+        if found is None or not isinstance(found.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None
+        if found.node.decorator_list:
+            return None
+        return isinstance(found.node, ast.AsyncFunctionDef)
 
     @property
     def inference_used(self) -> bool:

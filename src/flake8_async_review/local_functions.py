@@ -40,19 +40,19 @@ def local_target(call: ast.Call, context: Context, chain: Sequence[ast.AST]
         index = next((i for i, node in enumerate(chain) if node is scope.node), None)
         if index is None or scope.is_class:
             return None
-        function = _only_def(scope.node, func.id)
+        function = only_def(scope.node, func.id)
         return (function, [*chain[: index + 1], function]) if function else None
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
         method = enclosing_method(chain)
         if method is None or func.value.id != first_parameter(method[0]):
             return None
         class_chain = chain[: method[1] + 1]
-        function = _only_def(class_chain[-1], func.attr)
+        function = only_def(class_chain[-1], func.attr)
         return (function, [*class_chain, function]) if function else None
     return None
 
 
-def _only_def(scope_node: ast.AST, name: str) -> FunctionDefinition | None:
+def only_def(scope_node: ast.AST, name: str) -> FunctionDefinition | None:
     """The one plain ``def``/``async def name`` a scope binds, when nothing else in the
     scope binds ``name``."""
     if isinstance(scope_node, ast.Lambda):

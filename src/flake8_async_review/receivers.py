@@ -268,6 +268,10 @@ class TypeResolver:
             return self._one_of([annotation.left, annotation.right], chain, depth)
         if isinstance(annotation, ast.Subscript):
             return self._subscript_annotation(annotation, chain, depth)
+        if isinstance(annotation, ast.Name):  # `from app.db import DbSession`
+            imported = self._imported_alias(annotation.id, chain, depth)
+            if imported is not None:
+                return imported
         qualified = self.context.qualified_name(annotation, chain)
         if qualified is not None:
             return catalogue.normalize(qualified)
@@ -293,6 +297,27 @@ class TypeResolver:
     def _one_of(self, options: list[ast.expr], chain: Chain, depth: int) -> str | None:
         real = [o for o in options if not (isinstance(o, ast.Constant) and o.value is None)]
         return self.annotation_type(real[0], chain, depth + 1) if len(real) == 1 else None
+
+    def _imported_alias(self, name: str, chain: Chain, depth: int) -> str | None:
+        """The class an alias imported from another module of the project stands for
+        (``DbSession = Annotated[Session, Depends(get_db)]`` in ``app/db.py``)."""
+        if not self.context.settings.project_inference:
+            return None
+        if self.context.defining_scope(name, chain) is not self.context.scope(self.context.tree):
+            return None
+        from .context import context_for
+        from .project import Local, imported_from_project
+
+        symbol = imported_from_project(self.context.module_info, name)
+        if not isinstance(symbol, Local) or not isinstance(symbol.node, ast.Assign):
+            return None
+        value = symbol.node.value
+        if len(symbol.node.targets) != 1 or not isinstance(value, (ast.Subscript, ast.BinOp)):
+            return None
+        foreign = context_for(symbol.module, self.context.settings)
+        if foreign is None:
+            return None
+        return foreign.types.annotation_type(value, [foreign.tree], depth + 1)
 
     def _module_alias(self, name: str, chain: Chain) -> ast.expr | None:
         if self.context.defining_scope(name, chain) is not self.context.scope(self.context.tree):

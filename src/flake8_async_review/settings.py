@@ -72,6 +72,15 @@ def _parse_print_allowed(value: str) -> tuple[str, ...]:
     return tuple(patterns)
 
 
+def _parse_on_off(value: str) -> bool:
+    word = value.strip().lower()
+    if word in ("on", "true", "yes", "1"):
+        return True
+    if word in ("off", "false", "no", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected on or off, got {value!r}")
+
+
 @dataclass(frozen=True)
 class OptionSpec:
     """One ``--asr-*`` option: its flag, the Settings field it fills, and its parser."""
@@ -126,6 +135,18 @@ OPTIONS: tuple[OptionSpec, ...] = (
             "'src/mytool/cli.py,tools/*')."
         ),
     ),
+    OptionSpec(
+        flag="--asr-project-inference",
+        field="project_inference",
+        parse=_parse_on_off,
+        default="on",
+        metavar="on|off",
+        help=(
+            "Follow names imported from other modules of the project (settings classes "
+            "and instances for ASR401-ASR403, ASR905). 'off' limits every rule to the "
+            "file it checks. Default: %(default)s."
+        ),
+    ),
 )
 
 
@@ -136,6 +157,7 @@ class Settings:
     async_library: str = "asyncio"
     blocking_calls: tuple[BlockingPattern, ...] = ()
     print_allowed: tuple[str, ...] = ()
+    project_inference: bool = True
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> Settings:

@@ -15,14 +15,18 @@ from .check_then_insert import CheckThenInsertRace
 from .commit_without_rollback import CommitWithoutRollback
 from .configured_blocking import ConfiguredBlockingCall
 from .dangling_task import DanglingTask
+from .empty_setting_default import EmptySettingDefault
+from .environment_outside_settings import EnvironmentReadOutsideSettings
 from .error_log_without_traceback import ErrorLogWithoutTraceback
 from .event_loop_in_loop import EventLoopInLoop
 from .event_loop_run import EventLoopRun
 from .exception_detail_response import ExceptionDetailInHttpResponse
 from .filesystem_metadata import FilesystemMetadataCall
+from .hardcoded_secret_default import HardcodedSecretDefault
 from .indirect_blocking import IndirectBlockingCall
 from .logging_background_task import LoggingCallAsBackgroundTask
 from .manual_body_parsing import ManualRequestBodyParsing
+from .optional_dependency import OptionalDependencyNotDeclared
 from .orm_object_background_task import OrmObjectPassedToBackgroundTask
 from .print_in_library_code import PrintInLibraryCode
 from .route_response_model import RouteWithoutResponseModel
@@ -32,6 +36,7 @@ from .sync_database import SyncDatabaseCall
 from .sync_redis import SyncRedisCall
 from .unawaited_coroutine import UnawaitedCoroutine
 from .unchecked_split_index import UncheckedSplitIndex
+from .unknown_settings_attribute import UnknownSettingsAttribute
 
 ALL_RULES: tuple[type[Rule], ...] = (
     BlockingSleep,
@@ -50,6 +55,10 @@ ALL_RULES: tuple[type[Rule], ...] = (
     CancellationSwallowed,
     BaseExceptionCaught,
     PrintInLibraryCode,
+    HardcodedSecretDefault,
+    EmptySettingDefault,
+    UnknownSettingsAttribute,
+    OptionalDependencyNotDeclared,
     SessionPassedToBackgroundTask,
     OrmObjectPassedToBackgroundTask,
     LoggingCallAsBackgroundTask,
@@ -63,6 +72,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     CommitWithoutRollback,
     FilesystemMetadataCall,
     RouteWithoutResponseModel,
+    EnvironmentReadOutsideSettings,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}

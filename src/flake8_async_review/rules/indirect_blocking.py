@@ -1,11 +1,11 @@
-"""ASR110: an ``async def`` calls a sync function of the same module that blocks."""
+"""ASR110: an ``async def`` calls a sync function of the module or the project that blocks."""
 
 from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from ..local_functions import local_target
+from ..context import Context, context_for
+from ..local_functions import local_target, only_def
 from ..scopes import own_nodes
 from ..settings import Settings
 from .base import Severity
@@ -19,9 +19,10 @@ class IndirectBlockingCall(BlockingCallRule):
     """
     ## What it does
     Finds an `async def` that calls a synchronous function or method of the same module
-    (`helper()`, `self.helper()`, `cls.helper()`, or a `def` nested in the coroutine)
-    whose body, directly or through further helpers of the module, makes a blocking call
-    that ASR101 to ASR109 report. The diagnostic is at the call in the `async def` and
+    (`helper()`, `self.helper()`, `cls.helper()`, or a `def` nested in the coroutine),
+    or a synchronous function imported from another module of the project, whose body,
+    directly or through further helpers, makes a blocking call that ASR101 to ASR109
+    report. The diagnostic is at the call in the `async def` and
     names the blocking call and its line.
 
     ## Why is this bad?
@@ -60,10 +61,17 @@ class IndirectBlockingCall(BlockingCallRule):
     ```
 
     Or run the helper in a worker thread: `await asyncio.to_thread(wait_for_replica, db)`.
-    Helpers imported from other modules are not followed yet. Decorated helpers (other
-    than `staticmethod` and `classmethod`) are skipped, since a decorator may move the
-    call off the loop, and so are generator functions: calling one runs none of its body
-    (`StreamingResponse(iter_file())` iterates it in a worker thread).
+
+    Helpers imported from other modules of the project (`crud.get_user(db, user_id)`
+    after `from app import crud`, or `from ..crud import get_user`) are followed too:
+    the module is read, never imported, and the message gives the line and the module
+    of the blocking call (`line 12 of app.crud`). `--asr-project-inference=off` keeps
+    the rule to the same module.
+
+    Decorated helpers (other than `staticmethod` and `classmethod`) are skipped, since a
+    decorator may move the call off the loop, and so are generator functions: calling
+    one runs none of its body (`StreamingResponse(iter_file())` iterates it in a worker
+    thread).
     """
 
     code = "ASR110"
@@ -89,7 +97,10 @@ class IndirectBlockingCall(BlockingCallRule):
 
     def message_args(self, node: ast.Call, context: Context, matched: str) -> tuple[object, ...]:
         found = self._blocking_target(node, context, None)
-        line = found[1] if found else node.lineno
+        line: object = found[1] if found else node.lineno
+        target = _sync_target(node, context, list(context.scope_nodes))
+        if target is not None and target[2] is not context:
+            line = f"{line} of {target[2].module_info.name}"
         return (context.source_segment(node.func), matched, line)
 
     def _blocking_target(self, call: ast.Call, context: Context, chain: ScopeChain | None
@@ -98,12 +109,13 @@ class IndirectBlockingCall(BlockingCallRule):
         target = _sync_target(call, context, nodes)
         if target is None:
             return None
-        return self._summary(*target, context, set())
+        return self._summary(*target, set())
 
     def _summary(self, function: SyncFunction, chain: list[ast.AST], context: Context,
                  visiting: set[int]) -> tuple[str, int] | None:
-        """The first blocking call ``function`` makes, directly or through same-module
-        sync helpers: (dotted name, line). Cached per file."""
+        """The first blocking call ``function`` makes, directly or through sync helpers
+        of its module or imported from the project: (dotted name, line). Cached per
+        module (for a module read by the project tier, per process)."""
         cache: dict[int, tuple[str, int] | None] = context.rule_state(self, dict)
         key = id(function)
         if key in cache:
@@ -133,11 +145,39 @@ class IndirectBlockingCall(BlockingCallRule):
     def _indirect(self, call: ast.Call, context: Context, chain: list[ast.AST],
                   visiting: set[int]) -> tuple[str, int] | None:
         target = _sync_target(call, context, chain)
-        return self._summary(*target, context, visiting) if target else None
+        return self._summary(*target, visiting) if target else None
 
 
 def _sync_target(call: ast.Call, context: Context, chain: list[ast.AST]
-                 ) -> tuple[SyncFunction, list[ast.AST]] | None:
+                 ) -> tuple[SyncFunction, list[ast.AST], Context] | None:
+    """The sync ``def`` a call runs, with the scope chain of its body and the context of
+    its module: a function of this module, or one imported from the project."""
+    found = _local_target(call, context, chain)
+    if found is not None:
+        return (*found, context)
+    return _imported_target(call, context, chain)
+
+
+def _imported_target(call: ast.Call, context: Context, chain: list[ast.AST]
+                     ) -> tuple[SyncFunction, list[ast.AST], Context] | None:
+    """``helper()`` after ``from app.crud import helper`` (or a relative import), or
+    ``crud.helper()`` after ``from app import crud``: the helper's ``def`` in the other
+    module, read by the project tier (never for names from outside the project)."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and not isinstance(func.value, ast.Name):
+        return None
+    symbol = context.project_definition(func, chain)
+    if symbol is None or not isinstance(symbol.node, ast.FunctionDef):
+        return None
+    function = only_def(symbol.module.tree, symbol.node.name)
+    if function is not symbol.node or not isinstance(function, ast.FunctionDef):
+        return None
+    foreign = context_for(symbol.module, context.settings)
+    return (function, [symbol.module.tree, function], foreign) if foreign is not None else None
+
+
+def _local_target(call: ast.Call, context: Context, chain: list[ast.AST]
+                  ) -> tuple[SyncFunction, list[ast.AST]] | None:
     """The sync ``def`` of this module a call runs, with the scope chain of its body."""
     target = local_target(call, context, chain)
     if target is None or not isinstance(target[0], ast.FunctionDef):

@@ -1,0 +1,231 @@
+"""ASR403: an attribute read on a settings instance names nothing the class defines."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from typing import Any
+
+from ..context import Context
+from ..project import Local
+from ..receivers import _DEPENDS
+from ..scopes import FUNCTION_TYPES, parameter_default
+from ..settings_classes import (
+    PYDANTIC_API,
+    ClassRef,
+    call_result,
+    class_model,
+    function_result,
+    instance_of_symbol,
+    settings_class_ref,
+    symbol_of,
+)
+from .base import Rule, Severity
+
+_MISSING: Any = object()
+
+
+class UnknownSettingsAttribute(Rule):
+    """
+    ## What it does
+    Finds an attribute read on an instance of a settings class of the project (a
+    pydantic `BaseSettings` subclass) that names no field, property, method or inherited
+    attribute of the class. Instances are recognised in the forms applications use:
+    a module-level `settings = Settings()` (also imported: `from app.config import
+    settings`), a call of a function that returns the class (`get_settings().x`, with or
+    without `lru_cache`), and route parameters annotated with the class or declared
+    `Depends(get_settings)`. The settings module may be another module of the project:
+    it is read, never imported. The message suggests the closest field name.
+
+    The pydantic API (`model_dump()`, `model_config`, v1's `dict()`, ...) and
+    attributes a method sets on `self` count as known. Nothing is reported when the
+    class allows extra fields, defines `__getattr__`, is decorated, or derives from a
+    class that cannot be read. To keep the cost low, a name imported from a module whose
+    text mentions neither `settings` nor `config` is not followed.
+
+    ## Why is this bad?
+    The typo passes the tests that do not reach the line and raises `AttributeError`
+    on the first request that does, in production.
+
+    ## Example
+    ```python
+    from pydantic_settings import BaseSettings
+
+
+    class Settings(BaseSettings):
+        fortex_auth_token: str
+
+
+    settings = Settings()
+
+
+    def auth_headers():
+        return {"Authorization": f"Bearer {settings.fortex_api_token}"}
+    ```
+
+    ## Use instead
+    ```python
+    from pydantic_settings import BaseSettings
+
+
+    class Settings(BaseSettings):
+        fortex_auth_token: str
+
+
+    settings = Settings()
+
+
+    def auth_headers():
+        return {"Authorization": f"Bearer {settings.fortex_auth_token}"}
+    ```
+
+    ## Options
+    `--asr-project-inference=off` limits the rule to settings classes and instances
+    defined in the checked file itself.
+    """
+
+    code = "ASR403"
+    name = "unknown-settings-attribute"
+    message = "`{}`: settings class `{}` has no attribute `{}`{}"
+    severity = Severity.HIGH
+
+    def visit_Attribute(self, node: ast.Attribute, context: Context) -> None:
+        if node.ctx.__class__ is not ast.Load:
+            return
+        value = node.value
+        if value.__class__ not in (ast.Name, ast.Call, ast.Attribute):
+            return
+        state: dict[Any, Any] = context.rule_state(self, dict)
+        if not self._worth_it(state, context):
+            return
+        found = self._instance(value, context, state)
+        if found is None:
+            return
+        module, class_node = found
+        model = class_model(module, class_node)
+        attribute = node.attr
+        if (model.open or not model.is_settings or attribute in model.attributes
+                or attribute in PYDANTIC_API or attribute.startswith("_")):
+            return
+        close = difflib.get_close_matches(attribute, model.fields, n=1, cutoff=0.6)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
+        context.report(self, node, context.source_segment(node), class_node.name, attribute, hint)
+
+    def _worth_it(self, state: dict[Any, Any], context: Context) -> bool:
+        """Only files that define a class or import from their project can hold a
+        settings instance; others never look further."""
+        active = state.get("active")
+        if active is None:
+            module = context.module_info
+            project = module.project
+            active = any(isinstance(n, ast.ClassDef) for n in context.tree.body) or (
+                project is not None and any(
+                    target is not None and project.module_path(target[0]) is not None
+                    for target in module.imports.values()))
+            state["active"] = active
+        return bool(active)
+
+    def _instance(self, value: ast.expr, context: Context, state: dict[Any, Any]) -> ClassRef | None:
+        if isinstance(value, ast.Name):
+            return self._name(value.id, context, state)
+        head = value
+        while isinstance(head, (ast.Attribute, ast.Call)):
+            head = head.func if isinstance(head, ast.Call) else head.value
+        if not isinstance(head, ast.Name) or not self._may_lead_to_settings(head.id, context, state):
+            return None
+        scope = context.defining_scope(head.id)
+        if scope is None or scope.node is not context.tree:
+            return None
+        if isinstance(value, ast.Call):
+            return call_result(context.module_info, value)
+        return instance_of_symbol(symbol_of(context.module_info, value))
+
+    def _name(self, name: str, context: Context, state: dict[Any, Any]) -> ClassRef | None:
+        function = context.scope_nodes[-1]
+        if isinstance(function, FUNCTION_TYPES) and name in _parameters(function):
+            if isinstance(function, ast.Lambda):
+                return None
+            key = (id(function), name)
+            cached = state.get(key, _MISSING)
+            if cached is _MISSING:
+                cached = state[key] = self._parameter_instance(name, function, context)
+            return cached  # type: ignore[no-any-return]
+        if name[:1].isupper():  # A class: `Settings.x` is not an instance attribute.
+            return None
+        module_key = ("module", name)
+        cached = state.get(module_key, _MISSING)
+        if cached is _MISSING:
+            cached = None
+            if self._may_lead_to_settings(name, context, state):
+                cached = instance_of_symbol(context.module_info.lookup(name))
+            state[module_key] = cached
+        if cached is None:
+            return None
+        # The module-level name, not a local or a comprehension variable of that name.
+        scope = context.defining_scope(name)
+        return cached if scope is not None and scope.node is context.tree else None
+
+    def _may_lead_to_settings(self, name: str, context: Context, state: dict[Any, Any]) -> bool:
+        """Cheap rejections before resolving a module-level name: classes (not
+        instances), names from outside the project, and project modules whose text
+        mentions neither settings nor config (they are not parsed)."""
+        key = ("lead", name)
+        found = state.get(key)
+        if found is None:
+            found = state[key] = self._leads(name, context)
+        return bool(found)
+
+    @staticmethod
+    def _leads(name: str, context: Context) -> bool:
+        module = context.module_info
+        if name in module.definitions:
+            return module.definitions[name] is not None
+        if name not in module.imports:
+            return False
+        target = module.imports[name]
+        project = module.project
+        if target is None or project is None or project.module_path(target[0]) is None:
+            return False
+        dotted = target[0] if target[1] is None else f"{target[0]}.{target[1]}"
+        if project.module_path(dotted) is not None and target[1] is None:
+            return True  # `import app.config`: decided by the attribute asked about.
+        return project.mentions(target[0], _SETTINGS_WORDS) or (
+            project.module_path(dotted) is not None)
+
+    def _parameter_instance(self, name: str, function: ast.FunctionDef | ast.AsyncFunctionDef,
+                            context: Context) -> ClassRef | None:
+        module = context.module_info
+        parameter = next(a for a in _all_arguments(function) if a.arg == name)
+        found: ClassRef | None = None
+        if parameter.annotation is not None:
+            found = settings_class_ref(module, parameter.annotation)
+        else:
+            default = parameter_default(function.args, parameter)
+            if (isinstance(default, ast.Call) and default.args
+                    and isinstance(default.args[0], ast.Name)
+                    and context.qualified_name(default.func, [context.tree]) in _DEPENDS):
+                provider = module.lookup(default.args[0].id)
+                if isinstance(provider, Local) and isinstance(provider.node, ast.FunctionDef):
+                    found = function_result(provider.module, provider.node)
+        return None if found is None or _rebound(function, name) else found
+
+
+_SETTINGS_WORDS = ("settings", "Settings", "SETTINGS", "config", "Config", "CONFIG")
+
+
+def _all_arguments(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> list[ast.arg]:
+    arguments = function.args
+    return [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+
+
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:
+    return {a.arg for a in _all_arguments(function)}
+
+
+def _rebound(function: ast.AST, name: str) -> bool:
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+            return True
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+            return True
+    return False

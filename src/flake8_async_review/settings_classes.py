@@ -1,0 +1,416 @@
+"""Pydantic settings classes of a project: which classes they are, what they define, and
+which expressions are instances of them. Answers come from the project tier
+(:mod:`project`); anything it cannot see makes the answer "unsure" (None or open)."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .project import External, Local, ModuleInfo, ModuleRef, Project, Symbol
+
+SETTINGS_BASES = frozenset({
+    "pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings",
+    "pydantic.BaseSettings", "pydantic.env_settings.BaseSettings", "pydantic.v1.BaseSettings",
+})
+# Bases whose API is listed below: a class deriving from them is still fully known.
+_KNOWN_BASES = SETTINGS_BASES | {
+    "pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.v1.BaseModel",
+    "builtins.object", "abc.ABC",
+}
+PYDANTIC_API = frozenset({
+    # pydantic v2 / pydantic-settings
+    "model_config", "model_fields", "model_computed_fields", "model_extra", "model_fields_set",
+    "model_construct", "model_copy", "model_dump", "model_dump_json", "model_json_schema",
+    "model_parametrized_name", "model_post_init", "model_rebuild", "model_validate",
+    "model_validate_json", "model_validate_strings", "settings_customise_sources",
+    # pydantic v1
+    "dict", "json", "copy", "parse_obj", "parse_raw", "parse_file", "from_orm", "construct",
+    "schema", "schema_json", "validate", "update_forward_refs", "Config", "fields",
+})
+_CACHE_DECORATORS = frozenset({"functools.lru_cache", "functools.cache"})
+_CONFIG_CALLS = frozenset({
+    "pydantic_settings.SettingsConfigDict", "pydantic.ConfigDict", "builtins.dict",
+    "pydantic_settings.main.SettingsConfigDict",
+})
+
+
+@dataclass
+class SettingsClass:
+    """What the tier knows of a class: is it a settings class, and its attribute names.
+    ``open`` means unknown attributes may exist (extra allowed, ``__getattr__``, a base
+    the tier cannot see)."""
+
+    name: str
+    is_settings: bool = False
+    open: bool = False
+    attributes: set[str] = field(default_factory=set)
+    fields: list[str] = field(default_factory=list)
+
+
+# Keyed by node identity; the node is kept so that its id is not reused.
+_MODELS: dict[int, tuple[ast.ClassDef, SettingsClass]] = {}
+
+
+def symbol_of(module: ModuleInfo, node: ast.expr) -> Symbol | None:
+    """What a name or dotted expression at the top level of ``module`` stands for."""
+    if isinstance(node, ast.Name):
+        found = module.lookup(node.id)
+        if found is None and node.id not in module.definitions and node.id not in module.imports:
+            import builtins
+
+            return External(f"builtins.{node.id}") if hasattr(builtins, node.id) else None
+        return found
+    if isinstance(node, ast.Attribute):
+        base = symbol_of(module, node.value)
+        if isinstance(base, External):
+            return External(f"{base.qualified}.{node.attr}")
+        if isinstance(base, ModuleRef):
+            return base.module.lookup(node.attr) if base.module is not None else None
+        return None
+    if isinstance(node, ast.Subscript):  # Generic[T], BaseSettings subclasses with params
+        return symbol_of(module, node.value)
+    return None
+
+
+def class_model(module: ModuleInfo, node: ast.ClassDef, depth: int = 0) -> SettingsClass:
+    """The (cached) model of a top-level class of ``module``."""
+    cached = _MODELS.get(id(node))
+    if cached is not None and cached[0] is node:
+        return cached[1]
+    model = SettingsClass(node.name)
+    _MODELS[id(node)] = (node, model)  # Guards recursion through odd bases.
+    if depth > 8:
+        model.open = True
+        return model
+    if node.decorator_list:
+        model.open = True  # A decorator may add attributes.
+    for base in node.bases:
+        symbol = symbol_of(module, base)
+        if isinstance(symbol, External):
+            if symbol.qualified in SETTINGS_BASES:
+                model.is_settings = True
+            if symbol.qualified not in _KNOWN_BASES and symbol.qualified != "typing.Generic":
+                model.open = True
+        elif isinstance(symbol, Local) and isinstance(symbol.node, ast.ClassDef):
+            inherited = class_model(symbol.module, symbol.node, depth + 1)
+            model.is_settings |= inherited.is_settings
+            model.open |= inherited.open
+            model.attributes |= inherited.attributes
+            model.fields += [f for f in inherited.fields if f not in model.fields]
+        else:
+            model.open = True
+    for keyword in node.keywords:
+        if (keyword.arg == "extra" and _allows_extra(keyword.value)) or keyword.arg == "metaclass":
+            model.open = True
+    for statement in node.body:
+        _class_statement(module, statement, model)
+    return model
+
+
+def _class_statement(module: ModuleInfo, statement: ast.stmt, model: SettingsClass) -> None:
+    names: list[str] = []
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        names = [statement.target.id]
+        if not _is_classvar(statement.annotation) and statement.target.id != "model_config":
+            model.fields.append(statement.target.id)
+    elif isinstance(statement, ast.Assign):
+        names = [t.id for t in statement.targets if isinstance(t, ast.Name)]
+        if not all(isinstance(t, ast.Name) for t in statement.targets):
+            model.open = True
+    elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        names = [statement.name]
+        if statement.name in ("__getattr__", "__getattribute__"):
+            model.open = True
+        if not isinstance(statement, ast.ClassDef):
+            names += _self_attributes(statement)
+        if isinstance(statement, ast.ClassDef) and statement.name == "Config":
+            for inner in statement.body:
+                if (isinstance(inner, ast.Assign) and any(
+                        isinstance(t, ast.Name) and t.id == "extra" for t in inner.targets)
+                        and _allows_extra(inner.value)):
+                    model.open = True
+    elif isinstance(statement, (ast.If, ast.Try, ast.For, ast.While, ast.With)):
+        model.open = True  # Conditional class bodies: unsure what they define.
+    model.attributes.update(names)
+    if "model_config" in names:
+        value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
+        if value is not None and _config_allows_extra(module, value):
+            model.open = True
+
+
+def _self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """Attributes a method sets on its first parameter (``self.x = ...``,
+    ``object.__setattr__(self, "x", ...)`` is not followed: it is rare in settings)."""
+    arguments = [*method.args.posonlyargs, *method.args.args]
+    if not arguments:
+        return []
+    self_name = arguments[0].arg
+    return [node.attr for node in ast.walk(method)
+            if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load)
+            and isinstance(node.value, ast.Name) and node.value.id == self_name]
+
+
+def _is_classvar(annotation: ast.expr) -> bool:
+    target = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    return isinstance(target, (ast.Name, ast.Attribute)) and (
+        (target.id if isinstance(target, ast.Name) else target.attr) == "ClassVar")
+
+
+def _allows_extra(value: ast.expr) -> bool:
+    """True unless ``value`` plainly says "ignore" or "forbid"."""
+    if isinstance(value, ast.Constant):
+        return value.value not in ("ignore", "forbid")
+    if isinstance(value, ast.Attribute):
+        return value.attr not in ("ignore", "forbid")
+    return True
+
+
+def _config_allows_extra(module: ModuleInfo, value: ast.expr) -> bool:
+    """``model_config`` allows extra attributes, or is not something we can read."""
+    if isinstance(value, ast.Call):
+        symbol = symbol_of(module, value.func)
+        if not (isinstance(symbol, External) and symbol.qualified in _CONFIG_CALLS):
+            return True
+        if value.args or any(k.arg is None for k in value.keywords):
+            return True
+        return any(k.arg == "extra" and _allows_extra(k.value) for k in value.keywords)
+    if isinstance(value, ast.Dict):
+        if any(k is None for k in value.keys):
+            return True
+        return any(isinstance(k, ast.Constant) and k.value == "extra" and _allows_extra(v)
+                   for k, v in zip(value.keys, value.values, strict=False))
+    return True
+
+
+# -- which expressions are settings instances ---------------------------------------------
+
+ClassRef = tuple[ModuleInfo, ast.ClassDef]
+
+
+def settings_class_ref(module: ModuleInfo, expr: ast.expr, depth: int = 0) -> ClassRef | None:
+    """The settings class an annotation or class expression names (through
+    ``Annotated[X, ...]`` and string annotations)."""
+    if depth > 4:
+        return None
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        try:
+            parsed = ast.parse(expr.value, mode="eval").body
+        except SyntaxError:
+            return None
+        return settings_class_ref(module, parsed, depth + 1)
+    if isinstance(expr, ast.Subscript):
+        head = symbol_of(module, expr.value)
+        if isinstance(head, External) and head.qualified in (
+                "typing.Annotated", "typing_extensions.Annotated"):
+            first = expr.slice.elts[0] if isinstance(expr.slice, ast.Tuple) else expr.slice
+            return settings_class_ref(module, first, depth + 1)
+        return None
+    symbol = symbol_of(module, expr)
+    if isinstance(symbol, Local):
+        if isinstance(symbol.node, ast.ClassDef):
+            if class_model(symbol.module, symbol.node).is_settings:
+                return symbol.module, symbol.node
+            return None
+        if (isinstance(symbol.node, ast.Assign) and len(symbol.node.targets) == 1
+                and isinstance(symbol.node.value, ast.Subscript)):  # Alias = Annotated[...]
+            return settings_class_ref(symbol.module, symbol.node.value, depth + 1)
+    return None
+
+
+def call_result(module: ModuleInfo, call: ast.Call, depth: int = 0) -> ClassRef | None:
+    """The settings class whose instance ``call`` returns: the class itself, or a
+    (cached) sync function of the project that returns one."""
+    symbol = symbol_of(module, call.func)
+    if not isinstance(symbol, Local) or depth > 4:
+        return None
+    if isinstance(symbol.node, ast.ClassDef):
+        model = class_model(symbol.module, symbol.node)
+        return (symbol.module, symbol.node) if model.is_settings else None
+    if isinstance(symbol.node, ast.FunctionDef):
+        return function_result(symbol.module, symbol.node, depth + 1)
+    return None
+
+
+def function_result(module: ModuleInfo, function: ast.FunctionDef, depth: int = 0) -> ClassRef | None:
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        symbol = symbol_of(module, target)
+        if not (isinstance(symbol, External) and symbol.qualified in _CACHE_DECORATORS):
+            return None
+    if function.returns is not None:
+        return settings_class_ref(module, function.returns)
+    found: list[ClassRef | None] = []
+    for node in ast.walk(function):
+        if isinstance(node, ast.Return):
+            if isinstance(node.value, ast.Call):
+                found.append(call_result(module, node.value, depth + 1))
+            else:
+                found.append(None)
+        elif isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return None
+    if not found or any(item is None for item in found):
+        return None
+    first = found[0]
+    assert first is not None
+    return first if all(item is not None and item[1] is first[1] for item in found) else None
+
+
+def instance_of_symbol(symbol: Symbol | None, depth: int = 0) -> ClassRef | None:
+    """The settings class a top-level variable holds an instance of."""
+    if not isinstance(symbol, Local) or depth > 4:
+        return None
+    node = symbol.node
+    if isinstance(node, ast.AnnAssign):
+        return settings_class_ref(symbol.module, node.annotation)
+    if (isinstance(node, ast.Assign) and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call)):
+        return call_result(symbol.module, node.value, depth + 1)
+    return None
+
+
+# -- does the project have a settings class (ASR905) -------------------------------------
+
+_SKIP_DIRS = frozenset({".git", ".venv", "venv", "env", "node_modules", "site-packages",
+                        "build", "dist", "__pycache__", ".tox", ".nox", ".mypy_cache"})
+_PROJECT_SETTINGS: dict[Path, frozenset[str]] = {}
+
+
+def settings_modules(project: Project) -> frozenset[str]:
+    """Paths of the project's modules that define a settings class (scanned once)."""
+    cached = _PROJECT_SETTINGS.get(project.root)
+    if cached is not None:
+        return cached
+    from .project import load_module
+
+    found: set[str] = set()
+    for directory, subdirectories, files in os.walk(project.root):
+        subdirectories[:] = [d for d in subdirectories
+                             if d not in _SKIP_DIRS and not d.startswith(".")]
+        for filename in files:
+            if not filename.endswith(".py"):
+                continue
+            path = Path(directory, filename)
+            try:
+                if "BaseSettings" not in path.read_text(encoding="utf-8", errors="replace"):
+                    continue
+            except OSError:
+                continue
+            name = project.module_name(str(path))
+            info = load_module(project, name or path.stem, path) if name else None
+            if info is not None and defines_settings_class(info):
+                found.add(str(path.resolve()))
+    result = _PROJECT_SETTINGS[project.root] = frozenset(found)
+    return result
+
+
+def defines_settings_class(module: ModuleInfo) -> bool:
+    return any(isinstance(node, ast.ClassDef) and class_model(module, node).is_settings
+               for node in module.tree.body)
+
+
+# -- fields of a settings class, for ASR401/ASR402 ----------------------------------------
+
+_FIELD_CALLS = frozenset({"pydantic.Field", "pydantic.fields.Field"})
+_SECRET_CALLS = frozenset({"pydantic.SecretStr", "pydantic.SecretBytes", "pydantic.types.SecretStr",
+                           "pydantic.types.SecretBytes", "pydantic.v1.SecretStr"})
+STRING_TYPES = frozenset({"builtins.str", "builtins.bytes"}) | _SECRET_CALLS
+_OPTIONAL = frozenset({"typing.Optional"})
+_UNION = frozenset({"typing.Union"})
+
+
+@dataclass(frozen=True)
+class SettingsField:
+    target: ast.Name
+    annotation: ast.expr | None
+    default: ast.expr | None  # None: no default (required) or a default_factory
+
+
+def settings_fields(module: ModuleInfo, node: ast.ClassDef) -> list[SettingsField]:
+    """The fields a settings class body declares, with their default value expression
+    (unwrapped from ``Field(default)``)."""
+    found: list[SettingsField] = []
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            if _is_classvar(statement.annotation) or statement.target.id == "model_config":
+                continue
+            found.append(SettingsField(statement.target, statement.annotation,
+                                       _default(module, statement.value)))
+        elif (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+              and isinstance(statement.targets[0], ast.Name)
+              and statement.targets[0].id != "model_config"
+              and not statement.targets[0].id.startswith("_")):
+            found.append(SettingsField(statement.targets[0], None, _default(module, statement.value)))
+    return found
+
+
+def _default(module: ModuleInfo, value: ast.expr | None) -> ast.expr | None:
+    if isinstance(value, ast.Call):
+        symbol = symbol_of(module, value.func)
+        if isinstance(symbol, External) and symbol.qualified in _FIELD_CALLS:
+            for keyword in value.keywords:
+                if keyword.arg == "default":
+                    return keyword.value
+            return value.args[0] if value.args else None
+    return value
+
+
+def string_value(module: ModuleInfo, value: ast.expr | None) -> str | bytes | None:
+    """The literal a default is: ``"x"``, ``b"x"`` or ``SecretStr("x")``."""
+    if isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes)):
+        return value.value
+    if isinstance(value, ast.Call) and len(value.args) == 1 and not value.keywords:
+        symbol = symbol_of(module, value.func)
+        if isinstance(symbol, External) and symbol.qualified in _SECRET_CALLS:
+            return string_value(module, value.args[0])
+    return None
+
+
+def annotation_kind(module: ModuleInfo, annotation: ast.expr | None) -> str | None:
+    """``"plain"`` for ``str``/``bytes``/``SecretStr``, ``"optional"`` for those or
+    None, None for any other type."""
+    if annotation is None:
+        return "plain"
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            return annotation_kind(module, ast.parse(annotation.value, mode="eval").body)
+        except SyntaxError:
+            return None
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        sides = [annotation.left, annotation.right]
+        return _optional_of(module, sides)
+    if isinstance(annotation, ast.Subscript):
+        head = symbol_of(module, annotation.value)
+        if not isinstance(head, External):
+            return None
+        items = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+        if head.qualified in _OPTIONAL and len(items) == 1:
+            return "optional" if annotation_kind(module, items[0]) == "plain" else None
+        if head.qualified in _UNION:
+            return _optional_of(module, items)
+        if head.qualified in ("typing.Annotated", "typing_extensions.Annotated"):
+            return annotation_kind(module, items[0])
+        return None
+    symbol = symbol_of(module, annotation)
+    return "plain" if isinstance(symbol, External) and symbol.qualified in STRING_TYPES else None
+
+
+def _optional_of(module: ModuleInfo, sides: list[ast.expr]) -> str | None:
+    nones = [s for s in sides if isinstance(s, ast.Constant) and s.value is None]
+    others = [s for s in sides if s not in nones]
+    if len(nones) == 1 and len(others) == 1 and annotation_kind(module, others[0]) == "plain":
+        return "optional"
+    return None
+
+
+def name_words(name: str) -> list[str]:
+    """``fortexAPIToken`` and ``FORTEX_API_TOKEN`` alike: ``["fortex", "api", "token"]``."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return [word for word in spaced.lower().split("_") if word]
+
+
+def settings_class_at(module: ModuleInfo, node: ast.ClassDef) -> bool:
+    return class_model(module, node).is_settings

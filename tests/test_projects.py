@@ -1,0 +1,190 @@
+"""Multi-module projects: the rules that read other modules of the project (ASR401-ASR404,
+ASR905), checked through the real flake8, and the project tier's cache and laziness."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from harness import _ANNOTATION, Diagnostic, run_flake8
+
+from flake8_async_review import dependencies, inference, project, settings_classes
+from flake8_async_review.engine import Linter, lint_source
+from flake8_async_review.project import project_of
+from flake8_async_review.rules import RULES_BY_CODE
+from flake8_async_review.settings import Settings
+
+PROJECTS = Path(__file__).parent / "projects"
+NAMES = sorted(p.name for p in PROJECTS.iterdir() if p.is_dir())
+CODES = ("ASR106", "ASR110", "ASR401", "ASR402", "ASR403", "ASR404", "ASR905")
+
+
+def _sources(root: Path) -> list[Path]:
+    """The modules flake8 checks; ``*broken*`` modules do not parse (flake8 would report
+    E999): they are only read by the tier, as imports of the others."""
+    return sorted(p for p in root.rglob("*.py") if "broken" not in p.name)
+
+
+def _expected(path: Path) -> set[Diagnostic]:
+    found: set[Diagnostic] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for code, col, raw_args in _ANNOTATION.findall(line.partition("#")[2]):
+            args = ast.literal_eval(f"({raw_args.lstrip(' ,')},)") if raw_args else ()
+            found.add((number, int(col), code, RULES_BY_CODE[code](Settings()).format_message(*args)))
+    return found
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_project_reports_exactly_the_annotated_diagnostics(name: str) -> None:
+    sources = _sources(PROJECTS / name)
+    found = run_flake8(sources, ["--extend-select", "ASR905"])
+    for path in sources:
+        got = {d for d in found[path.resolve()] if d[2] in CODES}
+        assert sorted(got) == sorted(_expected(path)), path.relative_to(PROJECTS)
+
+
+def test_every_project_has_positive_cases() -> None:
+    for name in NAMES:
+        assert any(_expected(p) for p in _sources(PROJECTS / name)), name
+
+
+def test_tier_off_keeps_to_the_checked_file() -> None:
+    sources = _sources(PROJECTS / "basic")
+    found = run_flake8(sources, ["--extend-select", "ASR905", "--asr-project-inference=off"])
+    users = (PROJECTS / "basic" / "app" / "routes" / "users.py").resolve()
+    mail = (PROJECTS / "basic" / "app" / "services" / "mail.py").resolve()
+    items = (PROJECTS / "basic" / "app" / "routes" / "items.py").resolve()
+    assert not {d for d in found[users] | found[mail] if d[2] in ("ASR403", "ASR905")}
+    # Imported helpers and the imported session alias are not followed either.
+    assert not {d for d in found[items] if d[2] in ("ASR106", "ASR110")}
+    config = (PROJECTS / "basic" / "app" / "config.py").resolve()
+    # The settings class derives from a project class: with the tier off it is unknown.
+    assert not {d for d in found[config] if d[2] in ("ASR401", "ASR402")}
+
+
+def _lint(path: Path, settings: Settings | None = None) -> list[str]:
+    linter = Linter(settings or Settings(), [RULES_BY_CODE[c] for c in CODES])
+    return [v.code for v in lint_source(path.read_text(encoding="utf-8"), str(path), linter)]
+
+
+@pytest.fixture
+def fresh_cache() -> None:
+    project.clear_cache()
+    dependencies.clear_cache()
+    settings_classes._PROJECT_SETTINGS.clear()
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_a_second_file_reuses_the_modules_the_first_read() -> None:
+    app = PROJECTS / "basic" / "app"
+    before = project.parse_count
+    assert "ASR403" in _lint(app / "routes" / "users.py")
+    after_first = project.parse_count
+    assert after_first > before  # config.py, base.py, the broken module
+    assert "ASR403" in _lint(app / "services" / "mail.py")
+    assert project.parse_count == after_first  # app.config and app.base come from the cache
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_a_file_importing_nothing_from_the_project_reads_no_other_module(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_astroid(self: object) -> None:
+        raise AssertionError("astroid tree built")
+
+    monkeypatch.setattr(inference.LazyInference, "_build_index", no_astroid)
+    before = project.parse_count
+    assert _lint(PROJECTS / "basic" / "app" / "plain.py") == []
+    assert project.parse_count == before
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_a_module_that_does_not_parse_is_harmless() -> None:
+    users = PROJECTS / "basic" / "app" / "routes" / "users.py"
+    assert _lint(users).count("ASR403") == 4
+    broken = project_of(str(users))
+    assert broken is not None
+    assert broken.module("app.broken_helpers") is None
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_the_cache_notices_a_changed_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(project, "RECHECK_SECONDS", 0.0)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\ndependencies = []\n")
+    (tmp_path / "conf.py").write_text(
+        "from pydantic_settings import BaseSettings\n\n\nclass S(BaseSettings):\n    a: int = 1\n\n\n"
+        "settings = S()\n")
+    user = tmp_path / "user.py"
+    user.write_text("from conf import settings\n\nprint(settings.b)\n")
+    assert _lint(user) == ["ASR403"]
+    conf = tmp_path / "conf.py"
+    conf.write_text(conf.read_text().replace("a: int = 1", "a: int = 1\n    b: int = 2"))
+    import os
+
+    stat = conf.stat()
+    os.utime(conf, (stat.st_atime, stat.st_mtime + 5))
+    assert _lint(user) == []
+
+
+@pytest.mark.parametrize(("files", "declared"), [
+    ({"pyproject.toml": "[project]\nname='x'\ndependencies=['pydantic[email]>=2', 'FastAPI']\n"},
+     {"pydantic": {"email"}, "fastapi": set()}),
+    ({"pyproject.toml": "[tool.poetry.dependencies]\nJinja2 = '^3'\n"
+                        "[tool.poetry.group.web.dependencies]\nfastapi = {version='*', extras=['all']}\n"},
+     {"jinja2": set(), "fastapi": {"all"}}),
+    ({"setup.cfg": "[options]\ninstall_requires =\n    email_validator\n"
+                   "[options.extras_require]\nweb =\n    python-multipart>=0.0.9\n"},
+     {"email-validator": set(), "python-multipart": set()}),
+    ({"setup.py": "from setuptools import setup\nsetup(install_requires=['orjson'])\n"},
+     {"orjson": set()}),
+    ({"setup.py": "from setuptools import setup\nsetup(install_requires=REQUIRES)\n",
+      "requirements.txt": "orjson\n"}, None),
+    ({"pyproject.toml": "[project]\nname='x'\ndynamic=['dependencies']\n"}, None),
+    ({"pyproject.toml": "[tool.ruff]\nline-length = 100\n"}, None),
+    ({"requirements-dev.txt": "-r requirements.txt\npytest\n", "requirements.txt": "UJSON==5\n"},
+     {"ujson": set(), "pytest": set()}),
+])
+def test_declared_dependencies(tmp_path: Path, files: dict[str, str],
+                               declared: dict[str, set[str]] | None) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    dependencies.clear_cache()
+    assert dependencies.declared_dependencies(tmp_path) == declared
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_the_engine_knows_whether_an_imported_function_is_async(tmp_path: Path) -> None:
+    from flake8_async_review.context import Context
+    from flake8_async_review.fixes import source_lines
+
+    (tmp_path / "setup.cfg").write_text("[flake8]\n")
+    package = tmp_path / "svc"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "jobs.py").write_text(
+        "import functools\n\n\nasync def fetch():\n    pass\n\n\ndef compute():\n    pass\n\n\n"
+        "@functools.cache\ndef cached():\n    pass\n\n\nvalue = 1\n")
+    user = package / "main.py"
+    source = ("import json\nfrom svc import jobs\nfrom .jobs import compute, fetch, cached, value\n\n"
+              "fetch, compute, cached, value, jobs.fetch, jobs.compute, json.dumps, unknown\n")
+    user.write_text(source)
+    tree = ast.parse(source)
+    context = Context(tree, source_lines(source), str(user), Settings())
+    names = tree.body[-1].value.elts  # type: ignore[attr-defined]
+    answers = [context.project_function_is_async(name) for name in names]
+    assert answers == [True, False, None, None, True, False, None, None]
+    off = Context(tree, source_lines(source), str(user), Settings(project_inference=False))
+    assert [off.project_function_is_async(name) for name in names] == [None] * 8
+
+
+@pytest.mark.parametrize(
+    "setup_call",
+    ['setup(extras_require=["docs"])', "setup(install_requires=compute())",
+     'setup(extras_require={"x": make()})', "setup(install_requires=[1, 2])"],
+)
+def test_a_setup_py_of_unexpected_shape_means_unsure(tmp_path: Path, setup_call: str) -> None:
+    from flake8_async_review.dependencies import clear_cache, declared_dependencies
+
+    clear_cache()
+    (tmp_path / "setup.py").write_text(f"from setuptools import setup\n{setup_call}\n", encoding="utf-8")
+    assert declared_dependencies(tmp_path) is None
