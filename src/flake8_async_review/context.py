@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .fixes import source_lines
 from .inference import LazyInference
 from .receivers import TypeResolver
-from .scopes import BUILTIN_NAMES, FUNCTION_TYPES, Scope
+from .scopes import BUILTIN_NAMES, FUNCTION_TYPES, Scope, target_names
 from .violation import Fix, Violation
 
 if TYPE_CHECKING:
@@ -23,6 +23,12 @@ ScopeChain = Sequence[ast.AST]
 T = TypeVar("T")
 
 
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_SCOPE_TYPES = (*FUNCTION_TYPES, ast.ClassDef, ast.Module)
+# What a comprehension variable resolves to: a scope binding it to nothing known.
+_COMPREHENSION_SCOPE = Scope(ast.Module(body=[], type_ignores=[]))
+
+
 class Callee:
     """The target of a call: ``qualified`` for a name the imports resolve
     (``requests.get``), or, for a method call on an object, the ``method`` name and the
@@ -34,7 +40,9 @@ class Callee:
 
     __slots__ = ("_chain", "_context", "_receiver", "_resolved", "_value", "method", "qualified")
 
-    def __init__(self, context: Context, call: ast.Call, chain: ScopeChain) -> None:
+    def __init__(self, context: Context, call: ast.Call, chain: ScopeChain | None) -> None:
+        # None: the walk's position, where the call is being visited (handlers run
+        # before the walk moves on, so the receiver is resolved there too).
         self._context, self._chain = context, chain
         self.qualified = context.qualified_name(call.func, chain)
         self.method: str | None = None
@@ -49,7 +57,8 @@ class Callee:
         if not self._resolved:
             self._resolved = True
             if self._value is not None:
-                self._receiver = self._context.types.type_of(self._value, self._chain)
+                chain = self._context.scope_nodes if self._chain is None else self._chain
+                self._receiver = self._context.types.type_of(self._value, chain)
         return self._receiver
 
     @property
@@ -102,6 +111,7 @@ class Context:
         self.scope_nodes: list[ast.AST] = [tree]
         self.ancestors: list[ast.AST] = []
         self._scopes: dict[int, Scope] = {}
+        self._walrus: bool | None = None
         self._callees: dict[int, Callee] = {}
         self._rule_states: dict[int, Any] = {}
         self._shared_states: dict[str, Any] = {}
@@ -182,8 +192,26 @@ class Context:
         """What the body of a module, class, function or lambda binds (cached)."""
         scope = self._scopes.get(id(node))
         if scope is None:
-            scope = self._scopes[id(node)] = Scope(node)
+            scope = self._scopes[id(node)] = Scope(node, walrus=self._has_walrus)
         return scope
+
+    @property
+    def _has_walrus(self) -> bool:
+        if self._walrus is None:
+            self._walrus = any(":=" in line for line in self.lines)
+        return self._walrus
+
+    def comprehension_binds(self, name: str) -> bool:
+        """Whether a comprehension around the node being visited binds ``name``: inside
+        it, the name is the comprehension's variable, whatever the scope binds."""
+        for ancestor in reversed(self.ancestors):
+            if isinstance(ancestor, _COMPREHENSIONS):
+                for generator in ancestor.generators:
+                    if name in target_names(generator.target):
+                        return True
+            elif isinstance(ancestor, _SCOPE_TYPES):
+                return False
+        return False
 
     def qualified_name(self, node: ast.AST, chain: ScopeChain | None = None) -> str | None:
         """The dotted name an expression refers to through the imports in scope.
@@ -212,6 +240,8 @@ class Context:
     def defining_scope(self, name: str, chain: ScopeChain | None = None) -> Scope | None:
         """The innermost visible scope that binds ``name`` (or may, by a star import)."""
         nodes = self.scope_nodes if chain is None else chain
+        if nodes is self.scope_nodes and self.comprehension_binds(name):
+            return _COMPREHENSION_SCOPE
         for index in range(len(nodes) - 1, -1, -1):
             scope = self.scope(nodes[index])
             # A class body's names are not visible inside its methods.
@@ -243,7 +273,7 @@ class Context:
             cached = self._callees.get(id(call))
             if cached is not None:
                 return cached
-        found = Callee(self, call, list(self.scope_nodes) if chain is None else chain)
+        found = Callee(self, call, chain)
         if chain is None:
             self._callees[id(call)] = found
         return found

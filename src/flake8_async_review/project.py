@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 RECHECK_SECONDS = 1.0
 _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
@@ -218,6 +219,9 @@ class ModuleInfo:
         self.definitions: dict[str, ast.stmt | None] = {}
         self._symbols: dict[str, Symbol | None] = {}
         self._resolving: set[str] = set()
+        # Models of this module's classes (settings_classes), keyed by node identity.
+        self.class_models: dict[int, Any] = {}
+        self.settings_flags: dict[int, bool] = {}
         for statement in tree.body:
             self._collect(statement)
 

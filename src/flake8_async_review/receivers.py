@@ -82,6 +82,8 @@ class TypeResolver:
     # -- names ----------------------------------------------------------------------------
 
     def _name_type(self, name: str, chain: Chain) -> str | None:
+        if chain is self.context.scope_nodes and self.context.comprehension_binds(name):
+            return None  # A comprehension variable, at the walk's position.
         for index in range(len(chain) - 1, -1, -1):
             scope_node = chain[index]
             scope = self.context.scope(scope_node)

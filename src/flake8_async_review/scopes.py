@@ -24,13 +24,18 @@ class Scope:
     ``bindings`` maps a name to the dotted name it was imported as, or to None when it
     is bound to something else (an assignment, a parameter, a definition) or imported
     twice as different things. ``expression_bound`` holds the names bound inside
-    expressions (comprehension variables, ``:=`` targets, ``match`` captures): they are
-    unknown throughout the body, since which binding a use sees depends on where it is.
+    expressions of the body itself (``:=`` targets, ``match`` captures): they are unknown
+    throughout the body, since which binding a use sees depends on where it is.
+    Comprehension variables are visible only inside their comprehension: the context
+    answers for those from the walk's ancestors (:meth:`Context.comprehension_binds`).
+
+    Finding ``:=`` targets takes a walk of the body's expressions; ``walrus`` says
+    whether the file has any (most do not, and then the walk is skipped).
     """
 
     __slots__ = ("bindings", "expression_bound", "is_class", "node", "star_import")
 
-    def __init__(self, node: ast.AST) -> None:
+    def __init__(self, node: ast.AST, walrus: bool = True) -> None:
         self.node = node
         self.is_class = isinstance(node, ast.ClassDef)
         self.bindings: dict[str, str | None] = {}
@@ -40,7 +45,7 @@ class Scope:
                 self.bindings[name] = None
         if not isinstance(node, ast.Lambda):
             self._collect(node.body)  # type: ignore[attr-defined]
-        self.expression_bound = frozenset(expression_bound_names(node))
+        self.expression_bound = frozenset(expression_bound_names(node, walrus))
         for name in self.expression_bound:
             self._bind(name, None)
 
@@ -110,19 +115,21 @@ def own_nodes(function: ast.AST) -> Iterator[ast.AST]:
         stack.extend(reversed(children))
 
 
-def expression_bound_names(scope_node: ast.AST) -> Iterator[str]:
+def expression_bound_names(scope_node: ast.AST, walrus: bool = True) -> Iterator[str]:
     """Names bound inside the expressions of a module, class, function or lambda body
-    (not of the scopes nested in it): comprehension variables (visible only inside
-    their comprehension), ``:=`` targets and ``match`` captures."""
+    (not of the scopes nested in it): ``:=`` targets (looked for only when ``walrus``)
+    and ``match`` captures."""
     nested = (*FUNCTION_TYPES, ast.ClassDef)
     body = scope_node.body  # type: ignore[attr-defined]
     roots: list[ast.AST] = [body] if isinstance(body, ast.AST) else list(body)
+    if not walrus:  # Only match statements can bind: look at their patterns alone.
+        roots = [case.pattern for statement in roots if isinstance(statement, ast.stmt)
+                 for inner in statements_of([statement]) if isinstance(inner, ast.Match)
+                 for case in inner.cases]
     stack = [root for root in roots if not isinstance(root, nested)]
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.comprehension):
-            yield from target_names(node.target)
-        elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+        if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
             yield node.target.id
         elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
             yield node.name

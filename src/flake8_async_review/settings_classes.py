@@ -51,8 +51,6 @@ class SettingsClass:
     fields: list[str] = field(default_factory=list)
 
 
-# Keyed by node identity; the node is kept so that its id is not reused.
-_MODELS: dict[int, tuple[ast.ClassDef, SettingsClass]] = {}
 
 
 def symbol_of(module: ModuleInfo, node: ast.expr) -> Symbol | None:
@@ -78,11 +76,13 @@ def symbol_of(module: ModuleInfo, node: ast.expr) -> Symbol | None:
 
 def class_model(module: ModuleInfo, node: ast.ClassDef, depth: int = 0) -> SettingsClass:
     """The (cached) model of a top-level class of ``module``."""
-    cached = _MODELS.get(id(node))
-    if cached is not None and cached[0] is node:
-        return cached[1]
-    model = SettingsClass(node.name)
-    _MODELS[id(node)] = (node, model)  # Guards recursion through odd bases.
+    # Cached with the module, so that it lives exactly as long as the tree it describes
+    # (a process-wide cache would keep every checked file's classes alive).
+    models: dict[int, SettingsClass] = module.class_models
+    cached = models.get(id(node))
+    if cached is not None:
+        return cached
+    model = models[id(node)] = SettingsClass(node.name)  # Also guards recursion through odd bases.
     if depth > 8:
         model.open = True
         return model
@@ -212,7 +212,7 @@ def settings_class_ref(module: ModuleInfo, expr: ast.expr, depth: int = 0) -> Cl
     symbol = symbol_of(module, expr)
     if isinstance(symbol, Local):
         if isinstance(symbol.node, ast.ClassDef):
-            if class_model(symbol.module, symbol.node).is_settings:
+            if is_settings_class(symbol.module, symbol.node):
                 return symbol.module, symbol.node
             return None
         if (isinstance(symbol.node, ast.Assign) and len(symbol.node.targets) == 1
@@ -228,8 +228,7 @@ def call_result(module: ModuleInfo, call: ast.Call, depth: int = 0) -> ClassRef 
     if not isinstance(symbol, Local) or depth > 4:
         return None
     if isinstance(symbol.node, ast.ClassDef):
-        model = class_model(symbol.module, symbol.node)
-        return (symbol.module, symbol.node) if model.is_settings else None
+        return (symbol.module, symbol.node) if is_settings_class(symbol.module, symbol.node) else None
     if isinstance(symbol.node, ast.FunctionDef):
         return function_result(symbol.module, symbol.node, depth + 1)
     return None
@@ -308,7 +307,7 @@ def settings_modules(project: Project) -> frozenset[str]:
 
 
 def defines_settings_class(module: ModuleInfo) -> bool:
-    return any(isinstance(node, ast.ClassDef) and class_model(module, node).is_settings
+    return any(isinstance(node, ast.ClassDef) and is_settings_class(module, node)
                for node in module.tree.body)
 
 
@@ -413,4 +412,25 @@ def name_words(name: str) -> list[str]:
 
 
 def settings_class_at(module: ModuleInfo, node: ast.ClassDef) -> bool:
-    return class_model(module, node).is_settings
+    return is_settings_class(module, node)
+
+
+def is_settings_class(module: ModuleInfo, node: ast.ClassDef, depth: int = 0) -> bool:
+    """Whether a class derives from a settings base, from its bases alone (cached with
+    the module). Cheaper than :func:`class_model`, which also reads every method: most
+    classes are not settings classes and need no more than this."""
+    flags: dict[int, bool] = module.settings_flags
+    if id(node) in flags:
+        return flags[id(node)]
+    flags[id(node)] = False  # Guards recursion through odd bases.
+    found = False
+    for base in node.bases if depth <= 8 else ():
+        symbol = symbol_of(module, base)
+        if isinstance(symbol, External):
+            found = symbol.qualified in SETTINGS_BASES
+        elif isinstance(symbol, Local) and isinstance(symbol.node, ast.ClassDef):
+            found = is_settings_class(symbol.module, symbol.node, depth + 1)
+        if found:
+            break
+    flags[id(node)] = found
+    return found
