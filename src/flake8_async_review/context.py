@@ -111,7 +111,7 @@ class Context:
         self.scope_nodes: list[ast.AST] = [tree]
         self.ancestors: list[ast.AST] = []
         self._scopes: dict[int, Scope] = {}
-        self._walrus: bool | None = None
+        self._text_tests: dict[str, bool] = {}
         self._callees: dict[int, Callee] = {}
         self._rule_states: dict[int, Any] = {}
         self._shared_states: dict[str, Any] = {}
@@ -192,14 +192,18 @@ class Context:
         """What the body of a module, class, function or lambda binds (cached)."""
         scope = self._scopes.get(id(node))
         if scope is None:
-            scope = self._scopes[id(node)] = Scope(node, walrus=self._has_walrus)
+            scope = self._scopes[id(node)] = Scope(
+                node, walrus=self._text_has(":="), match=self._text_has("match")
+            )
         return scope
 
-    @property
-    def _has_walrus(self) -> bool:
-        if self._walrus is None:
-            self._walrus = any(":=" in line for line in self.lines)
-        return self._walrus
+    def _text_has(self, text: str) -> bool:
+        """Whether the file's text contains ``text`` (cached): a cheap test before a
+        walk that only that syntax needs."""
+        found = self._text_tests.get(text)
+        if found is None:
+            found = self._text_tests[text] = any(text in line for line in self.lines)
+        return found
 
     def comprehension_binds(self, name: str) -> bool:
         """Whether a comprehension around the node being visited binds ``name``: inside

@@ -29,13 +29,14 @@ class Scope:
     Comprehension variables are visible only inside their comprehension: the context
     answers for those from the walk's ancestors (:meth:`Context.comprehension_binds`).
 
-    Finding ``:=`` targets takes a walk of the body's expressions; ``walrus`` says
-    whether the file has any (most do not, and then the walk is skipped).
+    Finding ``:=`` targets takes a walk of the body's expressions; ``walrus`` and
+    ``match`` say whether the file's text has that syntax at all (most files have
+    neither, and then nothing is walked).
     """
 
     __slots__ = ("bindings", "expression_bound", "is_class", "node", "star_import")
 
-    def __init__(self, node: ast.AST, walrus: bool = True) -> None:
+    def __init__(self, node: ast.AST, walrus: bool = True, match: bool = True) -> None:
         self.node = node
         self.is_class = isinstance(node, ast.ClassDef)
         self.bindings: dict[str, str | None] = {}
@@ -45,7 +46,9 @@ class Scope:
                 self.bindings[name] = None
         if not isinstance(node, ast.Lambda):
             self._collect(node.body)  # type: ignore[attr-defined]
-        self.expression_bound = frozenset(expression_bound_names(node, walrus))
+        self.expression_bound = (
+            frozenset(expression_bound_names(node, walrus)) if walrus or match else frozenset()
+        )
         for name in self.expression_bound:
             self._bind(name, None)
 

@@ -155,7 +155,9 @@ def _candidate_names(context: Context) -> tuple[frozenset[str], frozenset[str]]:
 
 
 _ASYNC_DEF = re.compile(r"\basync\s+def\s+(\w+)")
-_IMPORTED_FROM_LIBRARY = re.compile(r"\b\w+\s+as\s+(\w+)")
+# Every name bound with `as` (a superset of aliased imports); anchored on the keyword,
+# since a pattern that starts with `\w+` retries at every word of the file.
+_IMPORTED_FROM_LIBRARY = re.compile(r"\bas\s+(\w+)")
 _FUNCTION_NAMES = frozenset(qualified.rpartition(".")[2] for qualified in _COROUTINE_FUNCTIONS)
 
 

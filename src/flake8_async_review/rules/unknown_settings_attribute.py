@@ -88,6 +88,9 @@ class UnknownSettingsAttribute(Rule):
     name = "unknown-settings-attribute"
     message = "`{}`: settings class `{}` has no attribute `{}`{}"
     severity = Severity.HIGH
+    # Settings reach a module under a name or import path that says so (`settings`,
+    # `get_settings`, `app.config`); other files are not examined.
+    required_text = (("ettings", "ETTINGS", "onfig", "ONFIG"),)
 
     def visit_Attribute(self, node: ast.Attribute, context: Context) -> None:
         if node.ctx.__class__ is not ast.Load:
