@@ -52,7 +52,9 @@ class OptionalDependencyNotDeclared(Rule):
 
     The project is the nearest directory above the file with `pyproject.toml`,
     `setup.cfg`, `setup.py` or `.git`. Nothing is reported when no dependency
-    declaration can be read there (or `setup.py` computes its requirements).
+    declaration can be read there (or `setup.py` computes its requirements), nor for
+    an import inside a `try` whose `except` catches `ImportError`: that code has a
+    fallback for the missing package.
 
     ## Why is this bad?
     The code works on the developer's machine, where the package happens to be
@@ -99,6 +101,8 @@ class OptionalDependencyNotDeclared(Rule):
     def visit_ImportFrom(self, node: ast.ImportFrom, context: Context) -> None:
         if node.level or not node.module:
             return
+        if _guarded_import(node, context):
+            return  # `try: from pydantic import EmailStr / except ImportError:` plans for it.
         for alias in node.names:
             feature = FEATURES.get(f"{node.module}.{alias.name}")
             if feature is not None:
@@ -109,7 +113,7 @@ class OptionalDependencyNotDeclared(Rule):
             return
         qualified = context.qualified_name(node)
         feature = FEATURES.get(qualified) if qualified else None
-        if feature is not None:
+        if feature is not None and not _guarded_import(node, context):
             self._check(node, context.source_segment(node), feature, context)
 
     def _check(self, node: ast.AST, written: str, feature: tuple[str, tuple[str, ...]],
@@ -128,6 +132,21 @@ class OptionalDependencyNotDeclared(Rule):
                 return
         alternative = next((p for p in providers if "[" in p), providers[-1])
         context.report(self, node, written, needed, alternative)
+
+
+_IMPORT_ERRORS = frozenset({"builtins.ImportError", "builtins.ModuleNotFoundError"})
+
+
+def _guarded_import(node: ast.AST, context: Context) -> bool:
+    """The node is in a ``try:`` block one of whose handlers catches ``ImportError``."""
+    for statement in context.enclosing_try_bodies(node):
+        for handler in statement.handlers:
+            caught = handler.type
+            names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+            if caught is None or any(context.qualified_name(n) in _IMPORT_ERRORS
+                                     for n in names if n is not None):
+                return True
+    return False
 
 
 _ATTRIBUTES = frozenset(qualified.rpartition(".")[2] for qualified in FEATURES)
