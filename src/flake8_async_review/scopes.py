@@ -106,10 +106,15 @@ def statements_of(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 def own_nodes(function: ast.AST) -> Iterator[ast.AST]:
     """Nodes of a function body in source order, not those of functions, lambdas or
     classes nested in it (they run only when called)."""
+    return statement_nodes(function.body)  # type: ignore[attr-defined]
+
+
+def statement_nodes(statements: Iterable[ast.stmt]) -> Iterator[ast.AST]:
+    """Nodes of some statements in source order, not those of functions, lambdas or
+    classes defined in them."""
     nested = (*FUNCTION_TYPES, ast.ClassDef)
     stack: list[ast.AST] = [
-        statement for statement in reversed(function.body)  # type: ignore[attr-defined]
-        if not isinstance(statement, nested)
+        statement for statement in reversed(list(statements)) if not isinstance(statement, nested)
     ]
     while stack:
         node = stack.pop()

@@ -9,8 +9,12 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .project import External, Local, ModuleInfo, ModuleRef, Project, Symbol
+
+if TYPE_CHECKING:
+    from .context import Context
 
 SETTINGS_BASES = frozenset({
     "pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings",
@@ -326,6 +330,15 @@ class SettingsField:
     target: ast.Name
     annotation: ast.expr | None
     default: ast.expr | None  # None: no default (required) or a default_factory
+
+
+def declared_settings_fields(context: Context, node: ast.ClassDef) -> list[SettingsField]:
+    """The fields of ``node`` when it is a module-level settings class of the file being
+    checked (``visit_ClassDef`` of the settings rules); [] for any other class."""
+    if context.scope_nodes[-1] is not context.tree or not node.bases:
+        return []
+    module = context.module_info
+    return settings_fields(module, node) if settings_class_at(module, node) else []
 
 
 def settings_fields(module: ModuleInfo, node: ast.ClassDef) -> list[SettingsField]:

@@ -5,7 +5,12 @@ from __future__ import annotations
 import ast
 
 from ..context import Context
-from ..settings_classes import annotation_kind, name_words, settings_class_at, settings_fields, string_value
+from ..settings_classes import (
+    annotation_kind,
+    declared_settings_fields,
+    name_words,
+    string_value,
+)
 from .base import Rule, Severity
 
 # Words of names the service cannot do without: an address, an account, a credential.
@@ -65,12 +70,8 @@ class EmptySettingDefault(Rule):
     required_text = ("class", ("''", '""'))
 
     def visit_ClassDef(self, node: ast.ClassDef, context: Context) -> None:
-        if context.scope_nodes[-1] is not context.tree or not node.bases:
-            return
         module = context.module_info
-        if not settings_class_at(module, node):
-            return
-        for field in settings_fields(module, node):
+        for field in declared_settings_fields(context, node):
             if field.annotation is None or annotation_kind(module, field.annotation) != "plain":
                 continue
             words = name_words(field.target.id)

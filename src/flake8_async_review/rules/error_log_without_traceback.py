@@ -6,9 +6,10 @@ import ast
 
 from ..context import Context
 from ..fixes import insert_after
+from ..scopes import statement_nodes
 from ..violation import Edit, Fix
 from .base import Rule, Severity
-from .handlers import STOP_REQUESTS, own_nodes, raises
+from .handlers import STOP_REQUESTS, raises
 from .loggers import LOGURU, LoggerCall, logger_call
 
 _ERROR_LEVEL = frozenset({"error", "critical", "fatal"})
@@ -116,7 +117,7 @@ def _only_stop_requests(handler: ast.ExceptHandler, context: Context) -> bool:
 def _logs_traceback(handler: ast.ExceptHandler, context: Context) -> bool:
     """Another call in the clause logs the traceback (``logger.exception()``,
     ``logger.debug("details", exc_info=True)``)."""
-    for node in own_nodes(handler.body):
+    for node in statement_nodes(handler.body):
         if not isinstance(node, ast.Call):
             continue
         call = logger_call(node, context)

@@ -41,11 +41,11 @@ The terms, as the rules' documentation uses them:
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from ..context import Context
+from ..scopes import statement_nodes
 from ..violation import Fix
 from .base import Rule
 from .loggers import logger_call
@@ -69,7 +69,6 @@ _INSPECTING = frozenset({
     "builtins.isinstance", "builtins.id", "builtins.hash", "builtins.getattr",
     "builtins.hasattr", "builtins.vars", "builtins.dir", "builtins.len",
 })
-_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _TRY_STAR = getattr(ast, "TryStar", None)
 
 
@@ -153,19 +152,9 @@ def caught_names(handler: ast.ExceptHandler, context: Context) -> set[str]:
     return names
 
 
-def own_nodes(statements: Iterable[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node of some statements, not those of functions, lambdas or classes
-    defined in them (they run later, if at all)."""
-    stack: list[ast.AST] = [s for s in reversed(list(statements)) if not isinstance(s, _NESTED)]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(c for c in reversed(list(ast.iter_child_nodes(node))) if not isinstance(c, _NESTED))
-
-
 def raises(handler: ast.ExceptHandler, context: Context) -> bool:
     """The body raises on at least one path (see the module docstring)."""
-    for node in own_nodes(handler.body):
+    for node in statement_nodes(handler.body):
         if isinstance(node, ast.Raise):
             return True
         if isinstance(node, ast.Call) and context.qualified_name(node.func) in EXITS:
@@ -214,7 +203,7 @@ def hands_on(handler: ast.ExceptHandler, context: Context) -> bool:
     plain inspection (see the module docstring)."""
     name = handler.name
     parents: dict[int, ast.AST] = {}
-    for node in own_nodes(handler.body):
+    for node in statement_nodes(handler.body):
         for child in ast.iter_child_nodes(node):
             parents[id(child)] = node
         is_bound = isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
@@ -243,7 +232,7 @@ def _hands_to(call: ast.Call, context: Context) -> bool:
 
 def guards_await(try_node: ast.AST) -> bool:
     """The ``try`` block can suspend: it awaits, or iterates or enters asynchronously."""
-    for node in own_nodes(getattr(try_node, "body", [])):
+    for node in statement_nodes(getattr(try_node, "body", [])):
         if isinstance(node, (ast.Await, ast.AsyncFor, ast.AsyncWith)):
             return True
         if isinstance(node, ast.comprehension) and node.is_async:
@@ -256,7 +245,7 @@ def drains_a_task(try_node: ast.AST) -> bool:
     name (``await task`` after ``task.cancel()``): the ``CancelledError`` it raises is
     most likely that task's, the documented way to wait for a cancelled task to end."""
     awaited = False
-    for node in own_nodes(getattr(try_node, "body", [])):
+    for node in statement_nodes(getattr(try_node, "body", [])):
         if isinstance(node, (ast.AsyncFor, ast.AsyncWith)):
             return False
         if isinstance(node, ast.comprehension) and node.is_async:

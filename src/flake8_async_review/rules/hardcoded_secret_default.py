@@ -6,7 +6,12 @@ import ast
 import itertools
 
 from ..context import Context
-from ..settings_classes import annotation_kind, name_words, settings_class_at, settings_fields, string_value
+from ..settings_classes import (
+    annotation_kind,
+    declared_settings_fields,
+    name_words,
+    string_value,
+)
 from .base import Rule, Severity
 
 _SECRET_WORDS = frozenset({"secret", "secrets", "token", "tokens", "password", "passwords",
@@ -83,12 +88,8 @@ class HardcodedSecretDefault(Rule):
     required_text = ("class",)
 
     def visit_ClassDef(self, node: ast.ClassDef, context: Context) -> None:
-        if context.scope_nodes[-1] is not context.tree or not node.bases:
-            return
         module = context.module_info
-        if not settings_class_at(module, node):
-            return
-        for field in settings_fields(module, node):
+        for field in declared_settings_fields(context, node):
             if not secret_name(field.target.id):
                 continue
             if annotation_kind(module, field.annotation) is None:
