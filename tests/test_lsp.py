@@ -294,6 +294,22 @@ async def test_configuration_file_change_relints(client: LanguageClient) -> None
 
 
 @pytest.mark.asyncio(loop_scope="module")
+async def test_dependency_declaration_change_relints(client: LanguageClient) -> None:
+    project = client.workspace_path / "deps"  # type: ignore[attr-defined]
+    project.mkdir()
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "x"\ndependencies = ["pydantic"]\n', encoding="utf-8")
+    source = "from pydantic import BaseModel, EmailStr\n\n\nclass User(BaseModel):\n    email: EmailStr\n"
+    uri = _open(client, "deps/models.py", source)
+    assert [d.code for d in await _published(client).for_version(uri, 1)] == ["ASR404"]
+    pyproject.write_text('[project]\nname = "x"\ndependencies = ["pydantic[email]"]\n',
+                         encoding="utf-8")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=pyproject.as_uri(), type=types.FileChangeType.Changed)]))
+    await _published(client).wait(lambda p: p.uri == uri and not p.diagnostics)
+
+
+@pytest.mark.asyncio(loop_scope="module")
 async def test_settings_change(client: LanguageClient) -> None:
     uri = _open(client, "settings.py", SLEEPY)
     assert len(await _published(client).for_version(uri, 1)) == 1

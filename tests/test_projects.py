@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from harness import _ANNOTATION, Diagnostic, run_flake8
 
-from flake8_async_review import dependencies, inference, project, settings_classes
+from flake8_async_review import dependencies, inference, project
 from flake8_async_review.engine import Linter, lint_source
 from flake8_async_review.project import project_of
 from flake8_async_review.rules import RULES_BY_CODE
@@ -71,8 +71,6 @@ def _lint(path: Path, settings: Settings | None = None) -> list[str]:
 @pytest.fixture
 def fresh_cache() -> None:
     project.clear_cache()
-    dependencies.clear_cache()
-    settings_classes._PROJECT_SETTINGS.clear()
 
 
 @pytest.mark.usefixtures("fresh_cache")

@@ -70,24 +70,20 @@ class Callee:
         return f"{receiver}.{self.method}" if receiver is not None else None
 
 
-_FOREIGN: dict[tuple[int, Settings], tuple[ModuleInfo, Context]] = {}
-
-
 def context_for(info: ModuleInfo, settings: Settings) -> Context | None:
     """A context for another module of the project that the tier has read, to ask the
     same questions about its code (cached with the module, so work done on it, such as
     ASR110's summaries, serves every file that imports it)."""
     if info.path is None or info.source is None:
         return None
-    key = (id(info), settings)
-    found = _FOREIGN.get(key)
-    if found is not None and found[0] is info:
-        return found[1]
+    found: Context | None = info.contexts.get(settings)
+    if found is not None:
+        return found
     from .fixes import source_lines
 
     context = Context(info.tree, source_lines(info.source), str(info.path), settings)
     context._module_info = info
-    _FOREIGN[key] = (info, context)
+    info.contexts[settings] = context
     return context
 
 

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .project import register_cache
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
@@ -167,5 +169,6 @@ def _literal_strings(node: ast.expr) -> list[str] | None:
     return _strings(_literal(node))
 
 
+@register_cache
 def clear_cache() -> None:
     _CACHE.clear()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import fnmatch
 import io
 import logging
 import os
@@ -37,7 +38,7 @@ from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
-from . import __version__
+from . import __version__, project
 from .core import Finding, Session, SourceFile, UsageError, fix_source
 from .fixes import source_lines
 from .rules import RULES_BY_CODE
@@ -48,7 +49,15 @@ SOURCE = "flake8-async-review"
 FIX_ALL_KIND = "source.fixAll.asr"
 # A change to one of these re-lints the open documents (.gitignore: git-ignored files
 # are left out, as when checking the project).
-CONFIG_FILES = frozenset({".flake8", "setup.cfg", "tox.ini", "pyproject.toml", ".gitignore"})
+# Files whose change can change findings: flake8's configuration, file discovery, and
+# the dependency declarations the project tier reads (ASR404). fnmatch patterns.
+CONFIG_FILES = frozenset({".flake8", "setup.cfg", "tox.ini", "pyproject.toml", ".gitignore",
+                          "setup.py", "requirements*.txt"})
+
+
+def is_config_file(path: str) -> bool:
+    name = os.path.basename(path)
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in CONFIG_FILES)
 _LEVELS = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
@@ -520,6 +529,7 @@ class AsrLanguageServer(LanguageServer):
         return _path_uri(os.path.join(self.docs_dir, f"{code}.md"))
 
     def clear_caches(self) -> None:
+        project.clear_cache()
         self.session_cache.clear()
         self.left_out.clear()
         self.reported_errors.clear()
@@ -697,7 +707,7 @@ def build_server() -> AsrLanguageServer:
     def did_save(ls: AsrLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
         uri = params.text_document.uri
         path = uri_to_path(uri)
-        if path is not None and os.path.basename(path) in CONFIG_FILES:
+        if path is not None and is_config_file(path):
             ls.clear_caches()
             ls.relint_all()
         elif uri in ls.documents:
@@ -729,8 +739,7 @@ def build_server() -> AsrLanguageServer:
     def did_change_watched_files(
         ls: AsrLanguageServer, params: types.DidChangeWatchedFilesParams
     ) -> None:
-        names = {os.path.basename(uri_to_path(change.uri) or "") for change in params.changes}
-        if names & CONFIG_FILES:
+        if any(is_config_file(uri_to_path(change.uri) or "") for change in params.changes):
             ls.clear_caches()
             ls.relint_all()
 

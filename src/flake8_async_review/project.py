@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -174,6 +175,15 @@ def project_of(filename: str) -> Project | None:
 
 
 _MODULES: dict[tuple[str, float], ModuleInfo | None] = {}
+# The clear functions of other modules' per-project caches (declared dependencies, the
+# settings-class scan), so that one call forgets everything the tier learnt.
+_DEPENDENT_CACHES: list[Callable[[], None]] = []
+
+
+def register_cache(clear: Callable[[], None]) -> Callable[[], None]:
+    """Have :func:`clear_cache` call ``clear`` too."""
+    _DEPENDENT_CACHES.append(clear)
+    return clear
 
 
 def load_module(project: Project, dotted: str, path: Path) -> ModuleInfo | None:
@@ -199,9 +209,14 @@ def load_module(project: Project, dotted: str, path: Path) -> ModuleInfo | None:
 
 
 def clear_cache() -> None:
+    """Forget every module, project and per-project fact the tier has read (a language
+    server calls this when a project's configuration changes; tests and benchmarks to
+    start cold)."""
     _MODULES.clear()
     project_root.cache_clear()
     project_for.cache_clear()
+    for clear in _DEPENDENT_CACHES:
+        clear()
 
 
 class ModuleInfo:
@@ -222,6 +237,8 @@ class ModuleInfo:
         # Models of this module's classes (settings_classes), keyed by node identity.
         self.class_models: dict[int, Any] = {}
         self.settings_flags: dict[int, bool] = {}
+        # Rule contexts over this module (context.context_for), one per settings.
+        self.contexts: dict[Any, Any] = {}
         for statement in tree.body:
             self._collect(statement)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .project import External, Local, ModuleInfo, ModuleRef, Project, Symbol
+from .project import External, Local, ModuleInfo, ModuleRef, Project, Symbol, register_cache
 
 if TYPE_CHECKING:
     from .context import Context
@@ -280,6 +280,7 @@ def instance_of_symbol(symbol: Symbol | None, depth: int = 0) -> ClassRef | None
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "env", "node_modules", "site-packages",
                         "build", "dist", "__pycache__", ".tox", ".nox", ".mypy_cache"})
 _PROJECT_SETTINGS: dict[Path, frozenset[str]] = {}
+register_cache(_PROJECT_SETTINGS.clear)
 
 
 def settings_modules(project: Project) -> frozenset[str]:
