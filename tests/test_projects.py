@@ -106,6 +106,42 @@ def test_a_module_that_does_not_parse_is_harmless() -> None:
 
 
 @pytest.mark.usefixtures("fresh_cache")
+def test_modules_whose_text_cannot_answer_are_not_parsed(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("[flake8]\n")
+    (tmp_path / "models.py").write_text(
+        "from pydantic import BaseModel\n\n\nclass Order(BaseModel):\n    total: int\n\n\n"
+        "LIMIT = 5\nrepository = object()\n")
+    (tmp_path / "jobs.py").write_text("import time\n\n\ndef wait():\n    time.sleep(1)\n")
+    user = tmp_path / "routes.py"
+    # Order() and LIMIT cannot be sync helpers (ASR110), nor repository a settings
+    # instance (ASR403): models.py is ruled out from its text alone. wait() can block.
+    user.write_text("from models import LIMIT, Order, repository\nfrom jobs import wait\n\n\n"
+                    "async def handler():\n    Order(total=LIMIT)\n    repository.save()\n    wait()\n")
+    before = project.parse_count
+    assert _lint(user) == ["ASR110"]
+    assert project.parse_count == before + 1  # jobs.py only
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_kept_modules_drop_bodies_and_parse_one_again_when_asked(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("[flake8]\n")
+    (tmp_path / "helpers.py").write_text(
+        "import time\n\n\n@staticmethod\ndef first():\n    return 1\n\n\n"
+        "def second(x):\n    if x:\n        time.sleep(x)\n    return x\n")
+    kept = project.project_for(tmp_path.resolve()).module("helpers")
+    assert kept is not None
+    stub = kept.definitions["second"]
+    assert isinstance(stub, ast.FunctionDef) and ast.unparse(stub.body) == "..."
+    full = project.materialize(stub)
+    assert full is not stub and project.materialize(stub) is full
+    assert ast.unparse(full.body[0]).startswith("if x:")
+    sleep = full.body[0].body[0]  # type: ignore[attr-defined]
+    assert (sleep.lineno, sleep.col_offset, full.lineno, full.end_lineno) == (11, 8, 9, 12)
+    decorated = project.materialize(kept.definitions["first"])
+    assert (decorated.lineno, len(decorated.decorator_list)) == (5, 1)  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("fresh_cache")
 def test_the_cache_notices_a_changed_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(project, "RECHECK_SECONDS", 0.0)
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\ndependencies = []\n")

@@ -328,15 +328,18 @@ class Context:
             head = head.value
         if not isinstance(head, ast.Name) or not self.settings.project_inference:
             return None
-        from .project import Local, imported_from_project
+        from .project import FUNCTIONS, MODULES, Local, imported_from_project
         from .settings_classes import symbol_of
 
-        if imported_from_project(self.module_info, head.id) is None:
+        # Only a function can be the answer: modules whose text defines no such function
+        # (or, for `module.function`, imports no such module) are not parsed.
+        head_kinds = FUNCTIONS if head is node else MODULES
+        if imported_from_project(self.module_info, head.id, head_kinds) is None:
             return None
         scope = self.defining_scope(head.id, chain)
         if scope is None or scope.node is not self.tree:
             return None
-        symbol = symbol_of(self.module_info, node)  # type: ignore[arg-type]
+        symbol = symbol_of(self.module_info, node, FUNCTIONS)  # type: ignore[arg-type]
         return symbol if isinstance(symbol, Local) else None
 
     def project_function_is_async(self, node: ast.AST, chain: ScopeChain | None = None

@@ -12,6 +12,7 @@ import ast
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .project import materialize
 from .receivers import enclosing_method, first_parameter
 from .scopes import bound_names, imported_names, own_nodes, statements_of
 
@@ -54,10 +55,26 @@ def local_target(call: ast.Call, context: Context, chain: Sequence[ast.AST]
 
 def only_def(scope_node: ast.AST, name: str) -> FunctionDefinition | None:
     """The one plain ``def``/``async def name`` a scope binds, when nothing else in the
-    scope binds ``name``."""
+    scope binds ``name``. Answers are kept on the scope node: ASR110 asks about the
+    same helpers of a module from every file that imports them."""
     if isinstance(scope_node, ast.Lambda):
         return None
-    found: list[ast.stmt] = []
+    answers: dict[str, FunctionDefinition | None] | None = getattr(scope_node, _ANSWERS, None)
+    if answers is None:
+        answers = {}
+        setattr(scope_node, _ANSWERS, answers)
+        setattr(scope_node, _BINDERS, _binders(scope_node))
+    if name not in answers:
+        answers[name] = _only_def(getattr(scope_node, _BINDERS).get(name, ()))
+    return answers[name]
+
+
+_ANSWERS, _BINDERS = "_asr_only_def", "_asr_binders"
+
+
+def _binders(scope_node: ast.AST) -> dict[str, list[ast.stmt]]:
+    """Each name the scope's statements bind, with the statements binding it."""
+    found: dict[str, list[ast.stmt]] = {}
     for statement in statements_of(scope_node.body):  # type: ignore[attr-defined]
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             bound = [statement.name]
@@ -65,11 +82,15 @@ def only_def(scope_node: ast.AST, name: str) -> FunctionDefinition | None:
             bound = [local for local, _ in imported_names(statement)]
         else:
             bound = list(bound_names(statement))
-        if name in bound:
-            found.append(statement)
+        for name in bound:
+            found.setdefault(name, []).append(statement)
+    return found
+
+
+def _only_def(found: Sequence[ast.stmt]) -> FunctionDefinition | None:
     if len(found) != 1 or not isinstance(found[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
-    function = found[0]
+    function = materialize(found[0])
     for decorator in function.decorator_list:
         if not (isinstance(decorator, ast.Name) and decorator.id in _TRANSPARENT_DECORATORS):
             return None

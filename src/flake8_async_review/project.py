@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 RECHECK_SECONDS = 1.0
 _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
@@ -70,6 +71,59 @@ class ModuleRef:
 
 Symbol = External | Local | ModuleRef
 
+# What a question about a name can use, so that a module whose text cannot bind the
+# name that way is never parsed: a function (``def``/``async def``), a class, an
+# assignment (``x = ...``, ``x: T = ...``), or only a module (re-exported by an import).
+FUNCTION, CLASS, SETTINGS_CLASS, ASSIGNMENT = "def", "class", "settings-class", "assignment"
+Kinds = frozenset[str]
+FUNCTIONS: Kinds = frozenset({FUNCTION})
+ASSIGNMENTS: Kinds = frozenset({ASSIGNMENT})
+SETTINGS_CLASSES: Kinds = frozenset({SETTINGS_CLASS})
+SETTINGS_FACTORIES: Kinds = frozenset({FUNCTION, SETTINGS_CLASS})
+SETTINGS_REFERENCES: Kinds = frozenset({SETTINGS_CLASS, ASSIGNMENT})
+MODULES: Kinds = frozenset()
+
+_WORD = re.compile(r"[A-Za-z_]\w*")
+_TOP_LEVEL_BINDING = re.compile(
+    r"^(?:(?:async[ \t]+)?def[ \t]+(?P<function>\w+)"
+    r"|class[ \t]+(?P<class>\w+)(?P<rest>[^\n]*)"
+    r"|(?P<assigned>\w+)[ \t]*(?::[^\n=]*)?=(?!=))",
+    re.MULTILINE)
+_IMPORT_LINE = re.compile(r"^(?:from|import)[ \t][^\n(]*", re.MULTILINE)
+_IMPORT_LIST = re.compile(r"^from[ \t]+[\w.]+[ \t]+import[ \t]*\(([^)]*)\)", re.MULTILINE)
+
+
+class Outline:
+    """What a module's text says it binds at its top level, read with a few regular
+    expressions and no parsing: names after ``def``/``async def``, ``class`` and
+    ``name =`` at the start of a line, and the words of its import statements. It only
+    rules modules out: a name missing here is not bound there so, and the module is
+    not parsed to look for it (a name present may still be bound otherwise: the
+    parse decides). A settings class is a class whose ``class`` line mentions
+    "Settings" (``class Settings(BaseSettings)``, ``class Prod(AppSettings)``); one
+    behind an aliased base is missed, and its rules stay silent."""
+
+    __slots__ = ("by_kind", "imported", "words")
+
+    def __init__(self, text: str) -> None:
+        self.words = frozenset(_WORD.findall(text))
+        self.by_kind: dict[str, set[str]] = {kind: set() for kind in
+                                             (FUNCTION, CLASS, SETTINGS_CLASS, ASSIGNMENT)}
+        for match in _TOP_LEVEL_BINDING.finditer(text):
+            if match["function"]:
+                self.by_kind[FUNCTION].add(match["function"])
+            elif match["class"]:
+                self.by_kind[CLASS].add(match["class"])
+                if "Settings" in match["class"] + match["rest"]:
+                    self.by_kind[SETTINGS_CLASS].add(match["class"])
+            else:
+                self.by_kind[ASSIGNMENT].add(match["assigned"])
+        imported = _IMPORT_LINE.findall(text) + _IMPORT_LIST.findall(text)
+        self.imported = frozenset(_WORD.findall(" ".join(imported)))
+
+    def may_bind(self, name: str, kinds: Kinds) -> bool:
+        return name in self.imported or any(name in self.by_kind[kind] for kind in kinds)
+
 
 @lru_cache(maxsize=1024)
 def project_root(directory: str) -> Path | None:
@@ -92,6 +146,7 @@ class Project:
             os.path.join(form(str(base)), "") for form in (os.path.realpath, os.path.abspath)
             for base in self.search_paths))
         self._mentions: dict[tuple[str, tuple[str, ...]], bool] = {}
+        self._texts: dict[str, tuple[float, str, Outline | None]] = {}
         self._loaded: dict[str, tuple[float, ModuleInfo | None]] = {}
 
     def module_path(self, dotted: str) -> Path | None:
@@ -132,6 +187,37 @@ class Project:
                 return ".".join(parts)
         return None
 
+    def text(self, dotted: str) -> str:
+        """A project module's source text ("" when unreadable). One string per module,
+        cheap to keep, unlike a tree; read again after ``RECHECK_SECONDS`` if the file
+        changed."""
+        return self._text_entry(dotted)[1]
+
+    def _text_entry(self, dotted: str) -> tuple[float, str, Outline | None]:
+        now = time.monotonic()
+        found = self._texts.get(dotted)
+        if found is not None and now - found[0] < RECHECK_SECONDS:
+            return found
+        path = self.module_path(dotted)
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace") if path else ""
+        except OSError:
+            text = ""
+        if found is not None and found[1] == text:
+            entry = (now, text, found[2])
+        else:
+            entry = (now, text, None)
+            self._mentions = {k: v for k, v in self._mentions.items() if k[0] != dotted}
+        self._texts[dotted] = entry
+        return entry
+
+    def outline(self, dotted: str) -> Outline:
+        entry = self._text_entry(dotted)
+        if entry[2] is None:
+            entry = self._texts[dotted] = (entry[0], entry[1], Outline(entry[1]))
+        assert entry[2] is not None
+        return entry[2]
+
     def mentions(self, dotted: str, words: tuple[str, ...]) -> bool:
         """Whether a project module's text contains one of ``words`` (read, not parsed;
         cached): a cheap test before parsing a module for a question only some modules
@@ -139,13 +225,15 @@ class Project:
         key = (dotted, words)
         found = self._mentions.get(key)
         if found is None:
-            path = self.module_path(dotted)
-            try:
-                text = path.read_text(encoding="utf-8", errors="replace") if path else ""
-            except OSError:
-                text = ""
+            text = self.text(dotted)
             found = self._mentions[key] = any(word in text for word in words)
         return found
+
+    def may_bind(self, dotted: str, name: str, kinds: Kinds) -> bool:
+        """Whether a module's text can bind ``name`` at its top level as one of
+        ``kinds``, or import it (a re-export). False means parsing the module cannot
+        answer the question: the tier would find no such definition there."""
+        return self.outline(dotted).may_bind(name, kinds)
 
     def module(self, dotted: str) -> ModuleInfo | None:
         """The parsed module; its file's modification time is checked again only when
@@ -202,10 +290,64 @@ def load_module(project: Project, dotted: str, path: Path) -> ModuleInfo | None:
         tree = ast.parse(source, str(path))
         info = ModuleInfo(project, dotted, path, tree, is_package=path.name == "__init__.py")
         info.source = source
+        _stub_bodies(info)
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError):
         info = None
     _MODULES[key] = info
     return info
+
+
+# Kept trees are many small objects, which the cyclic garbage collector traverses on
+# every full collection (on a large application, keeping whole modules made a run twice
+# as slow). So a module read by the tier keeps its top-level statements, but the bodies
+# of its functions and classes are dropped; a body is parsed again, from exactly its
+# lines, when a question needs it (see :func:`materialize`).
+_STUB = "_asr_stub"  # On a stubbed def or class: (its module, first line, last line).
+_FULL = "_asr_full"  # On a stubbed def or class, once parsed again: the whole node.
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+Definition = TypeVar("Definition", bound=ast.AST)
+
+
+def _stub_bodies(info: ModuleInfo) -> None:
+    for statement in info.tree.body:
+        if isinstance(statement, _DEFINITIONS) and statement.end_lineno is not None:
+            first = min([statement.lineno, *(d.lineno for d in statement.decorator_list)])
+            setattr(statement, _STUB, (info, first, statement.end_lineno))
+            ellipsis = ast.Constant(value=...)
+            statement.body = [ast.Expr(value=ellipsis)]
+            ast.copy_location(statement.body[0], statement)
+            ast.copy_location(ellipsis, statement)
+
+
+def materialize(node: Definition) -> Definition:
+    """The whole definition of a top-level def or class of a module read by the tier
+    (parsed again from its own lines, once); any other node as it is. When those lines
+    do not parse back into the same definition, the stub itself: its body says nothing,
+    so rules stay silent."""
+    stub = getattr(node, _STUB, None)
+    if stub is None:
+        return node
+    full: Definition | None = getattr(node, _FULL, None)
+    if full is None:
+        parsed = _parse_definition(node, *stub)
+        full = parsed if isinstance(parsed, type(node)) else node
+        setattr(node, _FULL, full)
+    return full
+
+
+def _parse_definition(node: ast.AST, info: ModuleInfo, first: int, last: int) -> ast.AST | None:
+    lines = (info.source or "").splitlines(keepends=True)
+    try:
+        tree = ast.parse("".join(lines[first - 1:last]))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if len(tree.body) != 1:
+        return None
+    found = tree.body[0]
+    if type(found) is not type(node) or getattr(found, "name", None) != getattr(node, "name", None):
+        return None
+    ast.increment_lineno(tree, first - 1)
+    return found
 
 
 def clear_cache() -> None:
@@ -232,7 +374,7 @@ class ModuleInfo:
         self.source: str | None = None  # Kept for modules read by the tier.
         self.imports: dict[str, tuple[str, str | None] | None] = {}
         self.definitions: dict[str, ast.stmt | None] = {}
-        self._symbols: dict[str, Symbol | None] = {}
+        self._symbols: dict[str | tuple[str, Kinds], Symbol | None] = {}
         self._resolving: set[str] = set()
         # Models of this module's classes (settings_classes), keyed by node identity.
         self.class_models: dict[int, Any] = {}
@@ -314,48 +456,52 @@ class ModuleInfo:
             parts.append(module)
         return ".".join(parts) or None
 
-    def lookup(self, name: str, depth: int = 0) -> Symbol | None:
-        """What a top-level name of this module stands for, following project imports."""
-        if name in self._symbols:
-            return self._symbols[name]
+    def lookup(self, name: str, depth: int = 0, kinds: Kinds | None = None) -> Symbol | None:
+        """What a top-level name of this module stands for, following project imports.
+        With ``kinds``, a name imported from another project module is looked up there
+        only if that module's text can bind it so (otherwise: None, nothing parsed)."""
+        key = name if kinds is None else (name, kinds)
+        if key in self._symbols:
+            return self._symbols[key]
         if depth > _MAX_DEPTH or name in self._resolving:
             return None
         self._resolving.add(name)
         try:
-            result = self._lookup(name, depth)
+            result = self._lookup(name, depth, kinds)
         finally:
             self._resolving.discard(name)
-        self._symbols[name] = result
+        self._symbols[key] = result
         return result
 
-    def _lookup(self, name: str, depth: int) -> Symbol | None:
+    def _lookup(self, name: str, depth: int, kinds: Kinds | None) -> Symbol | None:
         if name in self.imports:
             target = self.imports[name]
             if target is None:
                 return None
             module, attribute = target
-            return resolve_dotted(self.project, module, attribute, depth + 1)
+            return resolve_dotted(self.project, module, attribute, depth + 1, kinds)
         node = self.definitions.get(name)
         return Local(self, node) if node is not None else None
 
 
 def resolve_dotted(project: Project | None, module: str, attribute: str | None,
-                   depth: int = 0) -> Symbol | None:
+                   depth: int = 0, kinds: Kinds | None = None) -> Symbol | None:
     """``module`` (and ``attribute`` of it): a project module's definition, the project
-    module itself, or an external dotted name."""
+    module itself, or an external dotted name. ``kinds``: see :meth:`ModuleInfo.lookup`."""
     if project is not None and project.module_path(module) is not None:
         if attribute is None:
             return ModuleRef(project, module)
         if project.module_path(f"{module}.{attribute}") is not None:
             # A submodule, unless the package's __init__ binds the name otherwise: known
-            # without parsing anything when the package's __init__ is empty.
-            package = project.module_path(module)
-            if package is not None and package.stat().st_size == 0:
+            # without parsing anything when the package's text never mentions it.
+            if attribute not in project.outline(module).words:
                 return ModuleRef(project, f"{module}.{attribute}")
+        elif kinds is not None and not project.may_bind(module, attribute, kinds):
+            return None
         info = project.module(module)
         if info is None:
             return None
-        symbol = info.lookup(attribute, depth)
+        symbol = info.lookup(attribute, depth, kinds)
         if symbol is None and project.module_path(f"{module}.{attribute}") is not None:
             return ModuleRef(project, f"{module}.{attribute}")
         return symbol
@@ -401,14 +547,17 @@ def _statement_names(statement: ast.stmt) -> list[str]:
     return []
 
 
-def imported_from_project(module: ModuleInfo, name: str) -> Symbol | None:
+def imported_from_project(module: ModuleInfo, name: str, kinds: Kinds | None = None
+                          ) -> Symbol | None:
     """What a top-level name of ``module`` stands for, when it is imported from a module
     of the project (None, without reading anything, for every other name)."""
     target = module.imports.get(name)
     project = module.project
     if target is None or project is None or project.module_path(target[0]) is None:
         return None
-    return module.lookup(name)
+    return module.lookup(name, kinds=kinds)
+
+
 
 
 def current_module(tree: ast.Module, filename: str, enabled: bool = True) -> ModuleInfo:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import catalogue
+from .project import materialize
 from .scopes import FUNCTION_TYPES, all_parameters, own_nodes, parameter_default, statements_of
 
 if TYPE_CHECKING:
@@ -206,7 +207,7 @@ class TypeResolver:
         if found is not None:
             return found
         found = self._evidence[cache_key] = {}
-        for statement in class_node.body:
+        for statement in materialize(class_node).body:
             _statement_evidence(statement, class_chain, found)
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self_name = first_parameter(statement)
@@ -308,9 +309,9 @@ class TypeResolver:
         if self.context.defining_scope(name, chain) is not self.context.scope(self.context.tree):
             return None
         from .context import context_for
-        from .project import Local, imported_from_project
+        from .project import ASSIGNMENTS, Local, imported_from_project
 
-        symbol = imported_from_project(self.context.module_info, name)
+        symbol = imported_from_project(self.context.module_info, name, ASSIGNMENTS)
         if not isinstance(symbol, Local) or not isinstance(symbol.node, ast.Assign):
             return None
         value = symbol.node.value
@@ -430,7 +431,7 @@ def _produced_values(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterat
     """Values a dependency provider yields (or, without yield, returns)."""
     yielded: list[ast.expr] = []
     returned: list[ast.expr] = []
-    for node in own_nodes(function):
+    for node in own_nodes(materialize(function)):
         if isinstance(node, ast.Yield) and node.value is not None:
             yielded.append(node.value)
         elif isinstance(node, ast.Return) and node.value is not None:

@@ -11,7 +11,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .project import External, Local, ModuleInfo, ModuleRef, Project, Symbol, register_cache
+from .project import (
+    MODULES,
+    SETTINGS_CLASSES,
+    SETTINGS_FACTORIES,
+    SETTINGS_REFERENCES,
+    External,
+    Kinds,
+    Local,
+    ModuleInfo,
+    ModuleRef,
+    Project,
+    Symbol,
+    materialize,
+    register_cache,
+)
 
 if TYPE_CHECKING:
     from .context import Context
@@ -57,29 +71,32 @@ class SettingsClass:
 
 
 
-def symbol_of(module: ModuleInfo, node: ast.expr) -> Symbol | None:
-    """What a name or dotted expression at the top level of ``module`` stands for."""
+def symbol_of(module: ModuleInfo, node: ast.expr, kinds: Kinds | None = None) -> Symbol | None:
+    """What a name or dotted expression at the top level of ``module`` stands for.
+    ``kinds``: what the caller can use (see :meth:`ModuleInfo.lookup`); the modules of
+    a dotted expression's prefix are then looked up as modules only."""
     if isinstance(node, ast.Name):
-        found = module.lookup(node.id)
+        found = module.lookup(node.id, kinds=kinds)
         if found is None and node.id not in module.definitions and node.id not in module.imports:
             import builtins
 
             return External(f"builtins.{node.id}") if hasattr(builtins, node.id) else None
         return found
     if isinstance(node, ast.Attribute):
-        base = symbol_of(module, node.value)
+        base = symbol_of(module, node.value, None if kinds is None else MODULES)
         if isinstance(base, External):
             return External(f"{base.qualified}.{node.attr}")
         if isinstance(base, ModuleRef):
-            return base.module.lookup(node.attr) if base.module is not None else None
+            return base.module.lookup(node.attr, kinds=kinds) if base.module is not None else None
         return None
     if isinstance(node, ast.Subscript):  # Generic[T], BaseSettings subclasses with params
-        return symbol_of(module, node.value)
+        return symbol_of(module, node.value, kinds)
     return None
 
 
 def class_model(module: ModuleInfo, node: ast.ClassDef, depth: int = 0) -> SettingsClass:
     """The (cached) model of a top-level class of ``module``."""
+    node = materialize(node)
     # Cached with the module, so that it lives exactly as long as the tree it describes
     # (a process-wide cache would keep every checked file's classes alive).
     models: dict[int, SettingsClass] = module.class_models
@@ -213,7 +230,7 @@ def settings_class_ref(module: ModuleInfo, expr: ast.expr, depth: int = 0) -> Cl
             first = expr.slice.elts[0] if isinstance(expr.slice, ast.Tuple) else expr.slice
             return settings_class_ref(module, first, depth + 1)
         return None
-    symbol = symbol_of(module, expr)
+    symbol = symbol_of(module, expr, SETTINGS_REFERENCES)
     if isinstance(symbol, Local):
         if isinstance(symbol.node, ast.ClassDef):
             if is_settings_class(symbol.module, symbol.node):
@@ -228,7 +245,7 @@ def settings_class_ref(module: ModuleInfo, expr: ast.expr, depth: int = 0) -> Cl
 def call_result(module: ModuleInfo, call: ast.Call, depth: int = 0) -> ClassRef | None:
     """The settings class whose instance ``call`` returns: the class itself, or a
     (cached) sync function of the project that returns one."""
-    symbol = symbol_of(module, call.func)
+    symbol = symbol_of(module, call.func, SETTINGS_FACTORIES)
     if not isinstance(symbol, Local) or depth > 4:
         return None
     if isinstance(symbol.node, ast.ClassDef):
@@ -239,6 +256,7 @@ def call_result(module: ModuleInfo, call: ast.Call, depth: int = 0) -> ClassRef 
 
 
 def function_result(module: ModuleInfo, function: ast.FunctionDef, depth: int = 0) -> ClassRef | None:
+    function = materialize(function)
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         symbol = symbol_of(module, target)
@@ -439,7 +457,7 @@ def is_settings_class(module: ModuleInfo, node: ast.ClassDef, depth: int = 0) ->
     flags[id(node)] = False  # Guards recursion through odd bases.
     found = False
     for base in node.bases if depth <= 8 else ():
-        symbol = symbol_of(module, base)
+        symbol = symbol_of(module, base, SETTINGS_CLASSES)
         if isinstance(symbol, External):
             found = symbol.qualified in SETTINGS_BASES
         elif isinstance(symbol, Local) and isinstance(symbol.node, ast.ClassDef):

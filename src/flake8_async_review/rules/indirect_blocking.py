@@ -6,6 +6,7 @@ import ast
 
 from ..context import Context, context_for
 from ..local_functions import local_target, only_def
+from ..project import materialize
 from ..scopes import own_nodes
 from ..settings import Settings
 from .base import Severity
@@ -170,7 +171,7 @@ def _imported_target(call: ast.Call, context: Context, chain: list[ast.AST]
     if symbol is None or not isinstance(symbol.node, ast.FunctionDef):
         return None
     function = only_def(symbol.module.tree, symbol.node.name)
-    if function is not symbol.node or not isinstance(function, ast.FunctionDef):
+    if function is not materialize(symbol.node) or not isinstance(function, ast.FunctionDef):
         return None
     foreign = context_for(symbol.module, context.settings)
     return (function, [symbol.module.tree, function], foreign) if foreign is not None else None

@@ -7,7 +7,7 @@ import difflib
 from typing import Any
 
 from ..context import Context
-from ..project import Local
+from ..project import ASSIGNMENTS, FUNCTIONS, Local
 from ..receivers import _DEPENDS
 from ..scopes import FUNCTION_TYPES, parameter_default
 from ..settings_classes import (
@@ -141,7 +141,7 @@ class UnknownSettingsAttribute(Rule):
             return None
         if isinstance(value, ast.Call):
             return call_result(context.module_info, value)
-        return instance_of_symbol(symbol_of(context.module_info, value))
+        return instance_of_symbol(symbol_of(context.module_info, value, ASSIGNMENTS))
 
     def _name(self, name: str, context: Context, state: dict[Any, Any]) -> ClassRef | None:
         function = context.scope_nodes[-1]
@@ -160,7 +160,7 @@ class UnknownSettingsAttribute(Rule):
         if cached is _MISSING:
             cached = None
             if self._may_lead_to_settings(name, context, state):
-                cached = instance_of_symbol(context.module_info.lookup(name))
+                cached = instance_of_symbol(context.module_info.lookup(name, kinds=ASSIGNMENTS))
             state[module_key] = cached
         if cached is None:
             return None
@@ -207,7 +207,7 @@ class UnknownSettingsAttribute(Rule):
             if (isinstance(default, ast.Call) and default.args
                     and isinstance(default.args[0], ast.Name)
                     and context.qualified_name(default.func, [context.tree]) in _DEPENDS):
-                provider = module.lookup(default.args[0].id)
+                provider = module.lookup(default.args[0].id, kinds=FUNCTIONS)
                 if isinstance(provider, Local) and isinstance(provider.node, ast.FunctionDef):
                     found = function_result(provider.module, provider.node)
         return None if found is None or _rebound(function, name) else found
