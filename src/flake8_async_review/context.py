@@ -347,10 +347,12 @@ class Context:
         """Whether a function imported from the project is an ``async def`` (True) or a
         plain ``def`` (False); None when it is not a project function, is decorated
         (a decorator may change what calling it returns), or the tier is unsure."""
+        from .project import materialize
+
         found = self.project_definition(node, chain)
         if found is None or not isinstance(found.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None
-        if found.node.decorator_list:
+        if materialize(found.node).decorator_list:
             return None
         return isinstance(found.node, ast.AsyncFunctionDef)
 

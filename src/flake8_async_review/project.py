@@ -317,6 +317,14 @@ def _stub_bodies(info: ModuleInfo) -> None:
             statement.body = [ast.Expr(value=ellipsis)]
             ast.copy_location(statement.body[0], statement)
             ast.copy_location(ellipsis, statement)
+            if not isinstance(statement, ast.ClassDef):
+                # A function's name and kind say what the top level needs; its
+                # parameters, decorators and annotations come back with its body.
+                statement.args = ast.arguments(posonlyargs=[], args=[], vararg=None,
+                                               kwonlyargs=[], kw_defaults=[], kwarg=None,
+                                               defaults=[])
+                statement.decorator_list = []
+                statement.returns = None
 
 
 def materialize(node: Definition) -> Definition:

@@ -252,7 +252,7 @@ class TypeResolver:
             return None
         found = [s for s in self.context.tree.body
                  if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == name]
-        return found[0] if len(found) == 1 else None
+        return materialize(found[0]) if len(found) == 1 else None
 
     # -- annotations and dependencies ----------------------------------------------------
 
