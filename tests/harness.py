@@ -27,6 +27,12 @@ from flake8_async_review.rules import RULES_BY_CODE
 from flake8_async_review.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
+PROJECTS = Path(__file__).parent / "projects"
+# The codes checked in the projects under tests/projects/ (tests/test_projects.py): the
+# rules whose findings depend on the project around a file (its other modules, its
+# declared dependencies). A rule whose findings can only be shown in a project has its
+# cases there rather than in tests/fixtures/.
+PROJECT_CODES = ("ASR106", "ASR110", "ASR401", "ASR402", "ASR403", "ASR404", "ASR905")
 _FIXTURE_NAME = re.compile(r"^(ASR\d{3})(?:_\w+)?\.py$")
 _ANNOTATION = re.compile(r'(ASR\d{3}):\s*(\d+)((?:\s*,\s*(?:"(?:[^"\\]|\\.)*"|-?\d+))*)')
 _ANNOTATION_COMMENT = re.compile(r"#\s*ASR\d{3}:.*$")
@@ -82,6 +88,32 @@ class Fixture:
             _ANNOTATION_COMMENT.sub(f"# noqa: {self.code}", line)
             for line in self.text.splitlines()
         ) + "\n"
+
+
+def project_sources(root: Path) -> list[Path]:
+    """The modules of a project under tests/projects/ that flake8 checks; ``*broken*``
+    modules do not parse (flake8 would report E999): they are only read by the project
+    tier, as imports of the others."""
+    return sorted(p for p in root.rglob("*.py") if "broken" not in p.name)
+
+
+def annotated(path: Path) -> set[Diagnostic]:
+    """The diagnostics a project module's annotations expect, of every code."""
+    found: set[Diagnostic] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for code, col, raw_args in _ANNOTATION.findall(line.partition("#")[2]):
+            args = ast.literal_eval(f"({raw_args.lstrip(' ,')},)") if raw_args else ()
+            found.add((number, int(col), code, RULES_BY_CODE[code](Settings()).format_message(*args)))
+    return found
+
+
+def with_noqa(text: str) -> str:
+    """A module with each line's annotations turned into ``# noqa: <codes>``."""
+    lines = []
+    for line in text.splitlines():
+        codes = list(dict.fromkeys(code for code, _, _ in _ANNOTATION.findall(line.partition("#")[2])))
+        lines.append(_ANNOTATION_COMMENT.sub(f"# noqa: {','.join(codes)}", line) if codes else line)
+    return "\n".join(lines) + "\n"
 
 
 def all_fixtures() -> list[Fixture]:

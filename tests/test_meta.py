@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from harness import all_fixtures
+from harness import PROJECT_CODES, PROJECTS, all_fixtures, annotated, project_sources
 
 from flake8_async_review.engine import Linter, lint_source
 from flake8_async_review.rule_docs import stale_pages
@@ -71,18 +71,37 @@ def test_example_triggers_the_rule_and_use_instead_does_not(rule: type[Rule]) ->
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)
 def test_has_a_fixture_with_positives_and_negatives(rule: type[Rule]) -> None:
+    """A fixture in tests/fixtures/; or, for a rule whose findings depend on the project
+    around a file (its declared dependencies, whether it has a settings class), cases in
+    the projects under tests/projects/, which declare what the rule reads."""
     fixtures = [f for f in all_fixtures() if f.code == rule.code]
+    if not fixtures and rule.code in PROJECT_CODES:
+        _assert_project_cases(rule.code)
+        return
     assert fixtures, f"tests/fixtures/{rule.code}.py is missing"
     assert any(f.expected() for f in fixtures), "no positive case"
     assert any(_has_unannotated_definition(f.text) for f in fixtures), "no negative case"
 
 
-def _has_unannotated_definition(text: str) -> bool:
-    """Some top-level function or class holds no expected diagnostic: a negative case."""
-    annotated = {n for n, line in enumerate(text.splitlines(), 1) if re.search(r"#.*ASR\d{3}:", line)}
+def _assert_project_cases(code: str) -> None:
+    """Some project reports the code, and some top-level definition of a project that
+    reports it is expected to stay silent."""
+    projects = [p for p in sorted(PROJECTS.iterdir()) if p.is_dir()]
+    reporting = [p for p in projects
+                 if any(d[2] == code for m in project_sources(p) for d in annotated(m))]
+    assert reporting, f"no tests/fixtures/{code}.py and no project under tests/projects/ reports it"
+    assert any(_has_unannotated_definition(m.read_text(encoding="utf-8"), code)
+               for p in reporting for m in project_sources(p)), "no negative case"
+
+
+def _has_unannotated_definition(text: str, code: str = r"ASR\d{3}") -> bool:
+    """Some top-level function or class holds no expected diagnostic (of ``code``): a
+    negative case."""
+    annotated_lines = {n for n, line in enumerate(text.splitlines(), 1)
+                       if re.search(rf"#.*{code}:", line)}
     return any(
         isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        and not annotated & set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+        and not annotated_lines & set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
         for node in ast.parse(text).body
     )
 

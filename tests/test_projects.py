@@ -4,10 +4,11 @@ ASR905), checked through the real flake8, and the project tier's cache and lazin
 from __future__ import annotations
 
 import ast
+import shutil
 from pathlib import Path
 
 import pytest
-from harness import _ANNOTATION, Diagnostic, run_flake8
+from harness import PROJECT_CODES, PROJECTS, annotated, project_sources, run_flake8, with_noqa
 
 from flake8_async_review import dependencies, inference, project
 from flake8_async_review.engine import Linter, lint_source
@@ -15,42 +16,37 @@ from flake8_async_review.project import project_of
 from flake8_async_review.rules import RULES_BY_CODE
 from flake8_async_review.settings import Settings
 
-PROJECTS = Path(__file__).parent / "projects"
 NAMES = sorted(p.name for p in PROJECTS.iterdir() if p.is_dir())
-CODES = ("ASR106", "ASR110", "ASR401", "ASR402", "ASR403", "ASR404", "ASR905")
-
-
-def _sources(root: Path) -> list[Path]:
-    """The modules flake8 checks; ``*broken*`` modules do not parse (flake8 would report
-    E999): they are only read by the tier, as imports of the others."""
-    return sorted(p for p in root.rglob("*.py") if "broken" not in p.name)
-
-
-def _expected(path: Path) -> set[Diagnostic]:
-    found: set[Diagnostic] = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        for code, col, raw_args in _ANNOTATION.findall(line.partition("#")[2]):
-            args = ast.literal_eval(f"({raw_args.lstrip(' ,')},)") if raw_args else ()
-            found.add((number, int(col), code, RULES_BY_CODE[code](Settings()).format_message(*args)))
-    return found
+CODES = PROJECT_CODES
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_project_reports_exactly_the_annotated_diagnostics(name: str) -> None:
-    sources = _sources(PROJECTS / name)
+    sources = project_sources(PROJECTS / name)
     found = run_flake8(sources, ["--extend-select", "ASR905"])
     for path in sources:
         got = {d for d in found[path.resolve()] if d[2] in CODES}
-        assert sorted(got) == sorted(_expected(path)), path.relative_to(PROJECTS)
+        assert sorted(got) == sorted(annotated(path)), path.relative_to(PROJECTS)
 
 
 def test_every_project_has_positive_cases() -> None:
     for name in NAMES:
-        assert any(_expected(p) for p in _sources(PROJECTS / name)), name
+        assert any(annotated(p) for p in project_sources(PROJECTS / name)), name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_noqa_silences_every_annotated_diagnostic(name: str, tmp_path: Path) -> None:
+    copy = tmp_path / name
+    shutil.copytree(PROJECTS / name, copy)
+    for path in project_sources(copy):
+        path.write_text(with_noqa(path.read_text(encoding="utf-8")), encoding="utf-8")
+    found = run_flake8(project_sources(copy), ["--extend-select", "ASR905"])
+    assert not {(path, d) for path, diagnostics in found.items() for d in diagnostics
+                if d[2] in CODES}
 
 
 def test_tier_off_keeps_to_the_checked_file() -> None:
-    sources = _sources(PROJECTS / "basic")
+    sources = project_sources(PROJECTS / "basic")
     found = run_flake8(sources, ["--extend-select", "ASR905", "--asr-project-inference=off"])
     users = (PROJECTS / "basic" / "app" / "routes" / "users.py").resolve()
     mail = (PROJECTS / "basic" / "app" / "services" / "mail.py").resolve()
@@ -222,3 +218,4 @@ def test_a_setup_py_of_unexpected_shape_means_unsure(tmp_path: Path, setup_call:
     clear_cache()
     (tmp_path / "setup.py").write_text(f"from setuptools import setup\n{setup_call}\n", encoding="utf-8")
     assert declared_dependencies(tmp_path) is None
+
