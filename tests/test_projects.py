@@ -219,3 +219,15 @@ def test_a_setup_py_of_unexpected_shape_means_unsure(tmp_path: Path, setup_call:
     (tmp_path / "setup.py").write_text(f"from setuptools import setup\n{setup_call}\n", encoding="utf-8")
     assert declared_dependencies(tmp_path) is None
 
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_a_model_deriving_from_a_project_class_needs_the_tier() -> None:
+    models = PROJECTS / "optional_undeclared" / "shop" / "models.py"
+    linter = Linter(Settings(), [RULES_BY_CODE["ASR404"]])
+    off = Linter(Settings(project_inference=False), [RULES_BY_CODE["ASR404"]])
+    text = models.read_text(encoding="utf-8")
+    with_tier = {v.line for v in lint_source(text, str(models), linter)}
+    without = {v.line for v in lint_source(text, str(models), off)}
+    profile = next(n for n, line in enumerate(text.splitlines(), 1) if "contact: NameEmail" in line)
+    # `class Profile(Base)`: Base is a pydantic model of shop/base.py.
+    assert with_tier - without == {profile}

@@ -1,7 +1,7 @@
 """Relative imports of the settings module and of a module that does not parse."""
 from typing import Annotated
 
-from fastapi import Depends, Form  # ASR404: 29, "Form", "python-multipart", "fastapi[standard]"
+from fastapi import Depends, Form
 from fastapi.templating import Jinja2Templates
 
 from .. import config
@@ -15,7 +15,7 @@ async def fortex_headers():
     return {"Authorization": settings.fortex_api_token}  # ASR403: 29, "settings.fortex_api_token", "Settings", "fortex_api_token", " (did you mean `fortex_auth_token`?)"
 
 
-async def profile(config_dep: Annotated[Settings, Depends(get_settings)], name: str = Form(...)):
+async def profile(config_dep: Annotated[Settings, Depends(get_settings)], name: str = Form(...)):  # ASR404: 86, "Form", "python-multipart", "fastapi[standard]"
     if config_dep.is_production and config_dep.environment:
         return config_dep.redis_uri  # ASR403: 15, "config_dep.redis_uri", "Settings", "redis_uri", " (did you mean `redis_url`?)"
     return get_settings().databse_url  # ASR403: 11, "get_settings().databse_url", "Settings", "databse_url", " (did you mean `database_url`?)"

@@ -2,11 +2,11 @@
 import os
 
 from app.config import settings as app_settings
-from pydantic import BaseModel, EmailStr  # ASR404: 32, "EmailStr", "email-validator", "pydantic[email]"
+from pydantic import BaseModel, EmailStr
 
 
 class Recipient(BaseModel):
-    address: EmailStr
+    address: EmailStr  # ASR404: 13, "EmailStr", "email-validator", "pydantic[email]"
 
 
 def smtp_host():

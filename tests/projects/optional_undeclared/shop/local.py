@@ -1,0 +1,2 @@
+"""A project name that happens to be spelt like a pydantic type."""
+EmailStr = str
