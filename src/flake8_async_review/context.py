@@ -72,18 +72,12 @@ class Callee:
 
 def context_for(info: ModuleInfo, settings: Settings) -> Context | None:
     """A context for another module of the project that the tier has read, to ask the
-    same questions about its code (cached with the module, so work done on it, such as
-    ASR110's summaries, serves every file that imports it)."""
+    same questions about its code. It is made for each question and not kept (what it
+    computes would keep trees alive); answers worth keeping go to ``info.answers``."""
     if info.path is None or info.source is None:
         return None
-    found: Context | None = info.contexts.get(settings)
-    if found is not None:
-        return found
-    from .fixes import source_lines
-
-    context = Context(info.tree, source_lines(info.source), str(info.path), settings)
+    context = Context(info.tree, info.source_lines(), str(info.path), settings)
     context._module_info = info
-    info.contexts[settings] = context
     return context
 
 
@@ -347,14 +341,17 @@ class Context:
         """Whether a function imported from the project is an ``async def`` (True) or a
         plain ``def`` (False); None when it is not a project function, is decorated
         (a decorator may change what calling it returns), or the tier is unsure."""
-        from .project import materialize
-
         found = self.project_definition(node, chain)
         if found is None or not isinstance(found.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None
-        if materialize(found.node).decorator_list:
+        if found.node.decorator_list:
             return None
         return isinstance(found.node, ast.AsyncFunctionDef)
+
+    @property
+    def is_foreign(self) -> bool:
+        """A context over another module of the project (see :func:`context_for`)."""
+        return self._module_info is not None and self._module_info.source is not None
 
     @property
     def inference_used(self) -> bool:

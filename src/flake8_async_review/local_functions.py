@@ -12,7 +12,7 @@ import ast
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .project import materialize
+from .project import materialize, stub_text
 from .receivers import enclosing_method, first_parameter
 from .scopes import bound_names, imported_names, own_nodes, statements_of
 
@@ -56,7 +56,8 @@ def local_target(call: ast.Call, context: Context, chain: Sequence[ast.AST]
 def only_def(scope_node: ast.AST, name: str) -> FunctionDefinition | None:
     """The one plain ``def``/``async def name`` a scope binds, when nothing else in the
     scope binds ``name``. Answers are kept on the scope node: ASR110 asks about the
-    same helpers of a module from every file that imports them."""
+    same helpers of a module from every file that imports them. In a module read by
+    the project tier the answer is the stub: :func:`project.materialize` gives its body."""
     if isinstance(scope_node, ast.Lambda):
         return None
     answers: dict[str, FunctionDefinition | None] | None = getattr(scope_node, _ANSWERS, None)
@@ -90,12 +91,20 @@ def _binders(scope_node: ast.AST) -> dict[str, list[ast.stmt]]:
 def _only_def(found: Sequence[ast.stmt]) -> FunctionDefinition | None:
     if len(found) != 1 or not isinstance(found[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
-    function = materialize(found[0])
+    function = found[0]
     for decorator in function.decorator_list:
         if not (isinstance(decorator, ast.Name) and decorator.id in _TRANSPARENT_DECORATORS):
             return None
     # Calling a generator function runs none of its body; whoever iterates it does (for a
     # StreamingResponse, Starlette iterates sync generators in a worker thread).
-    if any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in own_nodes(function)):
+    if _may_yield(function) and any(isinstance(node, (ast.Yield, ast.YieldFrom))
+                                    for node in own_nodes(materialize(function))):
         return None
     return function
+
+
+def _may_yield(function: FunctionDefinition) -> bool:
+    """False when a tier module's function cannot be a generator: its text has no
+    ``yield`` (its body need not be parsed to know)."""
+    text = stub_text(function)
+    return text is None or "yield" in text

@@ -275,7 +275,8 @@ def register_cache(clear: Callable[[], None]) -> Callable[[], None]:
 
 
 def load_module(project: Project, dotted: str, path: Path) -> ModuleInfo | None:
-    """The parsed project module at ``path`` (cached by path and mtime)."""
+    """The parsed project module at ``path`` (cached by path and mtime), with its
+    functions and classes stubbed (see :func:`materialize`)."""
     global parse_count
     try:
         key = (str(path), path.stat().st_mtime)
@@ -301,9 +302,9 @@ def load_module(project: Project, dotted: str, path: Path) -> ModuleInfo | None:
 # every full collection (on a large application, keeping whole modules made a run twice
 # as slow). So a module read by the tier keeps its top-level statements, but the bodies
 # of its functions and classes are dropped; a body is parsed again, from exactly its
-# lines, when a question needs it (see :func:`materialize`).
+# lines, each time a question needs it (see :func:`materialize`), and what is learnt
+# from it is kept instead (``ModuleInfo.answers``, keyed by the stub).
 _STUB = "_asr_stub"  # On a stubbed def or class: (its module, first line, last line).
-_FULL = "_asr_full"  # On a stubbed def or class, once parsed again: the whole node.
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 Definition = TypeVar("Definition", bound=ast.AST)
 
@@ -318,35 +319,42 @@ def _stub_bodies(info: ModuleInfo) -> None:
             ast.copy_location(statement.body[0], statement)
             ast.copy_location(ellipsis, statement)
             if not isinstance(statement, ast.ClassDef):
-                # A function's name and kind say what the top level needs; its
-                # parameters, decorators and annotations come back with its body.
+                # A function keeps its name, kind and decorators, which say what a
+                # call of it does; its parameters and annotations come with its body.
                 statement.args = ast.arguments(posonlyargs=[], args=[], vararg=None,
                                                kwonlyargs=[], kw_defaults=[], kwarg=None,
                                                defaults=[])
-                statement.decorator_list = []
                 statement.returns = None
 
 
+def is_stub(node: ast.AST) -> bool:
+    return hasattr(node, _STUB)
+
+
+def stub_text(node: ast.AST) -> str | None:
+    """The source lines of a stubbed definition (None for any other node)."""
+    stub = getattr(node, _STUB, None)
+    if stub is None:
+        return None
+    info, first, last = stub
+    return "".join(info.source_lines()[first - 1:last])
+
+
 def materialize(node: Definition) -> Definition:
-    """The whole definition of a top-level def or class of a module read by the tier
-    (parsed again from its own lines, once); any other node as it is. When those lines
-    do not parse back into the same definition, the stub itself: its body says nothing,
-    so rules stay silent."""
+    """The whole definition of a top-level def or class of a module read by the tier,
+    parsed again from its own lines (a new tree each time: callers keep what they learn,
+    not the tree); any other node as it is. When those lines do not parse back into
+    the same definition, the stub itself: its body says nothing, so rules stay silent."""
     stub = getattr(node, _STUB, None)
     if stub is None:
         return node
-    full: Definition | None = getattr(node, _FULL, None)
-    if full is None:
-        parsed = _parse_definition(node, *stub)
-        full = parsed if isinstance(parsed, type(node)) else node
-        setattr(node, _FULL, full)
-    return full
+    parsed = _parse_definition(node, stub_text(node) or "", stub[1])
+    return parsed if isinstance(parsed, type(node)) else node
 
 
-def _parse_definition(node: ast.AST, info: ModuleInfo, first: int, last: int) -> ast.AST | None:
-    lines = (info.source or "").splitlines(keepends=True)
+def _parse_definition(node: ast.AST, text: str, first: int) -> ast.AST | None:
     try:
-        tree = ast.parse("".join(lines[first - 1:last]))
+        tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     if len(tree.body) != 1:
@@ -387,10 +395,20 @@ class ModuleInfo:
         # Models of this module's classes (settings_classes), keyed by node identity.
         self.class_models: dict[int, Any] = {}
         self.settings_flags: dict[int, bool] = {}
-        # Rule contexts over this module (context.context_for), one per settings.
-        self.contexts: dict[Any, Any] = {}
+        # What rules learnt from this module's stubbed definitions, keyed by the rule's
+        # question and the stub's identity (stable: the stubs live as long as this).
+        self.answers: dict[Any, Any] = {}
+        self._lines: list[str] | None = None
         for statement in tree.body:
             self._collect(statement)
+
+    def source_lines(self) -> list[str]:
+        """The source's lines, split where Python counts lines (once, when asked)."""
+        if self._lines is None:
+            from .fixes import source_lines
+
+            self._lines = source_lines(self.source or "")
+        return self._lines
 
     def _bind_definition(self, name: str, node: ast.stmt) -> None:
         self.definitions[name] = None if name in self.definitions or name in self.imports else node

@@ -96,14 +96,16 @@ def symbol_of(module: ModuleInfo, node: ast.expr, kinds: Kinds | None = None) ->
 
 def class_model(module: ModuleInfo, node: ast.ClassDef, depth: int = 0) -> SettingsClass:
     """The (cached) model of a top-level class of ``module``."""
-    node = materialize(node)
     # Cached with the module, so that it lives exactly as long as the tree it describes
-    # (a process-wide cache would keep every checked file's classes alive).
+    # (a process-wide cache would keep every checked file's classes alive), by the node
+    # the module holds: for a module read by the tier, the stub, whose body is parsed
+    # again just to build the model.
     models: dict[int, SettingsClass] = module.class_models
     cached = models.get(id(node))
     if cached is not None:
         return cached
     model = models[id(node)] = SettingsClass(node.name)  # Also guards recursion through odd bases.
+    node = materialize(node)
     if depth > 8:
         model.open = True
         return model
@@ -315,13 +317,15 @@ def settings_modules(project: Project) -> frozenset[str]:
         for filename in files:
             if not filename.endswith(".py"):
                 continue
-            path = Path(directory, filename)
+            location = os.path.join(directory, filename)
             try:
-                if "BaseSettings" not in path.read_text(encoding="utf-8", errors="replace"):
-                    continue
+                with open(location, "rb") as handle:
+                    if b"BaseSettings" not in handle.read():
+                        continue
             except OSError:
                 continue
-            name = project.module_name(str(path))
+            path = Path(location)
+            name = project.module_name(location)
             info = load_module(project, name or path.stem, path) if name else None
             if info is not None and defines_settings_class(info):
                 found.add(str(path.resolve()))

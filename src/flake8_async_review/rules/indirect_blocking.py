@@ -116,8 +116,10 @@ class IndirectBlockingCall(BlockingCallRule):
                  visiting: set[int]) -> tuple[str, int] | None:
         """The first blocking call ``function`` makes, directly or through sync helpers
         of its module or imported from the project: (dotted name, line). Cached per
-        module (for a module read by the project tier, per process)."""
-        cache: dict[int, tuple[str, int] | None] = context.rule_state(self, dict)
+        module (for a module read by the project tier, per process, by its stub)."""
+        cache: dict[int, tuple[str, int] | None] = (
+            context.module_info.answers.setdefault((self.code, context.settings), {})
+            if context.is_foreign else context.rule_state(self, dict))
         key = id(function)
         if key in cache:
             return cache[key]
@@ -125,7 +127,9 @@ class IndirectBlockingCall(BlockingCallRule):
             return None
         visiting.add(key)
         result = None
-        for call in (node for node in own_nodes(function) if isinstance(node, ast.Call)):
+        body = materialize(function)  # A tier module's stub: its body, for this once.
+        chain = [*chain[:-1], body]
+        for call in (node for node in own_nodes(body) if isinstance(node, ast.Call)):
             result = self._direct(call, context, chain) or self._indirect(
                 call, context, chain, visiting
             )
@@ -171,7 +175,7 @@ def _imported_target(call: ast.Call, context: Context, chain: list[ast.AST]
     if symbol is None or not isinstance(symbol.node, ast.FunctionDef):
         return None
     function = only_def(symbol.module.tree, symbol.node.name)
-    if function is not materialize(symbol.node) or not isinstance(function, ast.FunctionDef):
+    if function is not symbol.node or not isinstance(function, ast.FunctionDef):
         return None
     foreign = context_for(symbol.module, context.settings)
     return (function, [symbol.module.tree, function], foreign) if foreign is not None else None

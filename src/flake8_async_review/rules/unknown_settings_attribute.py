@@ -18,6 +18,7 @@ from ..settings_classes import (
     function_result,
     instance_of_symbol,
     settings_class_ref,
+    settings_modules,
     symbol_of,
 )
 from .base import Rule, Severity
@@ -115,8 +116,8 @@ class UnknownSettingsAttribute(Rule):
         context.report(self, node, context.source_segment(node), class_node.name, attribute, hint)
 
     def _worth_it(self, state: dict[Any, Any], context: Context) -> bool:
-        """Only files that define a class or import from their project can hold a
-        settings instance; others never look further."""
+        """Only files that define a class, or import from a project that has a
+        settings class, can hold a settings instance; others never look further."""
         active = state.get("active")
         if active is None:
             module = context.module_info
@@ -124,7 +125,8 @@ class UnknownSettingsAttribute(Rule):
             active = any(isinstance(n, ast.ClassDef) for n in context.tree.body) or (
                 project is not None and any(
                     target is not None and project.module_path(target[0]) is not None
-                    for target in module.imports.values()))
+                    for target in module.imports.values())
+                and bool(settings_modules(project)))
             state["active"] = active
         return bool(active)
 
