@@ -1,34 +1,20 @@
-"""Generate a synthetic multi-module FastAPI application, and time the whole rule suite
-on it with the project tier on and off.
+"""Generate a synthetic multi-module FastAPI application: a stress case for the project
+tier, timed by `project_tier.py`.
 
-    python benchmarks/synthetic_app.py [--lines 80000] [--repeat 3] [--out DIR] [--json]
+    python benchmarks/synthetic_app.py OUT_DIR [--lines 80000]
 
-The application looks like a real service: a settings module, a database module, and
-per domain a model, CRUD, service and route module, importing each other with absolute
-and relative imports and reading the settings (`settings.x`, `get_settings()`,
-`Depends(get_settings)`). A fifth of the modules import nothing from the project
-(utilities), as in real code. The figure of interest is `on / off`: what following
-project imports costs on top of the single-file rules. Both runs start with empty
-caches; each figure is the minimum over `--repeat` passes.
-
-Standard library only (plus the package under test).
+The application looks like a service cut into very small modules (about 26 lines
+each): a settings module, a database module, and per domain a model, CRUD, service
+and route module, importing each other with absolute and relative imports and reading
+the settings (`settings.x`, `get_settings()`, `Depends(get_settings)`). Every route
+module's `async def` calls a sync helper of its service module, so the tier reads every
+service module; a fifth of the modules import nothing from the project (utilities).
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
-import gc
-import json
-import tempfile
-import time
 from pathlib import Path
-
-from flake8_async_review import project
-from flake8_async_review.engine import Linter
-from flake8_async_review.fixes import source_lines
-from flake8_async_review.rules import ALL_RULES
-from flake8_async_review.settings import Settings
 
 FIELDS = [f"service_{i}_url" for i in range(20)] + [f"feature_{i}_enabled" for i in range(20)]
 
@@ -227,56 +213,13 @@ def _count(root: Path) -> int:
     return sum(p.read_text().count("\n") for p in root.rglob("*.py"))
 
 
-Parsed = list[tuple[ast.Module, list[str], str]]
-
-
-def parse_all(files: list[Path]) -> Parsed:
-    parsed: Parsed = []
-    for path in files:
-        text = path.read_text()
-        parsed.append((ast.parse(text, str(path)), source_lines(text), str(path)))
-    return parsed
-
-
-def run_suite(parsed: Parsed, tier: bool) -> float:
-    """Seconds for the whole suite (every rule, opt-in ones too) over the parsed files,
-    with the tier's caches emptied first (so the tier's own reading and parsing of
-    project modules is timed); flake8's parse of the checked files is not."""
-    project.clear_cache()
-    linter = Linter(Settings(project_inference=tier), ALL_RULES)
-    gc.collect()
-    start = time.perf_counter()
-    for tree, lines, filename in parsed:
-        linter.lint(tree, lines, filename)
-    return time.perf_counter() - start
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path, help="directory to write the application into")
     parser.add_argument("--lines", type=int, default=80_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--json", action="store_true")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as temporary:
-        root = options.out or Path(temporary)
-        lines = generate(root, options.lines)
-        files = sorted(root.rglob("*.py"))
-        parsed = parse_all(files)
-        offs, ons = [], []
-        for _ in range(options.repeat):  # Alternated, so that load changes hit both.
-            offs.append(run_suite(parsed, False))
-            ons.append(run_suite(parsed, True))
-        off, on = min(offs), min(ons)
-    result = {"files": len(files), "lines": lines, "tier_off_s": round(off, 3),
-              "tier_on_s": round(on, 3), "ratio": round(on / off, 3)}
-    if options.json:
-        print(json.dumps(result))
-    else:
-        print(f"{result['files']} files, {lines} lines")
-        print(f"suite, tier off: {off:.3f} s")
-        print(f"suite, tier on:  {on:.3f} s")
-        print(f"ratio on/off:    {on / off:.2f} (budget: 1.30)")
+    lines = generate(options.out, options.lines)
+    print(f"{options.out}: {sum(1 for _ in options.out.rglob('*.py'))} files, {lines} lines")
 
 
 if __name__ == "__main__":
