@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import NamedTuple
 
 from ..context import Context
-from ..local_functions import local_target
+from ..local_functions import local_target, only_def
+from ..scopes import bound_names, imported_names, statements_of
 from .base import Rule, Severity
 from .blocking import module_call, typed_method
 
@@ -107,8 +109,7 @@ class UnawaitedCoroutine(Rule):
 
     def visit_Expr(self, node: ast.Expr, context: Context) -> None:
         call = node.value
-        if (isinstance(call, ast.Call) and self._candidate(call, context)
-                and _creates_coroutine(call, context)):
+        if isinstance(call, ast.Call) and self._creates_coroutine(call, context):
             context.report(self, call, context.source_segment(call.func))
 
     def visit_Assign(self, node: ast.Assign, context: Context) -> None:
@@ -118,20 +119,39 @@ class UnawaitedCoroutine(Rule):
                 and isinstance(node.targets[0], ast.Name)):
             return
         name = node.targets[0].id
-        if (not self._candidate(call, context) or not _creates_coroutine(call, context)
-                or _read_anywhere(name, context)):
+        if not self._creates_coroutine(call, context) or _read_anywhere(name, context):
             return
         context.report(self, call, context.source_segment(call.func))
 
-    def _candidate(self, call: ast.Call, context: Context) -> bool:
-        """Could the call be one of ours, by its name alone? Most calls are not, and
-        are dismissed without resolving names (which in sync code nothing else does)."""
-        names: tuple[frozenset[str], frozenset[str]] = context.rule_state(
-            self, lambda: _candidate_names(context))
-        func = call.func
-        if isinstance(func, ast.Name):
-            return func.id in names[0]
-        return isinstance(func, ast.Attribute) and func.attr in names[1]
+    def _creates_coroutine(self, call: ast.Call, context: Context) -> bool:
+        names: _Candidates = context.rule_state(self, lambda: _candidate_names(context))
+        if _candidate(call, names):
+            callee = context.callee(call)
+            if (module_call(callee, _COROUTINE_FUNCTIONS) is not None
+                    or typed_method(callee, ASYNC_METHODS) is not None
+                    or _local_coroutine(call, context)):
+                return True
+        return _imported_coroutine(call, context, names.imported)
+
+
+class _Candidates(NamedTuple):
+    """The names a call must have to be a coroutine function call: ``functions`` for a
+    plain-name call and ``methods`` for the attribute of a method call (of the
+    libraries, the clients and this module), ``imported`` for the name a call of a
+    function imported from the project starts with (``fetch()``, ``jobs.fetch()``)."""
+
+    functions: frozenset[str]
+    methods: frozenset[str]
+    imported: frozenset[str]
+
+
+def _candidate(call: ast.Call, names: _Candidates) -> bool:
+    """Could the call be one of ours, by its name alone? Most calls are not, and are
+    dismissed without resolving names (which in sync code nothing else does)."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id in names.functions
+    return isinstance(func, ast.Attribute) and func.attr in names.methods
 
 
 _ATTRIBUTE_NAMES = frozenset(
@@ -141,17 +161,45 @@ _ATTRIBUTE_NAMES = frozenset(
 _LIBRARIES = ("asyncio", "anyio", "trio")
 
 
-def _candidate_names(context: Context) -> tuple[frozenset[str], frozenset[str]]:
-    """(names a plain-name call must have, attributes a method call must have) to be
-    a coroutine function call: the file's ``async def`` names and what the module
-    imports from the async libraries; for methods, also the library and client method
-    names. Found in the source text, once per file."""
+def _candidate_names(context: Context) -> _Candidates:
+    """The file's ``async def`` names and what the module imports from the async
+    libraries; for methods, also the library and client method names; with the project
+    tier on, the module-level names bound by one import and nothing else. Found in the
+    source text and the module's top-level statements, once per file."""
     source = "".join(context.lines)
     async_defs = frozenset(_ASYNC_DEF.findall(source))
     imported = {name for name, qualified in context.scope(context.tree).bindings.items()
                 if qualified is not None and qualified.startswith(_LIBRARIES)}
     imported.update(_IMPORTED_FROM_LIBRARY.findall(source))  # Imports inside functions.
-    return async_defs | imported | _FUNCTION_NAMES, async_defs | _ATTRIBUTE_NAMES
+    return _Candidates(
+        async_defs | imported | _FUNCTION_NAMES, async_defs | _ATTRIBUTE_NAMES,
+        _imported_once(context, source) if context.settings.project_inference else frozenset(),
+    )
+
+
+def _imported_once(context: Context, source: str) -> frozenset[str]:
+    """Module-level names that one import binds and nothing else rebinds: not a second
+    import, a definition, an assignment (``fetch = wrap(fetch)``), a loop, ``with`` or
+    ``except`` target, a ``:=`` or ``match`` capture, nor a ``global`` declaration in a
+    function. Only such a name is surely the imported function wherever it is used."""
+    imported: set[str] = set()
+    bindings: dict[str, int] = {}
+    for statement in statements_of(context.tree.body):
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            names = [local for local, _ in imported_names(statement)]
+            imported.update(names)
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = [statement.name]
+        else:
+            names = list(bound_names(statement))
+            names += [handler.name for handler in getattr(statement, "handlers", ())
+                      if handler.name]
+        for name in names:
+            bindings[name] = bindings.get(name, 0) + 1
+    unsure = set(context.scope(context.tree).expression_bound)
+    for declared in _GLOBAL.findall(source):
+        unsure.update(part.strip() for part in declared.split(","))
+    return frozenset(name for name in imported if bindings[name] == 1 and name not in unsure)
 
 
 _ASYNC_DEF = re.compile(r"\basync\s+def\s+(\w+)")
@@ -159,13 +207,7 @@ _ASYNC_DEF = re.compile(r"\basync\s+def\s+(\w+)")
 # since a pattern that starts with `\w+` retries at every word of the file.
 _IMPORTED_FROM_LIBRARY = re.compile(r"\bas\s+(\w+)")
 _FUNCTION_NAMES = frozenset(qualified.rpartition(".")[2] for qualified in _COROUTINE_FUNCTIONS)
-
-
-def _creates_coroutine(call: ast.Call, context: Context) -> bool:
-    callee = context.callee(call)
-    return (module_call(callee, _COROUTINE_FUNCTIONS) is not None
-            or typed_method(callee, ASYNC_METHODS) is not None
-            or _local_coroutine(call, context))
+_GLOBAL = re.compile(r"\bglobal\s+(\w+(?:\s*,\s*\w+)*)")
 
 
 def _read_anywhere(name: str, context: Context) -> bool:
@@ -185,3 +227,29 @@ def _read_anywhere(name: str, context: Context) -> bool:
 def _local_coroutine(call: ast.Call, context: Context) -> bool:
     target = local_target(call, context, context.scope_nodes)
     return target is not None and isinstance(target[0], ast.AsyncFunctionDef)
+
+
+def _imported_coroutine(call: ast.Call, context: Context, imported: frozenset[str]) -> bool:
+    """``fetch()`` after ``from .jobs import fetch``, or ``jobs.fetch()`` after ``from app
+    import jobs``: an undecorated ``async def`` of another module of the project, read by
+    the project tier (which also checks that no local name or parameter shadows the
+    import where the call is). The name must be one of ``imported`` (bound by its import
+    only), and the definition the one binding of its name in its module and not an
+    async generator (calling one creates no coroutine)."""
+    func = call.func
+    head = _head(func)
+    if head is None or head.id not in imported:
+        return False
+    if context.project_function_is_async(func) is not True:
+        return False
+    found = context.project_definition(func)
+    if found is None or not isinstance(found.node, ast.AsyncFunctionDef):
+        return False
+    return only_def(found.module.tree, found.node.name) is found.node
+
+
+def _head(func: ast.expr) -> ast.Name | None:
+    """The name a called ``name`` or ``name.attribute`` expression starts with."""
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return func if isinstance(func, ast.Name) else None
