@@ -17,7 +17,7 @@ from flake8_async_review.settings import Settings
 
 PROJECTS = Path(__file__).parent / "projects"
 NAMES = sorted(p.name for p in PROJECTS.iterdir() if p.is_dir())
-CODES = ("ASR106", "ASR110", "ASR401", "ASR402", "ASR403", "ASR404", "ASR905")
+CODES = ("ASR106", "ASR110", "ASR401", "ASR402", "ASR403", "ASR404", "ASR604", "ASR905")
 
 
 def _sources(root: Path) -> list[Path]:
@@ -61,6 +61,14 @@ def test_tier_off_keeps_to_the_checked_file() -> None:
     config = (PROJECTS / "basic" / "app" / "config.py").resolve()
     # The settings class derives from a project class: with the tier off it is unknown.
     assert not {d for d in found[config] if d[2] in ("ASR401", "ASR402")}
+
+
+def test_tier_off_keeps_asr604_to_the_module_s_own_coroutine_functions() -> None:
+    alerts = (PROJECTS / "basic" / "app" / "routes" / "alerts.py").resolve()
+    found = run_flake8([alerts], ["--asr-project-inference=off"])
+    local = {d for d in _expected(alerts) if d[2] == "ASR604" and "`local_job()`" in d[3]}
+    assert local  # The module's own coroutine function is reported either way.
+    assert {d for d in found[alerts] if d[2] == "ASR604"} == local
 
 
 def _lint(path: Path, settings: Settings | None = None) -> list[str]:
