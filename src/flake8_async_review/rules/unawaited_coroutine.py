@@ -57,6 +57,9 @@ class UnawaitedCoroutine(Rule):
 
     - an `async def` of the same module: a module function, a function nested in the
       caller, or a method called through `self` or `cls`;
+    - an `async def` imported from another module of the project (`notify(user)` after
+      `from .jobs import notify`, or `jobs.notify(user)` after `from app import jobs`):
+      the module is read, never imported;
     - `asyncio.sleep()`, `wait_for()`, `wait()`, `gather()`, `shield()`,
       `open_connection()`, `create_subprocess_exec()`, `to_thread()` and their relatives,
       and the `anyio`/`trio` sleeps;
@@ -95,10 +98,14 @@ class UnawaitedCoroutine(Rule):
     A coroutine assigned to a name that is never read again in the function
     (`pending = asyncio.sleep(1)`) is reported too.
 
-    Only calls the source resolves for sure are reported: a method of an object whose
-    type is unknown, a decorated `async def` (the decorator may make it sync) and
-    functions imported from other modules are not followed. To start a coroutine
-    without waiting for it, wrap it in `asyncio.create_task()` and keep the task.
+    Only calls the source resolves for sure are reported. Not followed: a method of an
+    object whose type is unknown, a decorated `async def` (the decorator may make it
+    sync), an async generator function, other functions imported from outside the
+    project, and an imported name that the module binds again
+    (`notify = traced(notify)`) or that a parameter or local variable shadows.
+    `--asr-project-inference=off` keeps the rule to the coroutine functions of the same
+    module. To start a coroutine without waiting for it, wrap it in
+    `asyncio.create_task()` and keep the task.
     """
 
     code = "ASR604"
