@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import NamedTuple
 
 from ..context import Context
 from ..local_functions import local_target, only_def
@@ -58,8 +57,8 @@ class UnawaitedCoroutine(Rule):
     - an `async def` of the same module: a module function, a function nested in the
       caller, or a method called through `self` or `cls`;
     - an `async def` imported from another module of the project (`notify(user)` after
-      `from .jobs import notify`, or `jobs.notify(user)` after `from app import jobs`):
-      the module is read, never imported;
+      `from .jobs import notify`, or `jobs.notify(user)` after `from app import jobs`),
+      called in an `async def`: the module is read, never imported;
     - `asyncio.sleep()`, `wait_for()`, `wait()`, `gather()`, `shield()`,
       `open_connection()`, `create_subprocess_exec()`, `to_thread()` and their relatives,
       and the `anyio`/`trio` sleeps;
@@ -138,18 +137,26 @@ class UnawaitedCoroutine(Rule):
                     or typed_method(callee, ASYNC_METHODS) is not None
                     or _local_coroutine(call, context)):
                 return True
-        return _imported_coroutine(call, context, names.imported)
+        return _imported_coroutine(call, context, names)
 
 
-class _Candidates(NamedTuple):
+class _Candidates:
     """The names a call must have to be a coroutine function call: ``functions`` for a
     plain-name call and ``methods`` for the attribute of a method call (of the
-    libraries, the clients and this module), ``imported`` for the name a call of a
-    function imported from the project starts with (``fetch()``, ``jobs.fetch()``)."""
+    libraries, the clients and this module); :meth:`imported` for the name a call of a
+    function imported from the project starts with (``fetch()``, ``jobs.fetch()``),
+    worked out on first use."""
 
-    functions: frozenset[str]
-    methods: frozenset[str]
-    imported: frozenset[str]
+    __slots__ = ("_imported", "functions", "methods")
+
+    def __init__(self, functions: frozenset[str], methods: frozenset[str]) -> None:
+        self.functions, self.methods = functions, methods
+        self._imported: frozenset[str] | None = None
+
+    def imported(self, context: Context) -> frozenset[str]:
+        if self._imported is None:
+            self._imported = _imported_once(context)
+        return self._imported
 
 
 def _candidate(call: ast.Call, names: _Candidates) -> bool:
@@ -170,21 +177,17 @@ _LIBRARIES = ("asyncio", "anyio", "trio")
 
 def _candidate_names(context: Context) -> _Candidates:
     """The file's ``async def`` names and what the module imports from the async
-    libraries; for methods, also the library and client method names; with the project
-    tier on, the module-level names bound by one import and nothing else. Found in the
-    source text and the module's top-level statements, once per file."""
+    libraries; for methods, also the library and client method names. Found in the
+    source text, once per file."""
     source = "".join(context.lines)
     async_defs = frozenset(_ASYNC_DEF.findall(source))
     imported = {name for name, qualified in context.scope(context.tree).bindings.items()
                 if qualified is not None and qualified.startswith(_LIBRARIES)}
     imported.update(_IMPORTED_FROM_LIBRARY.findall(source))  # Imports inside functions.
-    return _Candidates(
-        async_defs | imported | _FUNCTION_NAMES, async_defs | _ATTRIBUTE_NAMES,
-        _imported_once(context, source) if context.settings.project_inference else frozenset(),
-    )
+    return _Candidates(async_defs | imported | _FUNCTION_NAMES, async_defs | _ATTRIBUTE_NAMES)
 
 
-def _imported_once(context: Context, source: str) -> frozenset[str]:
+def _imported_once(context: Context) -> frozenset[str]:
     """Module-level names that one import binds and nothing else rebinds: not a second
     import, a definition, an assignment (``fetch = wrap(fetch)``), a loop, ``with`` or
     ``except`` target, a ``:=`` or ``match`` capture, nor a ``global`` declaration in a
@@ -204,8 +207,10 @@ def _imported_once(context: Context, source: str) -> frozenset[str]:
         for name in names:
             bindings[name] = bindings.get(name, 0) + 1
     unsure = set(context.scope(context.tree).expression_bound)
-    for declared in _GLOBAL.findall(source):
-        unsure.update(part.strip() for part in declared.split(","))
+    source = "".join(context.lines)
+    if "global" in source:
+        for declared in _GLOBAL.findall(source):
+            unsure.update(part.strip() for part in declared.split(","))
     return frozenset(name for name in imported if bindings[name] == 1 and name not in unsure)
 
 
@@ -236,16 +241,22 @@ def _local_coroutine(call: ast.Call, context: Context) -> bool:
     return target is not None and isinstance(target[0], ast.AsyncFunctionDef)
 
 
-def _imported_coroutine(call: ast.Call, context: Context, imported: frozenset[str]) -> bool:
+def _imported_coroutine(call: ast.Call, context: Context, names: _Candidates) -> bool:
     """``fetch()`` after ``from .jobs import fetch``, or ``jobs.fetch()`` after ``from app
-    import jobs``: an undecorated ``async def`` of another module of the project, read by
-    the project tier (which also checks that no local name or parameter shadows the
-    import where the call is). The name must be one of ``imported`` (bound by its import
-    only), and the definition the one binding of its name in its module and not an
-    async generator (calling one creates no coroutine)."""
+    import jobs``, in an ``async def``: an undecorated ``async def`` of another module of
+    the project, read by the project tier (which also checks that no local name or
+    parameter shadows the import where the call is). The name must be bound by its
+    import only, and the definition be the one binding of its name in its module and
+    not an async generator (calling one creates no coroutine).
+
+    Only calls in an ``async def`` body are looked up: there ASR110 reads the same
+    modules for the sync helpers it follows, so this reads hardly any more of them
+    (sync code would have the tier parse most of the modules its file imports)."""
+    if not context.in_async_function or not context.settings.project_inference:
+        return False
     func = call.func
     head = _head(func)
-    if head is None or head.id not in imported:
+    if head is None or head.id not in names.imported(context):
         return False
     if context.project_function_is_async(func) is not True:
         return False

@@ -20,10 +20,6 @@ async def forgotten(user_id: int):
     pending = notify(user_id)  # ASR604: 14, "notify"
 
 
-def from_sync_code(user_id: int):
-    notify(user_id)  # ASR604: 4, "notify"
-
-
 async def local_job():
     return None
 
@@ -61,6 +57,14 @@ async def not_coroutine_functions(user_id: int):
     alerts.missing()
 
 
+def from_sync_code(user_id: int):
+    notify(user_id)  # Imported functions are looked up from `async def` bodies only.
+    alerts.audit("login")
+
+
+notify(1)
+
+
 async def shadowed(notify, user_id: int):
     notify(user_id)
 
@@ -75,7 +79,7 @@ async def rebound_locally(user_id: int):
 async def nested(user_id: int):
     notify = legacy_notify
 
-    def inner():
+    async def inner():
         notify(user_id)
 
-    inner()
+    await inner()
