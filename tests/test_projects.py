@@ -183,6 +183,34 @@ def test_the_engine_knows_whether_an_imported_function_is_async(tmp_path: Path) 
     assert [off.project_function_is_async(name) for name in names] == [None] * 8
 
 
+@pytest.mark.usefixtures("fresh_cache")
+@pytest.mark.parametrize("rebinding", [
+    "fetch = wrap(fetch)",
+    "from .other import fetch",
+    "def fetch():\n    pass",
+    "for fetch in ():\n    pass",
+    "with open('x') as fetch:\n    pass",
+    "try:\n    pass\nexcept ValueError as fetch:\n    pass",
+    "if (fetch := None):\n    pass",
+    "match 1:\n    case 1:\n        fetch = None",
+    "def setup():\n    global fetch\n    fetch = None",
+])
+def test_asr604_skips_an_imported_name_the_module_binds_again(tmp_path: Path, rebinding: str) -> None:
+    (tmp_path / "setup.cfg").write_text("[flake8]\n")
+    package = tmp_path / "svc"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "jobs.py").write_text("async def fetch():\n    pass\n")
+    (package / "other.py").write_text("async def fetch():\n    pass\n")
+    main = package / "main.py"
+    linter = Linter(Settings(), [RULES_BY_CODE["ASR604"]])
+    call = "\n\nasync def route():\n    fetch()\n"
+    main.write_text(f"from .jobs import fetch\n{call}")
+    assert [v.code for v in lint_source(main.read_text(), str(main), linter)] == ["ASR604"]
+    main.write_text(f"from .jobs import fetch\n\n{rebinding}\n{call}")
+    assert lint_source(main.read_text(), str(main), linter) == []
+
+
 @pytest.mark.parametrize(
     "setup_call",
     ['setup(extras_require=["docs"])', "setup(install_requires=compute())",

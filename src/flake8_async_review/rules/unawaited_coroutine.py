@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 
 from ..context import Context
 from ..local_functions import local_target, only_def
@@ -194,7 +195,7 @@ def _imported_once(context: Context) -> frozenset[str]:
     function. Only such a name is surely the imported function wherever it is used."""
     imported: set[str] = set()
     bindings: dict[str, int] = {}
-    for statement in statements_of(context.tree.body):
+    for statement in _module_statements(context.tree.body):
         if isinstance(statement, (ast.Import, ast.ImportFrom)):
             names = [local for local, _ in imported_names(statement)]
             imported.update(names)
@@ -220,6 +221,15 @@ _ASYNC_DEF = re.compile(r"\basync\s+def\s+(\w+)")
 _IMPORTED_FROM_LIBRARY = re.compile(r"\bas\s+(\w+)")
 _FUNCTION_NAMES = frozenset(qualified.rpartition(".")[2] for qualified in _COROUTINE_FUNCTIONS)
 _GLOBAL = re.compile(r"\bglobal\s+(\w+(?:\s*,\s*\w+)*)")
+
+
+def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a module body, through compound statements and ``match``
+    cases, not into functions or classes."""
+    for statement in statements_of(body):
+        yield statement
+        for case in getattr(statement, "cases", ()):
+            yield from _module_statements(case.body)
 
 
 def _read_anywhere(name: str, context: Context) -> bool:
