@@ -59,6 +59,14 @@ def test_tier_off_keeps_to_the_checked_file() -> None:
     assert not {d for d in found[config] if d[2] in ("ASR401", "ASR402")}
 
 
+def test_tier_off_keeps_asr604_to_the_module_s_own_coroutine_functions() -> None:
+    alerts = (PROJECTS / "basic" / "app" / "routes" / "alerts.py").resolve()
+    found = run_flake8([alerts], ["--asr-project-inference=off"])
+    local = {d for d in annotated(alerts) if d[2] == "ASR604" and "`local_job()`" in d[3]}
+    assert local  # The module's own coroutine function is reported either way.
+    assert {d for d in found[alerts] if d[2] == "ASR604"} == local
+
+
 def _lint(path: Path, settings: Settings | None = None) -> list[str]:
     linter = Linter(settings or Settings(), [RULES_BY_CODE[c] for c in CODES])
     return [v.code for v in lint_source(path.read_text(encoding="utf-8"), str(path), linter)]
@@ -206,6 +214,34 @@ def test_the_engine_knows_whether_an_imported_function_is_async(tmp_path: Path) 
     assert answers == [True, False, None, None, True, False, None, None]
     off = Context(tree, source_lines(source), str(user), Settings(project_inference=False))
     assert [off.project_function_is_async(name) for name in names] == [None] * 8
+
+
+@pytest.mark.usefixtures("fresh_cache")
+@pytest.mark.parametrize("rebinding", [
+    "fetch = wrap(fetch)",
+    "from .other import fetch",
+    "def fetch():\n    pass",
+    "for fetch in ():\n    pass",
+    "with open('x') as fetch:\n    pass",
+    "try:\n    pass\nexcept ValueError as fetch:\n    pass",
+    "if (fetch := None):\n    pass",
+    "match 1:\n    case 1:\n        fetch = None",
+    "def setup():\n    global fetch\n    fetch = None",
+])
+def test_asr604_skips_an_imported_name_the_module_binds_again(tmp_path: Path, rebinding: str) -> None:
+    (tmp_path / "setup.cfg").write_text("[flake8]\n")
+    package = tmp_path / "svc"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "jobs.py").write_text("async def fetch():\n    pass\n")
+    (package / "other.py").write_text("async def fetch():\n    pass\n")
+    main = package / "main.py"
+    linter = Linter(Settings(), [RULES_BY_CODE["ASR604"]])
+    call = "\n\nasync def route():\n    fetch()\n"
+    main.write_text(f"from .jobs import fetch\n{call}")
+    assert [v.code for v in lint_source(main.read_text(), str(main), linter)] == ["ASR604"]
+    main.write_text(f"from .jobs import fetch\n\n{rebinding}\n{call}")
+    assert lint_source(main.read_text(), str(main), linter) == []
 
 
 @pytest.mark.parametrize(

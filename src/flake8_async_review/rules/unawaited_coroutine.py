@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 
 from ..context import Context
-from ..local_functions import local_target
+from ..local_functions import local_target, only_def
+from ..scopes import bound_names, imported_names, statements_of
 from .base import Rule, Severity
 from .blocking import module_call, typed_method
 
@@ -55,6 +57,9 @@ class UnawaitedCoroutine(Rule):
 
     - an `async def` of the same module: a module function, a function nested in the
       caller, or a method called through `self` or `cls`;
+    - an `async def` imported from another module of the project (`notify(user)` after
+      `from .jobs import notify`, or `jobs.notify(user)` after `from app import jobs`),
+      called in an `async def`: the module is read, never imported;
     - `asyncio.sleep()`, `wait_for()`, `wait()`, `gather()`, `shield()`,
       `open_connection()`, `create_subprocess_exec()`, `to_thread()` and their relatives,
       and the `anyio`/`trio` sleeps;
@@ -93,10 +98,14 @@ class UnawaitedCoroutine(Rule):
     A coroutine assigned to a name that is never read again in the function
     (`pending = asyncio.sleep(1)`) is reported too.
 
-    Only calls the source resolves for sure are reported: a method of an object whose
-    type is unknown, a decorated `async def` (the decorator may make it sync) and
-    functions imported from other modules are not followed. To start a coroutine
-    without waiting for it, wrap it in `asyncio.create_task()` and keep the task.
+    Only calls the source resolves for sure are reported. Not followed: a method of an
+    object whose type is unknown, a decorated `async def` (the decorator may make it
+    sync), an async generator function, other functions imported from outside the
+    project, and an imported name that the module binds again
+    (`notify = traced(notify)`) or that a parameter or local variable shadows.
+    `--asr-project-inference=off` keeps the rule to the coroutine functions of the same
+    module. To start a coroutine without waiting for it, wrap it in
+    `asyncio.create_task()` and keep the task.
     """
 
     code = "ASR604"
@@ -107,8 +116,7 @@ class UnawaitedCoroutine(Rule):
 
     def visit_Expr(self, node: ast.Expr, context: Context) -> None:
         call = node.value
-        if (isinstance(call, ast.Call) and self._candidate(call, context)
-                and _creates_coroutine(call, context)):
+        if isinstance(call, ast.Call) and self._creates_coroutine(call, context):
             context.report(self, call, context.source_segment(call.func))
 
     def visit_Assign(self, node: ast.Assign, context: Context) -> None:
@@ -118,20 +126,47 @@ class UnawaitedCoroutine(Rule):
                 and isinstance(node.targets[0], ast.Name)):
             return
         name = node.targets[0].id
-        if (not self._candidate(call, context) or not _creates_coroutine(call, context)
-                or _read_anywhere(name, context)):
+        if not self._creates_coroutine(call, context) or _read_anywhere(name, context):
             return
         context.report(self, call, context.source_segment(call.func))
 
-    def _candidate(self, call: ast.Call, context: Context) -> bool:
-        """Could the call be one of ours, by its name alone? Most calls are not, and
-        are dismissed without resolving names (which in sync code nothing else does)."""
-        names: tuple[frozenset[str], frozenset[str]] = context.rule_state(
-            self, lambda: _candidate_names(context))
-        func = call.func
-        if isinstance(func, ast.Name):
-            return func.id in names[0]
-        return isinstance(func, ast.Attribute) and func.attr in names[1]
+    def _creates_coroutine(self, call: ast.Call, context: Context) -> bool:
+        names: _Candidates = context.rule_state(self, lambda: _candidate_names(context))
+        if _candidate(call, names):
+            callee = context.callee(call)
+            if (module_call(callee, _COROUTINE_FUNCTIONS) is not None
+                    or typed_method(callee, ASYNC_METHODS) is not None
+                    or _local_coroutine(call, context)):
+                return True
+        return _imported_coroutine(call, context, names)
+
+
+class _Candidates:
+    """The names a call must have to be a coroutine function call: ``functions`` for a
+    plain-name call and ``methods`` for the attribute of a method call (of the
+    libraries, the clients and this module); :meth:`imported` for the name a call of a
+    function imported from the project starts with (``fetch()``, ``jobs.fetch()``),
+    worked out on first use."""
+
+    __slots__ = ("_imported", "functions", "methods")
+
+    def __init__(self, functions: frozenset[str], methods: frozenset[str]) -> None:
+        self.functions, self.methods = functions, methods
+        self._imported: frozenset[str] | None = None
+
+    def imported(self, context: Context) -> frozenset[str]:
+        if self._imported is None:
+            self._imported = _imported_once(context)
+        return self._imported
+
+
+def _candidate(call: ast.Call, names: _Candidates) -> bool:
+    """Could the call be one of ours, by its name alone? Most calls are not, and are
+    dismissed without resolving names (which in sync code nothing else does)."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id in names.functions
+    return isinstance(func, ast.Attribute) and func.attr in names.methods
 
 
 _ATTRIBUTE_NAMES = frozenset(
@@ -141,17 +176,43 @@ _ATTRIBUTE_NAMES = frozenset(
 _LIBRARIES = ("asyncio", "anyio", "trio")
 
 
-def _candidate_names(context: Context) -> tuple[frozenset[str], frozenset[str]]:
-    """(names a plain-name call must have, attributes a method call must have) to be
-    a coroutine function call: the file's ``async def`` names and what the module
-    imports from the async libraries; for methods, also the library and client method
-    names. Found in the source text, once per file."""
+def _candidate_names(context: Context) -> _Candidates:
+    """The file's ``async def`` names and what the module imports from the async
+    libraries; for methods, also the library and client method names. Found in the
+    source text, once per file."""
     source = "".join(context.lines)
     async_defs = frozenset(_ASYNC_DEF.findall(source))
     imported = {name for name, qualified in context.scope(context.tree).bindings.items()
                 if qualified is not None and qualified.startswith(_LIBRARIES)}
     imported.update(_IMPORTED_FROM_LIBRARY.findall(source))  # Imports inside functions.
-    return async_defs | imported | _FUNCTION_NAMES, async_defs | _ATTRIBUTE_NAMES
+    return _Candidates(async_defs | imported | _FUNCTION_NAMES, async_defs | _ATTRIBUTE_NAMES)
+
+
+def _imported_once(context: Context) -> frozenset[str]:
+    """Module-level names that one import binds and nothing else rebinds: not a second
+    import, a definition, an assignment (``fetch = wrap(fetch)``), a loop, ``with`` or
+    ``except`` target, a ``:=`` or ``match`` capture, nor a ``global`` declaration in a
+    function. Only such a name is surely the imported function wherever it is used."""
+    imported: set[str] = set()
+    bindings: dict[str, int] = {}
+    for statement in _module_statements(context.tree.body):
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            names = [local for local, _ in imported_names(statement)]
+            imported.update(names)
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = [statement.name]
+        else:
+            names = list(bound_names(statement))
+            names += [handler.name for handler in getattr(statement, "handlers", ())
+                      if handler.name]
+        for name in names:
+            bindings[name] = bindings.get(name, 0) + 1
+    unsure = set(context.scope(context.tree).expression_bound)
+    source = "".join(context.lines)
+    if "global" in source:
+        for declared in _GLOBAL.findall(source):
+            unsure.update(part.strip() for part in declared.split(","))
+    return frozenset(name for name in imported if bindings[name] == 1 and name not in unsure)
 
 
 _ASYNC_DEF = re.compile(r"\basync\s+def\s+(\w+)")
@@ -159,13 +220,16 @@ _ASYNC_DEF = re.compile(r"\basync\s+def\s+(\w+)")
 # since a pattern that starts with `\w+` retries at every word of the file.
 _IMPORTED_FROM_LIBRARY = re.compile(r"\bas\s+(\w+)")
 _FUNCTION_NAMES = frozenset(qualified.rpartition(".")[2] for qualified in _COROUTINE_FUNCTIONS)
+_GLOBAL = re.compile(r"\bglobal\s+(\w+(?:\s*,\s*\w+)*)")
 
 
-def _creates_coroutine(call: ast.Call, context: Context) -> bool:
-    callee = context.callee(call)
-    return (module_call(callee, _COROUTINE_FUNCTIONS) is not None
-            or typed_method(callee, ASYNC_METHODS) is not None
-            or _local_coroutine(call, context))
+def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a module body, through compound statements and ``match``
+    cases, not into functions or classes."""
+    for statement in statements_of(body):
+        yield statement
+        for case in getattr(statement, "cases", ()):
+            yield from _module_statements(case.body)
 
 
 def _read_anywhere(name: str, context: Context) -> bool:
@@ -185,3 +249,35 @@ def _read_anywhere(name: str, context: Context) -> bool:
 def _local_coroutine(call: ast.Call, context: Context) -> bool:
     target = local_target(call, context, context.scope_nodes)
     return target is not None and isinstance(target[0], ast.AsyncFunctionDef)
+
+
+def _imported_coroutine(call: ast.Call, context: Context, names: _Candidates) -> bool:
+    """``fetch()`` after ``from .jobs import fetch``, or ``jobs.fetch()`` after ``from app
+    import jobs``, in an ``async def``: an undecorated ``async def`` of another module of
+    the project, read by the project tier (which also checks that no local name or
+    parameter shadows the import where the call is). The name must be bound by its
+    import only, and the definition be the one binding of its name in its module and
+    not an async generator (calling one creates no coroutine).
+
+    Only calls in an ``async def`` body are looked up: there ASR110 reads the same
+    modules for the sync helpers it follows, so this reads hardly any more of them
+    (sync code would have the tier parse most of the modules its file imports)."""
+    if not context.in_async_function or not context.settings.project_inference:
+        return False
+    func = call.func
+    head = _head(func)
+    if head is None or head.id not in names.imported(context):
+        return False
+    if context.project_function_is_async(func) is not True:
+        return False
+    found = context.project_definition(func)
+    if found is None or not isinstance(found.node, ast.AsyncFunctionDef):
+        return False
+    return only_def(found.module.tree, found.node.name) is found.node
+
+
+def _head(func: ast.expr) -> ast.Name | None:
+    """The name a called ``name`` or ``name.attribute`` expression starts with."""
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return func if isinstance(func, ast.Name) else None
