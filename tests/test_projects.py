@@ -202,18 +202,23 @@ def test_the_engine_knows_whether_an_imported_function_is_async(tmp_path: Path) 
     (package / "__init__.py").write_text("")
     (package / "jobs.py").write_text(
         "import functools\n\n\nasync def fetch():\n    pass\n\n\ndef compute():\n    pass\n\n\n"
-        "@functools.cache\ndef cached():\n    pass\n\n\nvalue = 1\n")
+        "@functools.cache\ndef cached():\n    pass\n\n\nvalue = 1\n\n\n"
+        "async def stream():\n    yield 1\n")
+    (package / "wrapped.py").write_text(
+        "from .jobs import fetch\nfrom .tracing import wrap\n\nfetch = wrap(fetch)\n")
     user = package / "main.py"
-    source = ("import json\nfrom svc import jobs\nfrom .jobs import compute, fetch, cached, value\n\n"
-              "fetch, compute, cached, value, jobs.fetch, jobs.compute, json.dumps, unknown\n")
+    source = ("import json\nfrom svc import jobs, wrapped\nfrom .jobs import compute, fetch, cached, value\n\n"
+              "fetch, compute, cached, value, jobs.fetch, jobs.compute, json.dumps, unknown, "
+              "jobs.stream, wrapped.fetch\n")
     user.write_text(source)
     tree = ast.parse(source)
     context = Context(tree, source_lines(source), str(user), Settings())
     names = tree.body[-1].value.elts  # type: ignore[attr-defined]
     answers = [context.project_function_is_async(name) for name in names]
-    assert answers == [True, False, None, None, True, False, None, None]
+    # An async generator creates no coroutine; a name bound again is no longer the import.
+    assert answers == [True, False, None, None, True, False, None, None, None, None]
     off = Context(tree, source_lines(source), str(user), Settings(project_inference=False))
-    assert [off.project_function_is_async(name) for name in names] == [None] * 8
+    assert [off.project_function_is_async(name) for name in names] == [None] * 10
 
 
 @pytest.mark.usefixtures("fresh_cache")

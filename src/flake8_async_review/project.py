@@ -411,6 +411,9 @@ class ModuleInfo:
         return self._lines
 
     def _bind_definition(self, name: str, node: ast.stmt) -> None:
+        # Bound twice (`from .jobs import fetch` then `fetch = wrap(fetch)`): unsure.
+        if name in self.imports:
+            self.imports[name] = None
         self.definitions[name] = None if name in self.definitions or name in self.imports else node
 
     def _collect(self, statement: ast.stmt) -> None:
