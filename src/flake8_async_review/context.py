@@ -13,7 +13,7 @@ from .scopes import BUILTIN_NAMES, FUNCTION_TYPES, Scope, target_names
 from .violation import Fix, Violation
 
 if TYPE_CHECKING:
-    from .project import Local, ModuleInfo
+    from .project import Kinds, Local, ModuleInfo
     from .rules.base import Rule
     from .settings import Settings
 
@@ -311,12 +311,14 @@ class Context:
             )
         return self._module_info
 
-    def project_definition(self, node: ast.AST, chain: ScopeChain | None = None) -> Local | None:
+    def project_definition(self, node: ast.AST, chain: ScopeChain | None = None,
+                           kinds: Kinds | None = None) -> Local | None:
         """The top-level definition, in another module of the project, that a name or
         ``module.attribute`` expression imported from the project refers to
         (``get_user`` after ``from ..crud import get_user``, ``crud.get_user`` after
         ``from app import crud``). None, without reading any other file, for names that
-        do not come from the project; None when unsure."""
+        do not come from the project; None when unsure. ``kinds`` (default: any function)
+        narrows what the caller can use, so that fewer modules are parsed."""
         head = node
         while isinstance(head, ast.Attribute):
             head = head.value
@@ -327,21 +329,24 @@ class Context:
 
         # Only a function can be the answer: modules whose text defines no such function
         # (or, for `module.function`, imports no such module) are not parsed.
-        head_kinds = FUNCTIONS if head is node else MODULES
+        kinds = FUNCTIONS if kinds is None else kinds
+        head_kinds = kinds if head is node else MODULES
         if imported_from_project(self.module_info, head.id, head_kinds) is None:
             return None
         scope = self.defining_scope(head.id, chain)
         if scope is None or scope.node is not self.tree:
             return None
-        symbol = symbol_of(self.module_info, node, FUNCTIONS)  # type: ignore[arg-type]
+        symbol = symbol_of(self.module_info, node, kinds)  # type: ignore[arg-type]
         return symbol if isinstance(symbol, Local) else None
 
-    def project_function_is_async(self, node: ast.AST, chain: ScopeChain | None = None
-                                  ) -> bool | None:
+    def project_function_is_async(self, node: ast.AST, chain: ScopeChain | None = None,
+                                  kinds: Kinds | None = None) -> bool | None:
         """Whether a function imported from the project is an ``async def`` (True) or a
         plain ``def`` (False); None when it is not a project function, is decorated
-        (a decorator may change what calling it returns), or the tier is unsure."""
-        found = self.project_definition(node, chain)
+        (a decorator may change what calling it returns), or the tier is unsure. A
+        caller that only acts on one answer passes its ``kinds`` (``project.
+        COROUTINE_FUNCTIONS``): other functions are then None, found without parsing."""
+        found = self.project_definition(node, chain, kinds)
         if found is None or not isinstance(found.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None
         if found.node.decorator_list:

@@ -74,18 +74,21 @@ Symbol = External | Local | ModuleRef
 # What a question about a name can use, so that a module whose text cannot bind the
 # name that way is never parsed: a function (``def``/``async def``), a class, an
 # assignment (``x = ...``, ``x: T = ...``), or only a module (re-exported by an import).
-FUNCTION, CLASS, SETTINGS_CLASS, ASSIGNMENT = "def", "class", "settings-class", "assignment"
+FUNCTION, COROUTINE_FUNCTION = "def", "async def"
+CLASS, SETTINGS_CLASS, ASSIGNMENT = "class", "settings-class", "assignment"
 Kinds = frozenset[str]
-FUNCTIONS: Kinds = frozenset({FUNCTION})
+SYNC_FUNCTIONS: Kinds = frozenset({FUNCTION})
+COROUTINE_FUNCTIONS: Kinds = frozenset({COROUTINE_FUNCTION})
+FUNCTIONS: Kinds = SYNC_FUNCTIONS | COROUTINE_FUNCTIONS
 ASSIGNMENTS: Kinds = frozenset({ASSIGNMENT})
 SETTINGS_CLASSES: Kinds = frozenset({SETTINGS_CLASS})
-SETTINGS_FACTORIES: Kinds = frozenset({FUNCTION, SETTINGS_CLASS})
+SETTINGS_FACTORIES: Kinds = frozenset({FUNCTION, COROUTINE_FUNCTION, SETTINGS_CLASS})
 SETTINGS_REFERENCES: Kinds = frozenset({SETTINGS_CLASS, ASSIGNMENT})
 MODULES: Kinds = frozenset()
 
 _WORD = re.compile(r"[A-Za-z_]\w*")
 _TOP_LEVEL_BINDING = re.compile(
-    r"^(?:(?:async[ \t]+)?def[ \t]+(?P<function>\w+)"
+    r"^(?:(?P<coroutine>async[ \t]+)?def[ \t]+(?P<function>\w+)"
     r"|class[ \t]+(?P<class>\w+)(?P<rest>[^\n]*)"
     r"|(?P<assigned>\w+)[ \t]*(?::[^\n=]*)?=(?!=))",
     re.MULTILINE)
@@ -107,11 +110,12 @@ class Outline:
 
     def __init__(self, text: str) -> None:
         self.words = frozenset(_WORD.findall(text))
-        self.by_kind: dict[str, set[str]] = {kind: set() for kind in
-                                             (FUNCTION, CLASS, SETTINGS_CLASS, ASSIGNMENT)}
+        self.by_kind: dict[str, set[str]] = {
+            kind: set() for kind in (FUNCTION, COROUTINE_FUNCTION, CLASS, SETTINGS_CLASS, ASSIGNMENT)}
         for match in _TOP_LEVEL_BINDING.finditer(text):
             if match["function"]:
-                self.by_kind[FUNCTION].add(match["function"])
+                kind = COROUTINE_FUNCTION if match["coroutine"] else FUNCTION
+                self.by_kind[kind].add(match["function"])
             elif match["class"]:
                 self.by_kind[CLASS].add(match["class"])
                 if "Settings" in match["class"] + match["rest"]:

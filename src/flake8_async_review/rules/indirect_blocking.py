@@ -6,7 +6,7 @@ import ast
 
 from ..context import Context, context_for
 from ..local_functions import local_target, only_def
-from ..project import materialize
+from ..project import SYNC_FUNCTIONS, materialize
 from ..scopes import own_nodes
 from ..settings import Settings
 from .base import Severity
@@ -171,7 +171,7 @@ def _imported_target(call: ast.Call, context: Context, chain: list[ast.AST]
     func = call.func
     if isinstance(func, ast.Attribute) and not isinstance(func.value, ast.Name):
         return None
-    symbol = context.project_definition(func, chain)
+    symbol = context.project_definition(func, chain, SYNC_FUNCTIONS)
     if symbol is None or not isinstance(symbol.node, ast.FunctionDef):
         return None
     function = only_def(symbol.module.tree, symbol.node.name)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from ..context import Context
 from ..local_functions import local_target, only_def
+from ..project import COROUTINE_FUNCTIONS
 from ..scopes import bound_names, imported_names, statements_of
 from .base import Rule, Severity
 from .blocking import module_call, typed_method
@@ -268,9 +269,9 @@ def _imported_coroutine(call: ast.Call, context: Context, names: _Candidates) ->
     head = _head(func)
     if head is None or head.id not in names.imported(context):
         return False
-    if context.project_function_is_async(func) is not True:
+    if context.project_function_is_async(func, kinds=COROUTINE_FUNCTIONS) is not True:
         return False
-    found = context.project_definition(func)
+    found = context.project_definition(func, kinds=COROUTINE_FUNCTIONS)
     if found is None or not isinstance(found.node, ast.AsyncFunctionDef):
         return False
     return only_def(found.module.tree, found.node.name) is found.node
