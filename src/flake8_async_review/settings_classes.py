@@ -23,6 +23,7 @@ from .project import (
     ModuleRef,
     Project,
     Symbol,
+    is_stub,
     materialize,
     register_cache,
 )
@@ -258,7 +259,18 @@ def call_result(module: ModuleInfo, call: ast.Call, depth: int = 0) -> ClassRef 
 
 
 def function_result(module: ModuleInfo, function: ast.FunctionDef, depth: int = 0) -> ClassRef | None:
-    function = materialize(function)
+    """The settings class a (cached) sync function returns an instance of; for a
+    function of a module read by the tier, kept with the module."""
+    if not is_stub(function):
+        return _function_result(module, function, depth)
+    key = ("settings instance returned", id(function))
+    if key not in module.answers:
+        module.answers[key] = _function_result(module, materialize(function), depth)
+    found: ClassRef | None = module.answers[key]
+    return found
+
+
+def _function_result(module: ModuleInfo, function: ast.FunctionDef, depth: int) -> ClassRef | None:
     for decorator in function.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         symbol = symbol_of(module, target)
