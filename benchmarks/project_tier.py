@@ -8,12 +8,14 @@ Applications: the pinned real FastAPI applications of `apps.txt` (downloaded onc
 it is a project of its own), and the application `synthetic_app.py` generates, a stress
 case where every route calls a helper of another module.
 
-Two figures per application, each the best of `--repeat` runs, off and on alternated:
+Three figures per application, each the best of `--repeat` runs, off and on alternated:
 - `engine`: each file is read and parsed (not timed), then linted (timed), one at a
   time, so that no checked tree outlives its file, as under flake8. The tier's own
   reading and parsing of other modules is inside the timed part.
 - `check`: `flake8-async-review check -j1` on the application, wall time: what a user
-  waits for, flake8's tokenizing and parsing included.
+  of the command waits for, flake8's tokenizing and parsing included.
+- `flake8`: `flake8 --select ASR` with flake8's default jobs, wall time: a CI lint
+  step, where pycodestyle and pyflakes run too.
 
 The tier's caches are emptied before every engine run; each check run is a new process.
 """
@@ -80,6 +82,17 @@ def check_seconds(directory: Path, tier: bool) -> float:
     return time.perf_counter() - start
 
 
+def flake8_seconds(directory: Path, tier: bool) -> float:
+    command = [sys.executable, "-m", "flake8", "--select", "ASR", "--exit-zero",
+               f"--asr-project-inference={'on' if tier else 'off'}", "."]
+    start = time.perf_counter()
+    subprocess.run(command, cwd=directory, capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+FIGURES = {"engine": engine_seconds, "check": check_seconds, "flake8": flake8_seconds}
+
+
 def measure(directory: Path, repeat: int) -> dict[str, object]:
     paths = sorted(directory.rglob("*.py"))
     files = [(str(path), read_source(path)) for path in paths]
@@ -87,20 +100,20 @@ def measure(directory: Path, repeat: int) -> dict[str, object]:
     for _ in range(repeat):
         for tier in (False, True):  # Alternated, so that load changes hit both.
             runs.setdefault(("engine", tier), []).append(engine_seconds(files, tier))
-            runs.setdefault(("check", tier), []).append(check_seconds(directory, tier))
+            for figure in ("check", "flake8"):
+                runs.setdefault((figure, tier), []).append(FIGURES[figure](directory, tier))
     project.clear_cache()
     best = {key: min(values) for key, values in runs.items()}
-    return {
+    result: dict[str, object] = {
         "application": directory.name,
         "files": len(files),
         "lines": sum(text.count("\n") for _, text in files),
-        "engine_off_s": round(best["engine", False], 3),
-        "engine_on_s": round(best["engine", True], 3),
-        "engine_ratio": round(best["engine", True] / best["engine", False], 2),
-        "check_off_s": round(best["check", False], 2),
-        "check_on_s": round(best["check", True], 2),
-        "check_ratio": round(best["check", True] / best["check", False], 2),
     }
+    for figure in FIGURES:
+        off, on = best[figure, False], best[figure, True]
+        result.update({f"{figure}_off_s": round(off, 3), f"{figure}_on_s": round(on, 3),
+                       f"{figure}_ratio": round(on / off, 2)})
+    return result
 
 
 def main() -> None:
@@ -116,8 +129,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temporary:
         directories = application_dirs(options.apps, options.cache)
         if options.synthetic_lines:
-            generate(Path(temporary), options.synthetic_lines)
-            directories.append(Path(temporary))
+            synthetic = Path(temporary) / "synthetic"
+            generate(synthetic, options.synthetic_lines)
+            directories.append(synthetic)
         for directory in directories:
             results.append(measure(directory, options.repeat))
             if not options.json:
@@ -127,12 +141,11 @@ def main() -> None:
 
 
 def _print(result: dict[str, object]) -> None:
-    name = result["application"] if not str(result["application"]).startswith("tmp") else "synthetic"
+    name = result["application"]
     print(f"{name}: {result['files']} files, {result['lines']} lines")
-    print(f"  engine  off {result['engine_off_s']:.3f} s  on {result['engine_on_s']:.3f} s"
-          f"  ratio {result['engine_ratio']:.2f}")
-    print(f"  check   off {result['check_off_s']:.2f} s  on {result['check_on_s']:.2f} s"
-          f"  ratio {result['check_ratio']:.2f}")
+    for figure in FIGURES:
+        print(f"  {figure:7} off {result[f'{figure}_off_s']:.2f} s  on {result[f'{figure}_on_s']:.2f} s"
+              f"  ratio {result[f'{figure}_ratio']:.2f}")
 
 
 if __name__ == "__main__":
