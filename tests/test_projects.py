@@ -207,7 +207,8 @@ def test_the_engine_knows_whether_an_imported_function_is_async(tmp_path: Path) 
     (package / "wrapped.py").write_text(
         "from .jobs import fetch\nfrom .tracing import wrap\n\nfetch = wrap(fetch)\n")
     user = package / "main.py"
-    source = ("import json\nfrom svc import jobs, wrapped\nfrom .jobs import compute, fetch, cached, value\n\n"
+    source = ("import json\nfrom svc import jobs, wrapped\n"
+              "from .jobs import compute, fetch, cached, value\n\n"
               "fetch, compute, cached, value, jobs.fetch, jobs.compute, json.dumps, unknown, "
               "jobs.stream, wrapped.fetch\n")
     user.write_text(source)
@@ -273,3 +274,20 @@ def test_a_model_deriving_from_a_project_class_needs_the_tier() -> None:
     profile = next(n for n, line in enumerate(text.splitlines(), 1) if "contact: NameEmail" in line)
     # `class Profile(Base)`: Base is a pydantic model of shop/base.py.
     assert with_tier - without == {profile}
+
+
+@pytest.mark.usefixtures("fresh_cache")
+@pytest.mark.parametrize("enabled", [True, False])
+def test_reading_a_module_leaves_garbage_collection_as_it_was(tmp_path: Path, enabled: bool) -> None:
+    import gc
+
+    (tmp_path / "setup.cfg").write_text("[flake8]\n")
+    (tmp_path / "helpers.py").write_text("def helper():\n    return 1\n")
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        kept = project.project_for(tmp_path.resolve()).module("helpers")
+        assert kept is not None and project.materialize(kept.definitions["helper"]) is not None
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
