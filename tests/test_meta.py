@@ -59,13 +59,21 @@ def _example_settings(example: str) -> Settings:
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)
-def test_example_triggers_the_rule_and_use_instead_does_not(rule: type[Rule]) -> None:
+def test_example_triggers_the_rule_and_use_instead_does_not(rule: type[Rule], tmp_path: Path) -> None:
+    """Each example is a module of a project of its own, which declares no dependency
+    and has a settings module, as a service has (so that nothing around this repository
+    decides the outcome)."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "example"\ndependencies = []\n')
+    (tmp_path / "config.py").write_text(
+        "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+        "    sentry_dsn: str | None = None\n")
     sections = doc_sections(rule)
     linter = Linter(_example_settings(sections["Example"]), rules=[rule])
     for example in code_blocks(sections["Example"]):
-        assert any(v.code == rule.code for v in lint_source(example, "example.py", linter))
+        found = lint_source(example, str(tmp_path / "example.py"), linter)
+        assert any(v.code == rule.code for v in found)
     for better in code_blocks(sections["Use instead"]):
-        assert lint_source(better, "better.py", linter) == []
+        assert lint_source(better, str(tmp_path / "better.py"), linter) == []
     assert code_blocks(sections["Example"]) and code_blocks(sections["Use instead"])
 
 
