@@ -57,6 +57,8 @@ def test_tier_off_keeps_to_the_checked_file() -> None:
     config = (PROJECTS / "basic" / "app" / "config.py").resolve()
     # The settings class derives from a project class: with the tier off it is unknown.
     assert not {d for d in found[config] if d[2] in ("ASR401", "ASR402")}
+    # Clients created in another module are not typed.
+    assert not found[(PROJECTS / "basic" / "app" / "routes" / "cached.py").resolve()]
 
 
 def test_tier_off_keeps_asr604_to_the_module_s_own_coroutine_functions() -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .fixes import source_lines
 from .inference import LazyInference
+from .project import ASSIGNMENTS
 from .receivers import TypeResolver
 from .scopes import BUILTIN_NAMES, FUNCTION_TYPES, Scope, target_names
 from .violation import Fix, Violation
@@ -45,6 +46,12 @@ class Callee:
         # before the walk moves on, so the receiver is resolved there too).
         self._context, self._chain = context, chain
         self.qualified = context.qualified_name(call.func, chain)
+        func = call.func
+        if (self.qualified is not None and isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name) and context.imports_project_variable(func.value.id)):
+            # `cache.get()` after `from app.clients import cache`: a method of an object
+            # another module creates, whose type receiver typing works out.
+            self.qualified = None
         self.method: str | None = None
         self._value: ast.expr | None = None
         if self.qualified is None and isinstance(call.func, ast.Attribute):
@@ -338,6 +345,20 @@ class Context:
             return None
         symbol = symbol_of(self.module_info, node, kinds)  # type: ignore[arg-type]
         return symbol if isinstance(symbol, Local) else None
+
+    def imports_project_variable(self, name: str) -> bool:
+        """Whether ``name`` is imported from a module of the project whose text assigns
+        it at its top level (read, not parsed)."""
+        if not self.settings.project_inference:
+            return False
+        target = self.module_info.imports.get(name)
+        project = self.module_info.project
+        if target is None or project is None:
+            return False
+        module, attribute = target
+        return (attribute is not None and project.module_path(module) is not None
+                and project.module_path(f"{module}.{attribute}") is None
+                and project.may_bind(module, attribute, ASSIGNMENTS))
 
     def project_function_is_async(self, node: ast.AST, chain: ScopeChain | None = None,
                                   kinds: Kinds | None = None) -> bool | None:

@@ -66,7 +66,12 @@ class Linter:
 
     def lint(self, tree: ast.Module, lines: Sequence[str], filename: str) -> list[Violation]:
         """Violations of the enabled rules in one parsed file, in source order."""
-        active = self._active_rules("".join(lines))
+        source = "".join(lines)
+        if self.settings.project_inference and self.text_triggers:
+            from .project import imported_assignments_text
+
+            source += imported_assignments_text(tree, filename)
+        active = self._active_rules(source)
         if not active:
             return []
         context = Context(tree, lines, filename, self.settings)

@@ -108,13 +108,20 @@ class Outline:
     "Settings" (``class Settings(BaseSettings)``, ``class Prod(AppSettings)``); one
     behind an aliased base is missed, and its rules stay silent."""
 
-    __slots__ = ("by_kind", "imported", "words")
+    __slots__ = ("assignment_lines", "by_kind", "imported", "words")
 
     def __init__(self, text: str) -> None:
         self.words = frozenset(_WORD.findall(text))
         self.by_kind: dict[str, set[str]] = {
             kind: set() for kind in (FUNCTION, COROUTINE_FUNCTION, CLASS, SETTINGS_CLASS, ASSIGNMENT)}
+        # name -> the lines that assign it at the top level (their first line each).
+        self.assignment_lines: dict[str, str] = {}
         for match in _TOP_LEVEL_BINDING.finditer(text):
+            if match["assigned"]:
+                end = text.find("\n", match.start())
+                line = text[match.start():end if end >= 0 else len(text)]
+                self.assignment_lines[match["assigned"]] = (
+                    self.assignment_lines.get(match["assigned"], "") + line + "\n")
             if match["function"]:
                 kind = COROUTINE_FUNCTION if match["coroutine"] else FUNCTION
                 self.by_kind[kind].add(match["function"])
@@ -611,6 +618,39 @@ def imported_from_project(module: ModuleInfo, name: str, kinds: Kinds | None = N
     return module.lookup(name, kinds=kinds)
 
 
+
+
+def imported_assignments_text(tree: ast.Module, filename: str) -> str:
+    """The top-level assignment lines, in other modules of the project, of the names
+    this module imports from them (``cache = redis.Redis()`` for ``from app.clients
+    import cache``): text the engine's triggers also look at, since calls on those
+    objects are checked here (read, not parsed; "" for most files)."""
+    found: list[str] = []
+    project: Project | None = None
+    for statement in tree.body:
+        if not isinstance(statement, ast.ImportFrom):
+            continue
+        if project is None:
+            project = project_of(filename)
+            if project is None:
+                return ""
+        base = _import_base(project, filename, statement)
+        if base is None or project.module_path(base) is None:
+            continue
+        lines = project.outline(base).assignment_lines
+        found += (lines[alias.name] for alias in statement.names if alias.name in lines)
+    return "".join(found)
+
+
+def _import_base(project: Project, filename: str, statement: ast.ImportFrom) -> str | None:
+    if not statement.level:
+        return statement.module
+    name = project.module_name(filename)
+    if name is None:
+        return None
+    holder = ModuleInfo(None, name, None, ast.Module(body=[], type_ignores=[]),
+                        is_package=os.path.basename(filename) == "__init__.py")
+    return holder.absolute(statement.module, statement.level)
 
 
 def current_module(tree: ast.Module, filename: str, enabled: bool = True) -> ModuleInfo:

@@ -19,6 +19,7 @@ Conflicting evidence (an annotated async client assigned a sync one) means unkno
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -94,9 +95,16 @@ class TypeResolver:
                 return None
             if name in scope.bindings:
                 if scope.bindings[name] is not None:
-                    return None  # An imported module or class, not an instance.
+                    # Imported: a module or class, or an instance a module of the
+                    # project creates (`from app.cache import redis_client`).
+                    return self._imported_instance(name) if scope_node is self.context.tree else None
                 return self._resolved_name(scope_node, name, chain[: index + 1])
         return None
+
+    def _imported_instance(self, name: str) -> str | None:
+        if not self.context.settings.project_inference:
+            return None
+        return self._memo((0, "import " + name), lambda: _project_instance_type(self.context, name))
 
     def _resolved_name(self, scope_node: ast.AST, name: str, chain: Chain) -> str | None:
         def decide() -> str | None:
@@ -425,6 +433,33 @@ def _self_assignments(method: ast.AST, self_name: str, chain: Chain,
                     evidence.annotations.append((annotation, chain))
                 if value is not None:
                     evidence.values.append((value, chain))
+
+
+def _project_instance_type(context: Context, name: str) -> str | None:
+    """The type of a variable that another module of the project creates at its top
+    level and this module imports, from that module's own evidence (kept with it). A
+    module that rebinds the variable in a function (``global``) says nothing."""
+    from .context import context_for
+    from .project import ASSIGNMENTS, Local, imported_from_project
+
+    symbol = imported_from_project(context.module_info, name, ASSIGNMENTS)
+    if not isinstance(symbol, Local) or not isinstance(symbol.node, (ast.Assign, ast.AnnAssign)):
+        return None
+    targets = symbol.node.targets if isinstance(symbol.node, ast.Assign) else [symbol.node.target]
+    if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+        return None
+    variable = targets[0].id
+    answers = symbol.module.answers
+    key = ("instance type", variable, context.settings)
+    if key not in answers:
+        answers[key] = None
+        text = symbol.module.source or ""
+        foreign = context_for(symbol.module, context.settings)
+        if foreign is not None and not re.search(rf"\bglobal\b[^\n]*\b{re.escape(variable)}\b", text):
+            answers[key] = foreign.types.type_of(ast.Name(id=variable, ctx=ast.Load()),
+                                                 [foreign.tree])
+    found: str | None = answers[key]
+    return found
 
 
 def _produced_values(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.expr]:
