@@ -31,3 +31,8 @@ class OrderCache:
             self.redis_client.delete(f"order:{order_id}")
         except:  # bug: also swallows KeyboardInterrupt and cancellation
             pass
+
+
+# bug: one synchronous client for the whole app; routes import it and call it from
+# async code (the tier follows the import to see what it is)
+rate_limits = redis.Redis(host="localhost", decode_responses=True)

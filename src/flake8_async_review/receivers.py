@@ -94,17 +94,15 @@ class TypeResolver:
             if scope.star_import:
                 return None
             if name in scope.bindings:
+                if scope_node is self.context.tree and self.context.imports_project_variable(name):
+                    # An object another module of the project creates
+                    # (`from app.cache import redis_client`).
+                    return self._memo((0, "import " + name),
+                                      lambda: _project_instance_type(self.context, name))
                 if scope.bindings[name] is not None:
-                    # Imported: a module or class, or an instance a module of the
-                    # project creates (`from app.cache import redis_client`).
-                    return self._imported_instance(name) if scope_node is self.context.tree else None
+                    return None  # An imported module or class, not an instance.
                 return self._resolved_name(scope_node, name, chain[: index + 1])
         return None
-
-    def _imported_instance(self, name: str) -> str | None:
-        if not self.context.settings.project_inference:
-            return None
-        return self._memo((0, "import " + name), lambda: _project_instance_type(self.context, name))
 
     def _resolved_name(self, scope_node: ast.AST, name: str, chain: Chain) -> str | None:
         def decide() -> str | None:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Request,
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from ..cache import OrderCache
+from ..cache import OrderCache, rate_limits
 from ..config import get_settings
 from ..db import get_db
 from ..models import Order, User
@@ -31,6 +31,7 @@ class OrderIn(BaseModel):
 async def create_order(
     payload: OrderIn, background_tasks: BackgroundTasks, db: Session = Depends(get_db)
 ):
+    rate_limits.incr(f"orders:{payload.email}")
     # bug: check-then-insert; two concurrent first orders both insert the user
     if not db.query(User).filter_by(email=payload.email).first():
         db.add(User(email=payload.email))

@@ -46,3 +46,7 @@ class OrderCache:
 
 def _key(order_id: int) -> str:
     return f"order:{order_id}"
+
+
+# One asyncio client for the whole app, shared by the routes that import it.
+rate_limits = Redis(host="localhost", decode_responses=True)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..cache import OrderCache
+from ..cache import OrderCache, rate_limits
 from ..config import Settings, get_settings
 from ..db import get_session
 from ..models import Order, User
@@ -56,6 +56,7 @@ async def create_order(
     http: HttpDep,
     settings: SettingsDep,
 ) -> dict[str, Any]:
+    await rate_limits.incr(f"orders:{payload.email}")
     user = await _get_or_create_user(session, payload.email)
     order = Order(user_id=user.id, status="pending", total_cents=payload.total_cents)
     session.add(order)

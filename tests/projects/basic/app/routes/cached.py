@@ -3,6 +3,8 @@ from app.clients import shared
 from app.clients.shared import async_cache, cache, connection, http, maybe, pool
 from app.clients.shared import cache as store
 
+from ..clients.shared import cache as relative
+
 
 async def read(key: str) -> bytes | None:
     return cache.get(key)  # ASR105: 11, "cache.get"
@@ -10,6 +12,10 @@ async def read(key: str) -> bytes | None:
 
 async def read_aliased(key: str) -> bytes | None:
     return store.get(key)  # ASR105: 11, "store.get"
+
+
+async def read_relative(key: str) -> bytes | None:
+    return relative.get(key)  # ASR105: 11, "relative.get"
 
 
 async def fetch() -> object:
