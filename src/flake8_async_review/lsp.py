@@ -654,6 +654,8 @@ def _write_rule_pages() -> str:
 
 
 def build_server() -> AsrLanguageServer:
+    # Other modules of the project change while the server runs: look again after a second.
+    project.RECHECK_SECONDS = 1.0
     server = AsrLanguageServer()
 
     @server.feature(types.INITIALIZE)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import math
 import os
 import re
 import time
@@ -28,7 +29,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-RECHECK_SECONDS = 1.0
+# How old a module's last check may be before its file is looked at again. A lint run
+# reads each module once; a long-lived process (the language server) sets a short one.
+RECHECK_SECONDS = math.inf
 _ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 _MAX_DEPTH = 8
 
@@ -155,6 +158,7 @@ class Project:
         self.root = root
         self.search_paths = [root, *([root / "src"] if (root / "src").is_dir() else [])]
         self._paths: dict[str, Path | None] = {}
+        self._names: dict[str, str | None] = {}
         self._search_prefixes = list(dict.fromkeys(
             os.path.join(form(str(base)), "") for form in (os.path.realpath, os.path.abspath)
             for base in self.search_paths))
@@ -182,9 +186,14 @@ class Project:
 
     def module_name(self, filename: str) -> str | None:
         """The dotted name of a file of the project, from the root or ``src/``."""
+        if filename in self._names:
+            return self._names[filename]
         absolute = os.path.abspath(filename)
         found = self._name_under(absolute)
-        return found if found is not None else self._name_under(os.path.realpath(absolute))
+        if found is None:
+            found = self._name_under(os.path.realpath(absolute))
+        self._names[filename] = found
+        return found
 
     def _name_under(self, path: str) -> str | None:
         for base in reversed(self._search_prefixes):
@@ -271,6 +280,11 @@ def project_of(filename: str) -> Project | None:
     """The project a file belongs to, or None (stdin, a file outside any project)."""
     if not filename or filename in ("-", "stdin"):
         return None
+    return _project_of(filename)
+
+
+@lru_cache(maxsize=4096)
+def _project_of(filename: str) -> Project | None:
     root = project_root(os.path.dirname(os.path.abspath(filename)))
     return project_for(root) if root is not None else None
 
@@ -404,6 +418,7 @@ def clear_cache() -> None:
     _MODULES.clear()
     project_root.cache_clear()
     project_for.cache_clear()
+    _project_of.cache_clear()
     for clear in _DEPENDENT_CACHES:
         clear()
 
