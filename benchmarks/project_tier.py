@@ -74,23 +74,22 @@ def engine_seconds(files: list[tuple[str, str]], tier: bool) -> float:
     return total
 
 
-def check_seconds(directory: Path, tier: bool) -> float:
-    command = [sys.executable, "-m", "flake8_async_review.cli", "check", "-j1", "--no-progress",
+COMMANDS = {
+    "check": ["-m", "flake8_async_review.cli", "check", "-j1", "--no-progress"],
+    "flake8": ["-m", "flake8", "--select", "ASR", "--exit-zero"],
+}
+
+
+def command_seconds(figure: str, directory: Path, tier: bool) -> float:
+    """Wall time of one of ``COMMANDS`` on the application, in a new process."""
+    command = [sys.executable, *COMMANDS[figure],
                f"--asr-project-inference={'on' if tier else 'off'}", "."]
     start = time.perf_counter()
     subprocess.run(command, cwd=directory, capture_output=True, check=False)
     return time.perf_counter() - start
 
 
-def flake8_seconds(directory: Path, tier: bool) -> float:
-    command = [sys.executable, "-m", "flake8", "--select", "ASR", "--exit-zero",
-               f"--asr-project-inference={'on' if tier else 'off'}", "."]
-    start = time.perf_counter()
-    subprocess.run(command, cwd=directory, capture_output=True, check=False)
-    return time.perf_counter() - start
-
-
-FIGURES = {"engine": engine_seconds, "check": check_seconds, "flake8": flake8_seconds}
+FIGURES = ("engine", *COMMANDS)
 
 
 def measure(directory: Path, repeat: int) -> dict[str, object]:
@@ -100,8 +99,8 @@ def measure(directory: Path, repeat: int) -> dict[str, object]:
     for _ in range(repeat):
         for tier in (False, True):  # Alternated, so that load changes hit both.
             runs.setdefault(("engine", tier), []).append(engine_seconds(files, tier))
-            for figure in ("check", "flake8"):
-                runs.setdefault((figure, tier), []).append(FIGURES[figure](directory, tier))
+            for figure in COMMANDS:
+                runs.setdefault((figure, tier), []).append(command_seconds(figure, directory, tier))
     project.clear_cache()
     best = {key: min(values) for key, values in runs.items()}
     result: dict[str, object] = {

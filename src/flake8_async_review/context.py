@@ -48,7 +48,8 @@ class Callee:
         self.qualified = context.qualified_name(call.func, chain)
         func = call.func
         if (self.qualified is not None and isinstance(func, ast.Attribute)
-                and isinstance(func.value, ast.Name) and context.imports_project_variable(func.value.id)):
+                and isinstance(func.value, ast.Name) and context.in_project(self.qualified)
+                and context.imports_project_variable(func.value.id)):
             # `cache.get()` after `from app.clients import cache`: a method of an object
             # another module creates, whose type receiver typing works out.
             self.qualified = None
@@ -345,6 +346,16 @@ class Context:
             return None
         symbol = symbol_of(self.module_info, node, kinds)  # type: ignore[arg-type]
         return symbol if isinstance(symbol, Local) else None
+
+    def in_project(self, qualified: str) -> bool:
+        """Whether a dotted name starts with a package or module of the file's project
+        (with the tier on; nothing is parsed)."""
+        if not self.settings.project_inference:
+            return False
+        from .project import project_of
+
+        project = project_of(self.filename)
+        return project is not None and project.module_path(qualified.partition(".")[0]) is not None
 
     def imports_project_variable(self, name: str) -> bool:
         """Whether ``name`` is imported from a module of the project whose text assigns
