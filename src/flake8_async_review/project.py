@@ -162,7 +162,6 @@ class Project:
         self._search_prefixes = list(dict.fromkeys(
             os.path.join(form(str(base)), "") for form in (os.path.realpath, os.path.abspath)
             for base in self.search_paths))
-        self._mentions: dict[tuple[str, tuple[str, ...]], bool] = {}
         self._texts: dict[str, tuple[float, str, Outline | None]] = {}
         self._loaded: dict[str, tuple[float, ModuleInfo | None]] = {}
 
@@ -225,11 +224,7 @@ class Project:
             text = path.read_text(encoding="utf-8", errors="replace") if path else ""
         except OSError:
             text = ""
-        if found is not None and found[1] == text:
-            entry = (now, text, found[2])
-        else:
-            entry = (now, text, None)
-            self._mentions = {k: v for k, v in self._mentions.items() if k[0] != dotted}
+        entry = (now, text, found[2] if found is not None and found[1] == text else None)
         self._texts[dotted] = entry
         return entry
 
@@ -241,15 +236,11 @@ class Project:
         return entry[2]
 
     def mentions(self, dotted: str, words: tuple[str, ...]) -> bool:
-        """Whether a project module's text contains one of ``words`` (read, not parsed;
-        cached): a cheap test before parsing a module for a question only some modules
-        can answer."""
-        key = (dotted, words)
-        found = self._mentions.get(key)
-        if found is None:
-            text = self.text(dotted)
-            found = self._mentions[key] = any(word in text for word in words)
-        return found
+        """Whether a project module's text contains one of ``words`` (read, not parsed):
+        a cheap test before parsing a module for a question only some modules can
+        answer."""
+        text = self.text(dotted)
+        return any(word in text for word in words)
 
     def may_bind(self, dotted: str, name: str, kinds: Kinds) -> bool:
         """Whether a module's text can bind ``name`` at its top level as one of
@@ -438,11 +429,9 @@ class ModuleInfo:
         self.definitions: dict[str, ast.stmt | None] = {}
         self._symbols: dict[str | tuple[str, Kinds], Symbol | None] = {}
         self._resolving: set[str] = set()
-        # Models of this module's classes (settings_classes), keyed by node identity.
-        self.class_models: dict[int, Any] = {}
-        self.settings_flags: dict[int, bool] = {}
-        # What rules learnt from this module's stubbed definitions, keyed by the rule's
-        # question and the stub's identity (stable: the stubs live as long as this).
+        # What rules learnt about this module, keyed by their question: settings-class
+        # models and ASR110 summaries by node identity (stable: for a module the tier
+        # reads, the stubs live as long as this; for the checked file, its tree).
         self.answers: dict[Any, Any] = {}
         self._lines: list[str] | None = None
         for statement in tree.body:

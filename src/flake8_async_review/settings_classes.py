@@ -101,7 +101,7 @@ def class_model(module: ModuleInfo, node: ast.ClassDef, depth: int = 0) -> Setti
     # (a process-wide cache would keep every checked file's classes alive), by the node
     # the module holds: for a module read by the tier, the stub, whose body is parsed
     # again just to build the model.
-    models: dict[int, SettingsClass] = module.class_models
+    models: dict[int, SettingsClass] = module.answers.setdefault("settings class models", {})
     cached = models.get(id(node))
     if cached is not None:
         return cached
@@ -467,7 +467,7 @@ def is_settings_class(module: ModuleInfo, node: ast.ClassDef, depth: int = 0) ->
     """Whether a class derives from a settings base, from its bases alone (cached with
     the module). Cheaper than :func:`class_model`, which also reads every method: most
     classes are not settings classes and need no more than this."""
-    flags: dict[int, bool] = module.settings_flags
+    flags: dict[int, bool] = module.answers.setdefault("settings class flags", {})
     if id(node) in flags:
         return flags[id(node)]
     flags[id(node)] = False  # Guards recursion through odd bases.
