@@ -383,7 +383,9 @@ class Context:
             return None
         if found.node.decorator_list:
             return None
-        if isinstance(found.node, ast.AsyncFunctionDef) and _is_generator(found.node):
+        from .local_functions import is_generator
+
+        if isinstance(found.node, ast.AsyncFunctionDef) and is_generator(found.node):
             return None  # An async generator function: calling it creates no coroutine.
         return isinstance(found.node, ast.AsyncFunctionDef)
 
@@ -445,14 +447,3 @@ class Context:
                 fix=fix,
             )
         )
-
-
-def _is_generator(function: ast.AsyncFunctionDef) -> bool:
-    """Whether a function's own body yields (for a tier module's stub, its text says
-    no without parsing when it has no ``yield``)."""
-    from .project import materialize, stub_text
-    from .scopes import own_nodes
-
-    if "yield" not in (stub_text(function) or "yield"):
-        return False
-    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own_nodes(materialize(function)))

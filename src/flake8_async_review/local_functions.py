@@ -97,14 +97,13 @@ def _only_def(found: Sequence[ast.stmt]) -> FunctionDefinition | None:
             return None
     # Calling a generator function runs none of its body; whoever iterates it does (for a
     # StreamingResponse, Starlette iterates sync generators in a worker thread).
-    if _may_yield(function) and any(isinstance(node, (ast.Yield, ast.YieldFrom))
-                                    for node in own_nodes(materialize(function))):
-        return None
-    return function
+    return None if is_generator(function) else function
 
 
-def _may_yield(function: FunctionDefinition) -> bool:
-    """False when a tier module's function cannot be a generator: its text has no
-    ``yield`` (its body need not be parsed to know)."""
+def is_generator(function: FunctionDefinition) -> bool:
+    """Whether a function's own body yields. A tier module's function whose text has no
+    ``yield`` is not one, known without parsing its body."""
     text = stub_text(function)
-    return text is None or "yield" in text
+    if text is not None and "yield" not in text:
+        return False
+    return any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in own_nodes(materialize(function)))
