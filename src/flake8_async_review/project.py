@@ -87,8 +87,8 @@ COROUTINE_FUNCTIONS: Kinds = frozenset({COROUTINE_FUNCTION})
 FUNCTIONS: Kinds = SYNC_FUNCTIONS | COROUTINE_FUNCTIONS
 ASSIGNMENTS: Kinds = frozenset({ASSIGNMENT})
 SETTINGS_CLASSES: Kinds = frozenset({SETTINGS_CLASS})
-SETTINGS_FACTORIES: Kinds = frozenset({FUNCTION, COROUTINE_FUNCTION, SETTINGS_CLASS})
-SETTINGS_REFERENCES: Kinds = frozenset({SETTINGS_CLASS, ASSIGNMENT})
+SETTINGS_FACTORIES: Kinds = FUNCTIONS | SETTINGS_CLASSES
+SETTINGS_REFERENCES: Kinds = SETTINGS_CLASSES | ASSIGNMENTS
 MODULES: Kinds = frozenset()
 
 _WORD = re.compile(r"[A-Za-z_]\w*")
@@ -506,19 +506,7 @@ class ModuleInfo:
 
     def absolute(self, module: str | None, level: int) -> str | None:
         """The absolute module name of an import (relative ones need this module's name)."""
-        if not level:
-            return module
-        if self.name is None:
-            return None
-        parts = self.name.split(".")
-        if not self.is_package:
-            parts = parts[:-1]
-        if level - 1 > len(parts):
-            return None
-        parts = parts[: len(parts) - (level - 1)]
-        if module:
-            parts.append(module)
-        return ".".join(parts) or None
+        return absolute_module(self.name, self.is_package, module, level)
 
     def lookup(self, name: str, depth: int = 0, kinds: Kinds | None = None) -> Symbol | None:
         """What a top-level name of this module stands for, following project imports.
@@ -649,12 +637,28 @@ def imported_assignments_text(tree: ast.Module, filename: str) -> str:
 def _import_base(project: Project, filename: str, statement: ast.ImportFrom) -> str | None:
     if not statement.level:
         return statement.module
-    name = project.module_name(filename)
-    if name is None:
+    return absolute_module(project.module_name(filename),
+                           os.path.basename(filename) == "__init__.py",
+                           statement.module, statement.level)
+
+
+def absolute_module(importer: str | None, is_package: bool, module: str | None,
+                    level: int) -> str | None:
+    """The absolute name of ``from <level dots><module> import ...`` in the module named
+    ``importer`` (None when a relative import cannot be resolved)."""
+    if not level:
+        return module
+    if importer is None:
         return None
-    holder = ModuleInfo(None, name, None, ast.Module(body=[], type_ignores=[]),
-                        is_package=os.path.basename(filename) == "__init__.py")
-    return holder.absolute(statement.module, statement.level)
+    parts = importer.split(".")
+    if not is_package:
+        parts = parts[:-1]
+    if level - 1 > len(parts):
+        return None
+    parts = parts[: len(parts) - (level - 1)]
+    if module:
+        parts.append(module)
+    return ".".join(parts) or None
 
 
 def current_module(tree: ast.Module, filename: str, enabled: bool = True) -> ModuleInfo:
