@@ -29,7 +29,7 @@ import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from flake8_async_review.engine import Linter
+from flake8_async_review.engine.linter import Linter
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_CORPUS = BENCH_DIR / "corpus.txt"

@@ -49,7 +49,7 @@ async def run(lines: int, edits: int) -> dict[str, Any]:
             counts[params.version] = len(params.diagnostics)
             arrived.set()
 
-    await client.start_io(sys.executable, "-m", "flake8_async_review.cli", "lsp")
+    await client.start_io(sys.executable, "-m", "flake8_async_review", "lsp")
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
         path = root / "big.py"

@@ -35,9 +35,9 @@ from pathlib import Path
 from bench import DEFAULT_CACHE, PARSE_ERRORS, ensure_source, read_corpus, read_source
 from synthetic_app import generate
 
-from flake8_async_review import project
-from flake8_async_review.engine import Linter
-from flake8_async_review.fixes import source_lines
+from flake8_async_review.analysis import project
+from flake8_async_review.engine.fixes import source_lines
+from flake8_async_review.engine.linter import Linter
 from flake8_async_review.rules import ALL_RULES
 from flake8_async_review.settings import Settings
 
@@ -75,7 +75,7 @@ def engine_seconds(files: list[tuple[str, str]], tier: bool) -> float:
 
 
 COMMANDS = {
-    "check": ["-m", "flake8_async_review.cli", "check", "-j1", "--no-progress"],
+    "check": ["-m", "flake8_async_review", "check", "-j1", "--no-progress"],
     "flake8": ["-m", "flake8", "--select", "ASR", "--exit-zero"],
 }
 

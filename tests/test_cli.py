@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from harness import all_fixtures
 
-from flake8_async_review.context import Context
-from flake8_async_review.engine import Linter
-from flake8_async_review.rules.base import Rule, Severity
-from flake8_async_review.violation import Edit, Fix
+from flake8_async_review.engine.context import Context
+from flake8_async_review.engine.linter import Linter
+from flake8_async_review.engine.rule import Rule, Severity
+from flake8_async_review.engine.violation import Edit, Fix
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).with_name("flake8-async-review")
@@ -466,7 +466,7 @@ def test_no_progress_line_when_stderr_is_not_a_terminal() -> None:
 def test_progress_line_only_on_a_terminal_and_for_many_files() -> None:
     import io
 
-    from flake8_async_review.cli import Progress
+    from flake8_async_review.frontends.cli import Progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -522,8 +522,8 @@ def test_fix_refuses_to_write_a_bad_result(
     rule: type[Rule], reason: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from flake8_async_review import cli as cli_module
-    from flake8_async_review import core
+    from flake8_async_review.frontends import cli as cli_module
+    from flake8_async_review.frontends import core
 
     monkeypatch.setattr(core, "linter_for", lambda options: Linter(rules=[rule]))
     target = tmp_path / "a.py"
@@ -541,7 +541,7 @@ def test_fix_refuses_to_write_a_bad_result(
 def test_fix_refuses_when_the_fixed_diagnostic_stays(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from flake8_async_review import core
+    from flake8_async_review.frontends import core
 
     class Unfixable(_FixDoesNotHelp):
         """Test rule: reports every ``pass``; the fix only adds a comment."""

@@ -9,9 +9,9 @@ from typing import Any, ClassVar
 
 import pytest
 
-from flake8_async_review.context import Context
-from flake8_async_review.engine import Linter, lint_source
-from flake8_async_review.rules.base import Rule, Severity
+from flake8_async_review.engine.context import Context
+from flake8_async_review.engine.linter import Linter, lint_source
+from flake8_async_review.engine.rule import Rule, Severity
 
 
 class Probe(Rule):
@@ -293,7 +293,7 @@ def test_source_segment_matches_ast() -> None:
     """Context.source_segment is ast.get_source_segment without re-splitting the file."""
     from pathlib import Path
 
-    from flake8_async_review.core import flake8_lines
+    from flake8_async_review.frontends.core import flake8_lines
     from flake8_async_review.settings import Settings
 
     fixtures = sorted(Path(__file__).parent.glob("fixtures/ASR10[12]*.py"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from harness import FIXTURES
 
-from flake8_async_review.engine import Linter, lint_source
+from flake8_async_review.engine.linter import Linter, lint_source
 from flake8_async_review.rules import RULES_BY_CODE
 from flake8_async_review.rules.print_in_library_code import print_allowed_path
 from flake8_async_review.settings import Settings, SettingsError

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ast
 
-from flake8_async_review.context import Context
-from flake8_async_review.engine import Linter
-from flake8_async_review.fixes import apply_fixes, fix_text
-from flake8_async_review.rules.base import Rule, Severity
-from flake8_async_review.violation import Edit, Fix
+from flake8_async_review.engine.context import Context
+from flake8_async_review.engine.fixes import apply_fixes, fix_text
+from flake8_async_review.engine.linter import Linter
+from flake8_async_review.engine.rule import Rule, Severity
+from flake8_async_review.engine.violation import Edit, Fix
 
 
 def fix(*edits: Edit, safe: bool = True) -> Fix:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from harness import Diagnostic, Fixture, all_fixtures, only, run_flake8
 
-from flake8_async_review.engine import Linter
-from flake8_async_review.fixes import fix_text
+from flake8_async_review.engine.fixes import fix_text
+from flake8_async_review.engine.linter import Linter
 from flake8_async_review.rules import RULES_BY_CODE
 
 FIXTURES = all_fixtures()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from flake8_async_review import plugin
-from flake8_async_review.plugin import Plugin
-from flake8_async_review.rules.base import Rule, Severity
+from flake8_async_review.engine.rule import Rule, Severity
+from flake8_async_review.frontends import flake8_plugin as plugin
+from flake8_async_review.frontends.flake8_plugin import Plugin
 
 SAMPLE = textwrap.dedent(
     """\

@@ -22,17 +22,17 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from flake8_async_review.core import Session
-from flake8_async_review.lsp import (
+from flake8_async_review.engine.violation import Edit
+from flake8_async_review.frontends.core import Session
+from flake8_async_review.frontends.lsp import (
     Lines,
     apply_change,
     merge_touching,
     noqa_edit,
     text_edits,
 )
-from flake8_async_review.violation import Edit
 
-SERVER = [sys.executable, "-m", "flake8_async_review.cli", "lsp"]
+SERVER = [sys.executable, "-m", "flake8_async_review", "lsp"]
 SLEEPY = 'import time\n\n\nasync def handler():\n    time.sleep(1)\n'
 TIMEOUT = 15.0
 CONFIG = "[flake8]\nextend-exclude = generated\n"

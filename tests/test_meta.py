@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 from harness import PROJECT_CODES, PROJECTS, all_fixtures, annotated, project_sources
 
-from flake8_async_review.engine import Linter, lint_source
-from flake8_async_review.rule_docs import stale_pages
-from flake8_async_review.rules import ALL_RULES
-from flake8_async_review.rules.base import (
+from flake8_async_review.engine.linter import Linter, lint_source
+from flake8_async_review.engine.rule import (
     DOC_SECTIONS,
     OPTIONAL_DOC_SECTIONS,
     Rule,
@@ -20,6 +18,8 @@ from flake8_async_review.rules.base import (
     code_blocks,
     doc_sections,
 )
+from flake8_async_review.frontends.rule_docs import stale_pages
+from flake8_async_review.rules import ALL_RULES
 from flake8_async_review.settings import Settings
 
 ROOT = Path(__file__).parent.parent
@@ -121,7 +121,7 @@ def test_changelog_mentions_the_code(rule: type[Rule]) -> None:
 
 def test_generated_rule_pages_are_current() -> None:
     stale = stale_pages(ROOT / "docs" / "rules")
-    assert stale == [], "run: python -m flake8_async_review.rule_docs"
+    assert stale == [], "run: python -m flake8_async_review.frontends.rule_docs"
 
 
 def test_every_fixture_belongs_to_a_registered_rule() -> None:

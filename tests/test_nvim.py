@@ -24,7 +24,7 @@ def test_neovim_shows_and_fixes_a_diagnostic(tmp_path: Path) -> None:
     target = app / "routes" / "orders.py"
     env = {
         **os.environ,
-        "ASR_LSP_CMD": json.dumps([sys.executable, "-m", "flake8_async_review.cli", "lsp"]),
+        "ASR_LSP_CMD": json.dumps([sys.executable, "-m", "flake8_async_review", "lsp"]),
         "ASR_FILE": str(target),
         "ASR_ROOT": str(tmp_path),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),  # No user configuration or plugins.

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from harness import PROJECT_CODES, PROJECTS, annotated, project_sources, run_flake8, with_noqa
 
-from flake8_async_review import dependencies, inference, project
-from flake8_async_review.engine import Linter, lint_source
-from flake8_async_review.project import project_of
+from flake8_async_review.analysis import dependencies, inference, project
+from flake8_async_review.analysis.project import project_of
+from flake8_async_review.engine.linter import Linter, lint_source
 from flake8_async_review.rules import RULES_BY_CODE
 from flake8_async_review.settings import Settings
 
@@ -195,8 +195,8 @@ def test_declared_dependencies(tmp_path: Path, files: dict[str, str],
 
 @pytest.mark.usefixtures("fresh_cache")
 def test_the_engine_knows_whether_an_imported_function_is_async(tmp_path: Path) -> None:
-    from flake8_async_review.context import Context
-    from flake8_async_review.fixes import source_lines
+    from flake8_async_review.engine.context import Context
+    from flake8_async_review.engine.fixes import source_lines
 
     (tmp_path / "setup.cfg").write_text("[flake8]\n")
     package = tmp_path / "svc"
@@ -258,7 +258,7 @@ def test_asr604_skips_an_imported_name_the_module_binds_again(tmp_path: Path, re
      'setup(extras_require={"x": make()})', "setup(install_requires=[1, 2])"],
 )
 def test_a_setup_py_of_unexpected_shape_means_unsure(tmp_path: Path, setup_call: str) -> None:
-    from flake8_async_review.dependencies import clear_cache, declared_dependencies
+    from flake8_async_review.analysis.dependencies import clear_cache, declared_dependencies
 
     clear_cache()
     (tmp_path / "setup.py").write_text(f"from setuptools import setup\n{setup_call}\n", encoding="utf-8")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..engine.rule import Rule, Severity
 from .bare_except import BareExcept
-from .base import Rule, Severity
 from .base_exception_caught import BaseExceptionCaught
 from .blocking_client import BlockingClientCall
 from .blocking_file_io import BlockingFileIO

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from ..violation import Edit, Fix
-from .base import Severity
-from .handlers import HandlerFacts, HandlerRule
+from ..engine.context import Context
+from ..engine.rule import Severity
+from ..engine.violation import Edit, Fix
+from .common.handlers import HandlerFacts, HandlerRule
 
 
 class BareExcept(HandlerRule):

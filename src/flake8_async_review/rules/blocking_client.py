@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import ast
 
-from .. import catalogue
-from ..context import Callee, Context
-from .base import Severity
-from .blocking import BlockingCallRule, ScopeChain
+from ..analysis import catalogue
+from ..engine.context import Callee, Context
+from ..engine.rule import Severity
+from .common.blocking import BlockingCallRule, ScopeChain
 
 _TO_THREAD = "run it with `await asyncio.to_thread()`"
 _GEOPY = "build the geocoder with `adapter_factory=AioHTTPAdapter` and await it"

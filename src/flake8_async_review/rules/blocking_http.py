@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .base import Severity
-from .blocking import BlockingCallRule
+from ..engine.rule import Severity
+from .common.blocking import BlockingCallRule
 
 _REQUESTS_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
 _HTTPX_VERBS = _REQUESTS_VERBS | {"stream"}

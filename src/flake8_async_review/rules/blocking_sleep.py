@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from ..fixes import (
+from ..engine.context import Context
+from ..engine.fixes import (
     add_module_import,
     binds_tighter_than_await,
     insert_after,
     insert_before,
     replace_node,
 )
-from ..violation import Edit, Fix
-from .base import Severity
-from .blocking import BlockingCallRule, ScopeChain
+from ..engine.rule import Severity
+from ..engine.violation import Edit, Fix
+from .common.blocking import BlockingCallRule, ScopeChain
 
 
 class BlockingSleep(BlockingCallRule):

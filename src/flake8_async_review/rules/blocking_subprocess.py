@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from .base import Severity
-from .blocking import BlockingCallRule, ScopeChain
+from ..engine.context import Context
+from ..engine.rule import Severity
+from .common.blocking import BlockingCallRule, ScopeChain
 
 _SPAWN_VARIANTS = ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")
 _MODULE_CALLS = frozenset({

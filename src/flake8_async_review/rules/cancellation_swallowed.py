@@ -3,8 +3,8 @@ re-raise."""
 
 from __future__ import annotations
 
-from .base import Severity
-from .handlers import HandlerRule
+from ..engine.rule import Severity
+from .common.handlers import HandlerRule
 
 
 class CancellationSwallowed(HandlerRule):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from ..scopes import bound_names, own_nodes, statements_of
-from .base import Rule, Severity
+from ..analysis.scopes import bound_names, own_nodes, statements_of
+from ..engine.context import Context
+from ..engine.rule import Rule, Severity
 
 SYNC_SESSIONS = frozenset({"sqlalchemy.orm.Session", "sqlalchemy.orm.scoped_session",
                            "sqlmodel.Session"})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from ..scopes import FUNCTION_TYPES, all_parameters, parameter_default
-from .base import Rule, Severity
+from ..analysis.scopes import FUNCTION_TYPES, all_parameters, parameter_default
+from ..engine.context import Context
+from ..engine.rule import Rule, Severity
 from .check_then_insert import SESSIONS
 
 _DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends"})

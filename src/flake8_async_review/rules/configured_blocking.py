@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 from fnmatch import fnmatchcase
 
-from ..context import Context
+from ..engine.context import Context
+from ..engine.rule import Severity
 from ..settings import BlockingPattern, Settings
-from .base import Severity
-from .blocking import BlockingCallRule, ScopeChain
+from .common.blocking import BlockingCallRule, ScopeChain
 
 _DEFAULT_SUGGESTION = "run it with `asyncio.to_thread()` or use an async alternative"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from .base import Rule, Severity
-from .blocking import method_call, module_call
+from ..engine.context import Context
+from ..engine.rule import Rule, Severity
+from .common.blocking import method_call, module_call
 from .event_loop_run import LOOPS
 
 _TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future",

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from ..settings_classes import (
+from ..analysis.settings_classes import (
     annotation_kind,
     declared_settings_fields,
     name_words,
     string_value,
 )
-from .base import Rule, Severity
+from ..engine.context import Context
+from ..engine.rule import Rule, Severity
 
 # Words of names the service cannot do without: an address, an account, a credential.
 _REQUIRED_WORDS = frozenset({

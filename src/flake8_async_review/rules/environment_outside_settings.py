@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from ..context import Context
-from ..project import project_of
-from ..settings_classes import defines_settings_class, settings_modules
-from .base import Rule, Severity
+from ..analysis.project import project_of
+from ..analysis.settings_classes import defines_settings_class, settings_modules
+from ..engine.context import Context
+from ..engine.rule import Rule, Severity
 
 _READERS = frozenset({"os.getenv", "os.getenvb", "os.environ.get"})
 

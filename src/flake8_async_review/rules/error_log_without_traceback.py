@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from ..fixes import insert_after
-from ..scopes import statement_nodes
-from ..violation import Edit, Fix
-from .base import Rule, Severity
-from .handlers import STOP_REQUESTS, raises
-from .loggers import LOGURU, LoggerCall, logger_call
+from ..analysis.scopes import statement_nodes
+from ..engine.context import Context
+from ..engine.fixes import insert_after
+from ..engine.rule import Rule, Severity
+from ..engine.violation import Edit, Fix
+from .common.handlers import STOP_REQUESTS, raises
+from .common.loggers import LOGURU, LoggerCall, logger_call
 
 _ERROR_LEVEL = frozenset({"error", "critical", "fatal"})
 _TRACEBACK_KEYWORDS = frozenset({"exc_info", "stack_info"})

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 import re
 
-from ..context import Context
-from ..scopes import FUNCTION_TYPES
-from .base import Rule, Severity
-from .blocking import method_call, module_call
+from ..analysis.scopes import FUNCTION_TYPES
+from ..engine.context import Context
+from ..engine.rule import Rule, Severity
+from .common.blocking import method_call, module_call
 from .event_loop_run import LOOPS, RUNNERS
 
 _LOOP_FACTORIES = frozenset({"asyncio.new_event_loop", "asyncio.events.new_event_loop",

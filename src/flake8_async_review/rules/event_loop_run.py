@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from ..fixes import binds_tighter_than_await, replace_node
-from ..violation import Fix
-from .base import Severity
-from .blocking import BlockingCallRule, ScopeChain, method_call, module_call
+from ..engine.context import Context
+from ..engine.fixes import binds_tighter_than_await, replace_node
+from ..engine.rule import Severity
+from ..engine.violation import Fix
+from .common.blocking import BlockingCallRule, ScopeChain, method_call, module_call
 
 RUNNERS = frozenset({"asyncio.run", "anyio.run", "trio.run"})
 LOOP_RUNNERS = frozenset({"run_until_complete", "run_forever"})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from .base import Rule, Severity
+from ..engine.context import Context
+from ..engine.rule import Rule, Severity
 
 _HTTP_EXCEPTIONS = frozenset({"fastapi.HTTPException", "fastapi.exceptions.HTTPException",
                               "starlette.exceptions.HTTPException",

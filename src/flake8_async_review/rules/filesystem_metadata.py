@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .base import Severity
-from .blocking import BlockingCallRule
+from ..engine.rule import Severity
+from .common.blocking import BlockingCallRule
 
 _MODULE_CALLS = frozenset({
     *(f"os.path.{name}" for name in (

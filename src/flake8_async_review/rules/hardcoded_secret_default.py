@@ -5,14 +5,14 @@ from __future__ import annotations
 import ast
 import itertools
 
-from ..context import Context
-from ..settings_classes import (
+from ..analysis.settings_classes import (
     annotation_kind,
     declared_settings_fields,
     name_words,
     string_value,
 )
-from .base import Rule, Severity
+from ..engine.context import Context
+from ..engine.rule import Rule, Severity
 
 _SECRET_WORDS = frozenset({"secret", "secrets", "token", "tokens", "password", "passwords",
                            "passwd", "pwd", "apikey", "credential", "credentials", "auth",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context, context_for
-from ..local_functions import local_target, only_def
-from ..project import SYNC_FUNCTIONS, materialize
-from ..scopes import own_nodes
+from ..analysis.local_functions import local_target, only_def
+from ..analysis.project import SYNC_FUNCTIONS, materialize
+from ..analysis.scopes import own_nodes
+from ..engine.context import Context, context_for
+from ..engine.rule import Severity
 from ..settings import Settings
-from .base import Severity
-from .blocking import BlockingCallRule, ScopeChain
+from .common.blocking import BlockingCallRule, ScopeChain
 
 SyncFunction = ast.FunctionDef
 _OTHER_BLOCKING_CODES = {f"ASR{number}" for number in range(101, 110)}

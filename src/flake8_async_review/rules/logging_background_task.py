@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from .base import Rule, Severity
-from .fastapi_routes import task_call
-from .loggers import logging_function
+from ..engine.context import Context
+from ..engine.rule import Rule, Severity
+from .common.fastapi_routes import task_call
+from .common.loggers import logging_function
 
 
 class LoggingCallAsBackgroundTask(Rule):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from ..scopes import own_nodes
-from .base import Rule, Severity
-from .fastapi_routes import RouteNode, enclosing_route, request_parameters
+from ..analysis.scopes import own_nodes
+from ..engine.context import Context
+from ..engine.rule import Rule, Severity
+from .common.fastapi_routes import RouteNode, enclosing_route, request_parameters
 
 _PARSERS = frozenset({"json", "form"})
 

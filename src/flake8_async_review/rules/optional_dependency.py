@@ -7,13 +7,13 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 
-from ..context import Context
-from ..dependencies import Declared, declared_dependencies
-from ..project import External, Local, ModuleInfo, project_root
-from ..scopes import imported_names, parameter_default
-from ..settings_classes import symbol_of
-from .base import Rule, Severity
-from .fastapi_routes import route_decorators
+from ..analysis.dependencies import Declared, declared_dependencies
+from ..analysis.project import External, Local, ModuleInfo, project_root
+from ..analysis.scopes import imported_names, parameter_default
+from ..analysis.settings_classes import symbol_of
+from ..engine.context import Context
+from ..engine.rule import Rule, Severity
+from .common.fastapi_routes import route_decorators
 
 ScopeChain = Sequence[ast.AST]
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from .base import Rule, Severity
-from .fastapi_routes import enclosing_route, orm_instances, task_call
+from ..engine.context import Context
+from ..engine.rule import Rule, Severity
+from .common.fastapi_routes import enclosing_route, orm_instances, task_call
 
 
 class OrmObjectPassedToBackgroundTask(Rule):

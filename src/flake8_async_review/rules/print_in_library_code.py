@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..context import Context
-from ..fixes import insert_before, replace_node
-from ..violation import Edit, Fix
-from .base import Rule, Severity
-from .loggers import LOGURU, STDLIB, ModuleLogger, module_logger
+from ..engine.context import Context
+from ..engine.fixes import insert_before, replace_node
+from ..engine.rule import Rule, Severity
+from ..engine.violation import Edit, Fix
+from .common.loggers import LOGURU, STDLIB, ModuleLogger, module_logger
 
 _PRINTS = {"builtins.print": "file"}
 _PPRINTS = {"pprint.pprint": "stream", "pprint.pp": "stream"}

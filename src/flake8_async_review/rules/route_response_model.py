@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from .base import Rule, Severity
-from .fastapi_routes import route_decorators
+from ..engine.context import Context
+from ..engine.rule import Rule, Severity
+from .common.fastapi_routes import route_decorators
 
 # A response model, or a response class that says what the body is (HTML, a file, a
 # redirect).

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .base import Severity
-from .handlers import HandlerRule
+from ..engine.rule import Severity
+from .common.handlers import HandlerRule
 
 
 class SilentExcept(HandlerRule):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from .base import Severity
-from .blocking import BlockingCallRule, ScopeChain
+from ..engine.context import Context
+from ..engine.rule import Severity
+from .common.blocking import BlockingCallRule, ScopeChain
 
 _SQLALCHEMY_SESSION_IO = frozenset({
     "execute", "exec", "scalar", "scalars", "get", "get_one", "commit", "rollback", "flush",

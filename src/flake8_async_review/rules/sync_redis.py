@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 
-from ..context import Context
-from .base import Severity
-from .blocking import BlockingCallRule, ScopeChain
+from ..engine.context import Context
+from ..engine.rule import Severity
+from .common.blocking import BlockingCallRule, ScopeChain
 
 _CLIENTS = frozenset({"redis.Redis", "redis.cluster.RedisCluster"})
 # Client methods that talk to no server: they build helper objects or read settings.

@@ -6,12 +6,12 @@ import ast
 import re
 from collections.abc import Iterator
 
-from ..context import Context
-from ..local_functions import local_target, only_def
-from ..project import COROUTINE_FUNCTIONS
-from ..scopes import bound_names, imported_names, statements_of
-from .base import Rule, Severity
-from .blocking import module_call, typed_method
+from ..analysis.local_functions import local_target, only_def
+from ..analysis.project import COROUTINE_FUNCTIONS
+from ..analysis.scopes import bound_names, imported_names, statements_of
+from ..engine.context import Context
+from ..engine.rule import Rule, Severity
+from .common.blocking import module_call, typed_method
 
 _COROUTINE_FUNCTIONS = frozenset({
     "asyncio.sleep", "asyncio.wait_for", "asyncio.wait", "asyncio.gather", "asyncio.shield",

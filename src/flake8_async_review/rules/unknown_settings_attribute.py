@@ -6,11 +6,10 @@ import ast
 import difflib
 from typing import Any
 
-from ..context import Context
-from ..project import ASSIGNMENTS, FUNCTIONS, Local
-from ..receivers import _DEPENDS
-from ..scopes import FUNCTION_TYPES, parameter_default
-from ..settings_classes import (
+from ..analysis.project import ASSIGNMENTS, FUNCTIONS, Local
+from ..analysis.receivers import _DEPENDS
+from ..analysis.scopes import FUNCTION_TYPES, parameter_default
+from ..analysis.settings_classes import (
     PYDANTIC_API,
     ClassRef,
     call_result,
@@ -21,7 +20,8 @@ from ..settings_classes import (
     settings_modules,
     symbol_of,
 )
-from .base import Rule, Severity
+from ..engine.context import Context
+from ..engine.rule import Rule, Severity
 
 _MISSING: Any = object()
 

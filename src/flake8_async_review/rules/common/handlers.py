@@ -44,10 +44,10 @@ import ast
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from ..context import Context
-from ..scopes import statement_nodes
-from ..violation import Fix
-from .base import Rule
+from ...analysis.scopes import statement_nodes
+from ...engine.context import Context
+from ...engine.rule import Rule
+from ...engine.violation import Fix
 from .loggers import logger_call
 
 BASE_EXCEPTION = "builtins.BaseException"

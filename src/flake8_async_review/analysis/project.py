@@ -440,7 +440,7 @@ class ModuleInfo:
     def source_lines(self) -> list[str]:
         """The source's lines, split where Python counts lines (once, when asked)."""
         if self._lines is None:
-            from .fixes import source_lines
+            from ..engine.fixes import source_lines
 
             self._lines = source_lines(self.source or "")
         return self._lines

@@ -1,6 +1,6 @@
 """Rule documentation pages, generated from the rule classes' docstrings.
 
-``python -m flake8_async_review.rule_docs`` rewrites ``docs/rules/``;
+``python -m flake8_async_review.frontends.rule_docs`` rewrites ``docs/rules/``;
 ``--check`` only reports whether the pages are current (the test suite runs it).
 """
 
@@ -10,10 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from .rules import ALL_RULES
-from .rules.base import Rule, doc_sections
+from ..engine.rule import Rule, doc_sections
+from ..rules import ALL_RULES
 
-_GENERATED = "<!-- Generated from the rule's docstring by flake8_async_review.rule_docs. -->"
+_GENERATED = "<!-- Generated from the rule's docstring by flake8_async_review.frontends.rule_docs. -->"
 
 
 def rule_page(rule: type[Rule]) -> str:

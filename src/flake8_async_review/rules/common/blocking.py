@@ -12,10 +12,10 @@ import ast
 from collections.abc import Collection, Mapping, Sequence
 from typing import ClassVar
 
-from ..catalogue import normalize
-from ..context import Callee, Context
-from ..violation import Fix
-from .base import Rule
+from ...analysis.catalogue import normalize
+from ...engine.context import Callee, Context
+from ...engine.rule import Rule
+from ...engine.violation import Fix
 
 ScopeChain = Sequence[ast.AST]
 

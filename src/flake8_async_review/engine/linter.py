@@ -12,10 +12,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterable, Sequence
 
+from ..rules import ALL_RULES
+from ..settings import Settings
 from .context import Context
-from .rules import ALL_RULES
-from .rules.base import Rule
-from .settings import Settings
+from .rule import Rule
 from .violation import Violation
 
 Handler = Callable[[ast.AST, Context], None]
@@ -68,7 +68,7 @@ class Linter:
         """Violations of the enabled rules in one parsed file, in source order."""
         source = "".join(lines)
         if self.settings.project_inference and self.text_triggers:
-            from .project import imported_assignments_text
+            from ..analysis.project import imported_assignments_text
 
             source += imported_assignments_text(tree, filename)
         active = self._active_rules(source)

@@ -29,7 +29,7 @@ from .project import (
 )
 
 if TYPE_CHECKING:
-    from .context import Context
+    from ..engine.context import Context
 
 SETTINGS_BASES = frozenset({
     "pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings",

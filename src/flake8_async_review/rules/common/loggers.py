@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ..context import Context, ScopeChain
+from ...engine.context import Context, ScopeChain
 
 STDLIB = "stdlib"
 STRUCTLOG = "structlog"

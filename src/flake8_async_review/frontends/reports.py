@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from .. import __version__
+from ..engine.fixes import apply_fixes
+from ..engine.rule import Severity, code_blocks, doc_sections
+from ..engine.violation import Fix
+from ..rules import RULES_BY_CODE, Rule
 from .core import Finding, SourceFile, unified_diff
-from .fixes import apply_fixes
 from .rule_docs import rule_page
-from .rules import RULES_BY_CODE, Rule
-from .rules.base import Severity, code_blocks, doc_sections
-from .violation import Fix
 
 TOOL_NAME = "flake8-async-review"
 JSON_SCHEMA_VERSION = 1
@@ -191,7 +191,7 @@ def _artifact(finding: Finding) -> dict[str, Any]:
 def to_sarif(report: Report) -> str:
     """SARIF 2.1.0, as GitHub code scanning accepts it: every rule (with help text),
     one result per finding with its region, and the fix as artifact changes."""
-    from .rules import ALL_RULES
+    from ..rules import ALL_RULES
 
     rules = list(ALL_RULES)
     index = {rule.code: i for i, rule in enumerate(rules)}
@@ -350,7 +350,7 @@ def _markdown_finding(finding: Finding, source: SourceFile | None) -> list[str]:
 def _excerpt(finding: Finding, source: SourceFile | None) -> list[str]:
     if source is None:
         return [finding.physical_line.rstrip("\r\n")] if finding.physical_line else []
-    from .fixes import source_lines
+    from ..engine.fixes import source_lines
 
     lines = source_lines(source.text)
     end_line, _ = _end(finding)

@@ -1,10 +1,10 @@
 """The ``flake8-async-review`` command: ``check``, ``fix``, ``rules``, ``explain`` and
-``lsp`` (the language server, :mod:`flake8_async_review.lsp`).
+``lsp`` (the language server, :mod:`flake8_async_review.frontends.lsp`).
 
 ``check`` and ``fix`` take flake8's own options (``--select``, ``--extend-ignore``,
 ``--per-file-ignores``, ``--exclude``, ``--config``, ``--isolated``, ``-j`` …) and every
 ``--asr-*`` option, read the same configuration files as flake8, and report exactly
-what ``flake8 --select ASR`` reports; see :mod:`flake8_async_review.core`.
+what ``flake8 --select ASR`` reports; see :mod:`flake8_async_review.frontends.core`.
 
 Exit status: 0 nothing reported, 1 something reported (or, for ``fix``, left unfixed or
 refused), 2 a usage or configuration error (one line on stderr).
@@ -18,7 +18,9 @@ import sys
 from collections.abc import Sequence
 from typing import IO, NoReturn
 
-from . import __version__
+from .. import __version__
+from ..rules import ALL_RULES, RULES_BY_CODE
+from ..settings import OPTIONS
 from .core import (
     FileReport,
     Finding,
@@ -33,8 +35,6 @@ from .core import (
 )
 from .reports import FORMATS, Report
 from .rule_docs import rule_page
-from .rules import ALL_RULES, RULES_BY_CODE
-from .settings import OPTIONS
 
 PROG = "flake8-async-review"
 FORMAT_NAMES = ("text", *FORMATS)

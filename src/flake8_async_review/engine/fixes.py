@@ -17,7 +17,7 @@ from .violation import Edit, Fix, Violation
 
 if TYPE_CHECKING:
     from .context import Context
-    from .engine import Linter
+    from .linter import Linter
 
 _Span = tuple[int, int, str]
 MAX_ROUNDS = 10
@@ -180,7 +180,7 @@ def fixable(violations: Iterable[Violation], unsafe: bool) -> list[Fix]:
 def fix_text(text: str, filename: str, linter: Linter, unsafe: bool = False) -> FixOutcome:
     """Apply fixes round after round until none is left (overlapping fixes wait for the
     next round). A round whose result does not parse is discarded, with the reason."""
-    from .engine import lint_source
+    from .linter import lint_source
 
     applied = 0
     for _ in range(MAX_ROUNDS):

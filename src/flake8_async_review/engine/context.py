@@ -6,17 +6,17 @@ import ast
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..analysis.inference import LazyInference
+from ..analysis.project import ASSIGNMENTS
+from ..analysis.receivers import TypeResolver
+from ..analysis.scopes import BUILTIN_NAMES, FUNCTION_TYPES, Scope, target_names
 from .fixes import source_lines
-from .inference import LazyInference
-from .project import ASSIGNMENTS
-from .receivers import TypeResolver
-from .scopes import BUILTIN_NAMES, FUNCTION_TYPES, Scope, target_names
 from .violation import Fix, Violation
 
 if TYPE_CHECKING:
-    from .project import Kinds, Local, ModuleInfo
-    from .rules.base import Rule
-    from .settings import Settings
+    from ..analysis.project import Kinds, Local, ModuleInfo
+    from ..settings import Settings
+    from .rule import Rule
 
 _TRY_TYPES = (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
@@ -312,7 +312,7 @@ class Context:
         on first use from the tree already parsed; other project modules are read only
         when a name imported from them is asked about."""
         if self._module_info is None:
-            from .project import current_module
+            from ..analysis.project import current_module
 
             self._module_info = current_module(
                 self.tree, self.filename, self.settings.project_inference
@@ -332,8 +332,8 @@ class Context:
             head = head.value
         if not isinstance(head, ast.Name) or not self.settings.project_inference:
             return None
-        from .project import FUNCTIONS, MODULES, Local, imported_from_project
-        from .settings_classes import symbol_of
+        from ..analysis.project import FUNCTIONS, MODULES, Local, imported_from_project
+        from ..analysis.settings_classes import symbol_of
 
         # Only a function can be the answer: modules whose text defines no such function
         # (or, for `module.function`, imports no such module) are not parsed.
@@ -352,7 +352,7 @@ class Context:
         (with the tier on; nothing is parsed)."""
         if not self.settings.project_inference:
             return False
-        from .project import project_of
+        from ..analysis.project import project_of
 
         project = project_of(self.filename)
         return project is not None and project.module_path(qualified.partition(".")[0]) is not None
@@ -383,7 +383,7 @@ class Context:
             return None
         if found.node.decorator_list:
             return None
-        from .local_functions import is_generator
+        from ..analysis.local_functions import is_generator
 
         if isinstance(found.node, ast.AsyncFunctionDef) and is_generator(found.node):
             return None  # An async generator function: calling it creates no coroutine.

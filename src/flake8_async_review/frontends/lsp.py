@@ -1,7 +1,7 @@
 """The language server: ``flake8-async-review lsp`` (stdio; needs the ``lsp`` extra).
 
 Diagnostics are computed in-process, on the editor's unsaved buffer, by the same
-:class:`~flake8_async_review.core.Session` as ``flake8-async-review check``: the same
+:class:`~flake8_async_review.frontends.core.Session` as ``flake8-async-review check``: the same
 configuration files, ``select``/``ignore``, ``per-file-ignores``, ``exclude`` and
 ``# noqa``. Linting runs in a worker thread; a result for a document version that is no
 longer current is dropped. Code actions: the rule's fix, "Disable ASRnnn for this
@@ -38,11 +38,12 @@ from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
-from . import __version__, project
+from .. import __version__
+from ..analysis import project
+from ..engine.fixes import source_lines
+from ..engine.violation import Edit, Fix
+from ..rules import RULES_BY_CODE
 from .core import Finding, Session, SourceFile, UsageError, fix_source
-from .fixes import source_lines
-from .rules import RULES_BY_CODE
-from .violation import Edit, Fix
 
 SECTION = "flake8AsyncReview"
 SOURCE = "flake8-async-review"

@@ -22,8 +22,8 @@ import ast
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ..context import Context
-from ..scopes import all_parameters, own_nodes, parameter_default
+from ...analysis.scopes import all_parameters, own_nodes, parameter_default
+from ...engine.context import Context
 
 ScopeChain = Sequence[ast.AST]
 RouteNode = ast.FunctionDef | ast.AsyncFunctionDef

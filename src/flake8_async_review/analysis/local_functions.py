@@ -17,7 +17,7 @@ from .receivers import enclosing_method, first_parameter
 from .scopes import bound_names, imported_names, own_nodes, statements_of
 
 if TYPE_CHECKING:
-    from .context import Context
+    from ..engine.context import Context
 
 FunctionDefinition = ast.FunctionDef | ast.AsyncFunctionDef
 _TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})

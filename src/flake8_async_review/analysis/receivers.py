@@ -29,7 +29,7 @@ from .project import materialize
 from .scopes import FUNCTION_TYPES, all_parameters, own_nodes, parameter_default, statements_of
 
 if TYPE_CHECKING:
-    from .context import Context
+    from ..engine.context import Context
 
 Chain = Sequence[ast.AST]
 _UNWRAP_FIRST = {"typing.Optional", "typing.Annotated", "typing_extensions.Annotated",
@@ -314,7 +314,7 @@ class TypeResolver:
             return None
         if self.context.defining_scope(name, chain) is not self.context.scope(self.context.tree):
             return None
-        from .context import context_for
+        from ..engine.context import context_for
         from .project import ASSIGNMENTS, Local, imported_from_project
 
         symbol = imported_from_project(self.context.module_info, name, ASSIGNMENTS)
@@ -437,7 +437,7 @@ def _project_instance_type(context: Context, name: str) -> str | None:
     """The type of a variable that another module of the project creates at its top
     level and this module imports, from that module's own evidence (kept with it). A
     module that rebinds the variable in a function (``global``) says nothing."""
-    from .context import context_for
+    from ..engine.context import context_for
     from .project import ASSIGNMENTS, Local, imported_from_project
 
     symbol = imported_from_project(context.module_info, name, ASSIGNMENTS)

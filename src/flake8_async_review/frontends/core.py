@@ -8,7 +8,7 @@ strings) and ``# flake8: noqa``. Nothing of that is reimplemented here. A
 only this project's tree plugin (so pycodestyle and pyflakes do not run), runs files
 through flake8's ``FileChecker`` and sends every result through flake8's style guide.
 What the style guide lets through is matched back to the engine's
-:class:`~flake8_async_review.violation.Violation` objects, which carry end positions
+:class:`~flake8_async_review.engine.violation.Violation` objects, which carry end positions
 and fixes.
 
 Fixing (:func:`fix_file`) reads a file with its encoding and BOM, applies the fixes of
@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .engine import Linter
-from .fixes import MAX_ROUNDS, apply_fixes, fixable, source_lines
-from .plugin import Plugin, linter_for
-from .violation import Violation
+from ..engine.fixes import MAX_ROUNDS, apply_fixes, fixable, source_lines
+from ..engine.linter import Linter
+from ..engine.violation import Violation
+from .flake8_plugin import Plugin, linter_for
 
 CODE_PREFIX = "ASR"
 

@@ -1,0 +1,7 @@
+"""``python -m flake8_async_review``: the ``flake8-async-review`` command."""
+
+import sys
+
+from .frontends.cli import main
+
+sys.exit(main())
