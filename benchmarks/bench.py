@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from flake8_async_review.engine.linter import Linter
+from flake8_async_review.rules import ALL_RULES
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_CORPUS = BENCH_DIR / "corpus.txt"
@@ -388,8 +389,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     files = corpus_files(source_dirs)
-    linter = Linter()
-    walk_all = Linter(text_triggers=False)
+    linter = Linter(ALL_RULES)
+    walk_all = Linter(ALL_RULES, text_triggers=False)
     passes = []
     for _ in range(args.repeat):
         gc.collect()  # start each pass from the same clean heap

@@ -36,7 +36,7 @@ from bench import DEFAULT_CACHE, PARSE_ERRORS, ensure_source, read_corpus, read_
 from synthetic_app import generate
 
 from flake8_async_review.analysis import project
-from flake8_async_review.engine.fixes import source_lines
+from flake8_async_review.analysis.source import source_lines
 from flake8_async_review.engine.linter import Linter
 from flake8_async_review.rules import ALL_RULES
 from flake8_async_review.settings import Settings
@@ -59,7 +59,7 @@ def application_dirs(apps: Path, cache: Path) -> list[Path]:
 
 def engine_seconds(files: list[tuple[str, str]], tier: bool) -> float:
     project.clear_cache()
-    linter = Linter(Settings(project_inference=tier), DEFAULT_RULES)
+    linter = Linter(DEFAULT_RULES, Settings(project_inference=tier))
     gc.collect()
     total = 0.0
     for filename, text in files:

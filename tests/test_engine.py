@@ -1,4 +1,4 @@
-"""The engine and the context it gives rules: scopes, names, try/except, await, infer."""
+"""The engine and the context it gives rules: scopes, names, try/except, await."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from flake8_async_review.engine.context import Context
 from flake8_async_review.engine.linter import Linter, lint_source
 from flake8_async_review.engine.rule import Rule, Severity
+from flake8_async_review.rules import ALL_RULES
 
 
 class Probe(Rule):
@@ -200,33 +201,6 @@ def test_is_awaited_and_statement_of() -> None:
     assert answers(source, ask) == ["(True, 'Expr')", "(False, 'Expr')", "(True, 'Assign')"]
 
 
-# -- inference hook ---------------------------------------------------------------------
-
-
-def test_infer_is_lazy_cached_and_unsure_means_none() -> None:
-    contexts: list[Context] = []
-
-    def ask(node: ast.Call, ctx: Context) -> Any:
-        contexts.append(ctx)
-        built_before = ctx.inference_used
-        value = ctx.infer(node.args[0])
-        return (built_before, getattr(value, "value", value))
-
-    source = """
-    limit = 41 + 1
-    probe(limit)
-    probe(unknown_thing)
-    """
-    assert answers(source, ask) == ["(False, 42)", "(True, None)"]
-    assert contexts[0] is contexts[1]
-
-
-def test_files_that_never_ask_never_build_an_astroid_tree() -> None:
-    contexts: list[Context] = []
-    answers("probe(1)\n", lambda node, ctx: contexts.append(ctx))
-    assert contexts and not contexts[0].inference_used
-
-
 # -- the walk itself ----------------------------------------------------------------------
 
 
@@ -279,7 +253,7 @@ def test_a_handler_named_after_no_node_type_is_an_error() -> None:
 
 
 def test_syntax_errors_give_no_diagnostics() -> None:
-    assert lint_source("async def f(:\n", "bad.py", Linter()) == []
+    assert lint_source("async def f(:\n", "bad.py", Linter(ALL_RULES)) == []
 
 
 def test_columns_are_characters_not_bytes() -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import ast
 
 from flake8_async_review.engine.context import Context
-from flake8_async_review.engine.fixes import apply_fixes, fix_text
-from flake8_async_review.engine.linter import Linter
+from flake8_async_review.engine.fixes import apply_fixes
+from flake8_async_review.engine.linter import Linter, fix_text
 from flake8_async_review.engine.rule import Rule, Severity
 from flake8_async_review.engine.violation import Edit, Fix
+from flake8_async_review.rules import ALL_RULES
 
 
 def fix(*edits: Edit, safe: bool = True) -> Fix:
@@ -68,22 +69,22 @@ def test_a_fix_that_does_not_parse_is_refused() -> None:
 
 def test_unsafe_fixes_only_on_request() -> None:
     source = "import time\nasync def f():\n    x = time.sleep(1)\n"
-    assert fix_text(source, "a.py", Linter()).applied == 0
-    unsafe = fix_text(source, "a.py", Linter(), unsafe=True)
+    assert fix_text(source, "a.py", Linter(ALL_RULES)).applied == 0
+    unsafe = fix_text(source, "a.py", Linter(ALL_RULES), unsafe=True)
     assert "x = await asyncio.sleep(1)" in unsafe.text
 
 
 def test_event_loop_run_fix_awaits_the_coroutine_with_parentheses_where_needed() -> None:
     source = "import asyncio\nasync def f():\n    asyncio.run(g())\n    x = asyncio.run(g()).y\n"
-    outcome = fix_text(source, "a.py", Linter(), unsafe=True)
+    outcome = fix_text(source, "a.py", Linter(ALL_RULES), unsafe=True)
     assert outcome.text.splitlines()[2:] == ["    await g()", "    x = (await g()).y"]
-    assert fix_text(source, "a.py", Linter()).applied == 0
+    assert fix_text(source, "a.py", Linter(ALL_RULES)).applied == 0
 
 
 def test_form_feeds_do_not_end_lines() -> None:
     """Python source treats a form feed as whitespace, ``str.splitlines`` as a line end."""
     source = "import time\n\x0c\nasync def f():\n    x = 1  # \x0c\n    time.sleep(1)\n"
-    outcome = fix_text(source, "a.py", Linter())
+    outcome = fix_text(source, "a.py", Linter(ALL_RULES))
     assert outcome.text.endswith("    x = 1  # \x0c\n    await asyncio.sleep(1)\n")
 def _print_fix(source: str) -> str:
     from flake8_async_review.rules import RULES_BY_CODE

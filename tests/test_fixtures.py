@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from harness import Diagnostic, Fixture, all_fixtures, only, run_flake8
 
-from flake8_async_review.engine.fixes import fix_text
-from flake8_async_review.engine.linter import Linter
+from flake8_async_review.engine.linter import Linter, fix_text
 from flake8_async_review.rules import RULES_BY_CODE
 
 FIXTURES = all_fixtures()
@@ -43,7 +42,7 @@ WITH_FIXES = [f for f in FIXTURES if f.fixed_twin.exists()]
 
 @pytest.mark.parametrize("fixture", WITH_FIXES, ids=[f.path.name for f in WITH_FIXES])
 def test_safe_fixes_give_the_fixed_twin_and_are_idempotent(fixture: Fixture) -> None:
-    linter = Linter(fixture.settings, [RULES_BY_CODE[fixture.code]])
+    linter = Linter([RULES_BY_CODE[fixture.code]], fixture.settings)
     once = fix_text(fixture.text, str(fixture.path), linter)
     assert once.error is None
     assert once.applied > 0

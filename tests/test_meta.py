@@ -68,7 +68,7 @@ def test_example_triggers_the_rule_and_use_instead_does_not(rule: type[Rule], tm
         "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
         "    sentry_dsn: str | None = None\n")
     sections = doc_sections(rule)
-    linter = Linter(_example_settings(sections["Example"]), rules=[rule])
+    linter = Linter([rule], _example_settings(sections["Example"]))
     for example in code_blocks(sections["Example"]):
         found = lint_source(example, str(tmp_path / "example.py"), linter)
         assert any(v.code == rule.code for v in found)

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from flake8_async_review.engine.linter import Linter
 from flake8_async_review.frontends.flake8_plugin import Plugin
+from flake8_async_review.rules import ALL_RULES
 
 # Every rule walks every file: text triggers would otherwise skip most generated code.
-LINTER = Linter(text_triggers=False)
+LINTER = Linter(ALL_RULES, text_triggers=False)
 BOUNDS = settings(
     max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), database=None
 )
@@ -60,7 +61,7 @@ _IMPORTS = st.sampled_from(
 @given(_IMPORTS, _WRAPPERS, _CALLS, st.booleans())
 def test_never_raises_and_fixes_still_parse(imports: str, wrapper: str, call: str,
                                             is_async: bool) -> None:
-    from flake8_async_review.engine.fixes import fix_text
+    from flake8_async_review.engine.linter import fix_text
 
     body = wrapper.format(c=call)
     source = f"{imports}\n{'async ' if is_async else ''}def f():\n    {body}\n"

@@ -173,7 +173,15 @@ _SESSION_FACTORIES = {
     "sqlalchemy.orm.sessionmaker": "sqlalchemy.orm.Session",
     "sqlalchemy.ext.asyncio.async_sessionmaker": "sqlalchemy.ext.asyncio.AsyncSession",
 }
-_ASYNC_SESSIONS = {"sqlalchemy.ext.asyncio.AsyncSession", "sqlmodel.ext.asyncio.AsyncSession"}
+SYNC_SESSIONS = frozenset({"sqlalchemy.orm.Session", "sqlalchemy.orm.scoped_session",
+                           "sqlmodel.Session"})
+ASYNC_SESSIONS = frozenset({"sqlalchemy.ext.asyncio.AsyncSession",
+                            "sqlmodel.ext.asyncio.AsyncSession"})
+SESSIONS = SYNC_SESSIONS | ASYNC_SESSIONS
+
+# Starting an event loop: the functions, and the loop class whose methods run one.
+LOOP_ENTRY_POINTS = frozenset({"asyncio.run", "anyio.run", "trio.run"})
+EVENT_LOOPS = frozenset({"asyncio.AbstractEventLoop"})
 
 
 def normalize(qualified: str) -> str:
@@ -189,7 +197,7 @@ def call_result(qualified: str, call: ast.Call, class_type: str | None = None) -
         if class_type is None:
             return None
         class_type = normalize(class_type)
-        if class_type in _ASYNC_SESSIONS:
+        if class_type in ASYNC_SESSIONS:
             return "sqlalchemy.ext.asyncio.async_sessionmaker"
         return qualified if class_type == _SESSION_FACTORIES[qualified] else None
     if qualified.startswith("geopy.") and call.keywords:

@@ -17,13 +17,13 @@ from .receivers import enclosing_method, first_parameter
 from .scopes import bound_names, imported_names, own_nodes, statements_of
 
 if TYPE_CHECKING:
-    from ..engine.context import Context
+    from .facts import FileFacts
 
 FunctionDefinition = ast.FunctionDef | ast.AsyncFunctionDef
 _TRANSPARENT_DECORATORS = frozenset({"staticmethod", "classmethod"})
 
 
-def local_target(call: ast.Call, context: Context, chain: Sequence[ast.AST]
+def local_target(call: ast.Call, context: FileFacts, chain: Sequence[ast.AST]
                  ) -> tuple[FunctionDefinition, list[ast.AST]] | None:
     """The plain ``def`` or ``async def`` of this module a call runs, with the scope
     chain of its body; None when the source does not say for sure.

@@ -29,6 +29,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .source import source_lines
+
 # How old a module's last check may be before its file is looked at again. A lint run
 # reads each module once; a long-lived process (the language server) sets a short one.
 RECHECK_SECONDS = math.inf
@@ -440,8 +442,6 @@ class ModuleInfo:
     def source_lines(self) -> list[str]:
         """The source's lines, split where Python counts lines (once, when asked)."""
         if self._lines is None:
-            from ..engine.fixes import source_lines
-
             self._lines = source_lines(self.source or "")
         return self._lines
 

@@ -22,14 +22,11 @@ import ast
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from . import catalogue
-from .project import materialize
+from .facts import FileFacts
+from .project import ASSIGNMENTS, Local, imported_from_project, materialize
 from .scopes import FUNCTION_TYPES, all_parameters, own_nodes, parameter_default, statements_of
-
-if TYPE_CHECKING:
-    from ..engine.context import Context
 
 Chain = Sequence[ast.AST]
 _UNWRAP_FIRST = {"typing.Optional", "typing.Annotated", "typing_extensions.Annotated",
@@ -57,7 +54,7 @@ class _Evidence:
 class TypeResolver:
     """Answers ``type_of`` for one file; all work is on demand and cached."""
 
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: FileFacts) -> None:
         self.context = context
         self._evidence: dict[int, dict[str, _Evidence]] = {}
         self._resolved: dict[tuple[int, str], str | None] = {}
@@ -314,19 +311,16 @@ class TypeResolver:
             return None
         if self.context.defining_scope(name, chain) is not self.context.scope(self.context.tree):
             return None
-        from ..engine.context import context_for
-        from .project import ASSIGNMENTS, Local, imported_from_project
-
         symbol = imported_from_project(self.context.module_info, name, ASSIGNMENTS)
         if not isinstance(symbol, Local) or not isinstance(symbol.node, ast.Assign):
             return None
         value = symbol.node.value
         if len(symbol.node.targets) != 1 or not isinstance(value, (ast.Subscript, ast.BinOp)):
             return None
-        foreign = context_for(symbol.module, self.context.settings)
+        foreign = self.context.for_module(symbol.module)
         if foreign is None:
             return None
-        return foreign.types.annotation_type(value, [foreign.tree], depth + 1)
+        return TypeResolver(foreign).annotation_type(value, [foreign.tree], depth + 1)
 
     def _module_alias(self, name: str, chain: Chain) -> ast.expr | None:
         if self.context.defining_scope(name, chain) is not self.context.scope(self.context.tree):
@@ -433,13 +427,10 @@ def _self_assignments(method: ast.AST, self_name: str, chain: Chain,
                     evidence.values.append((value, chain))
 
 
-def _project_instance_type(context: Context, name: str) -> str | None:
+def _project_instance_type(context: FileFacts, name: str) -> str | None:
     """The type of a variable that another module of the project creates at its top
     level and this module imports, from that module's own evidence (kept with it). A
     module that rebinds the variable in a function (``global``) says nothing."""
-    from ..engine.context import context_for
-    from .project import ASSIGNMENTS, Local, imported_from_project
-
     symbol = imported_from_project(context.module_info, name, ASSIGNMENTS)
     if not isinstance(symbol, Local) or not isinstance(symbol.node, (ast.Assign, ast.AnnAssign)):
         return None
@@ -452,10 +443,10 @@ def _project_instance_type(context: Context, name: str) -> str | None:
     if key not in answers:
         answers[key] = None
         text = symbol.module.source or ""
-        foreign = context_for(symbol.module, context.settings)
+        foreign = context.for_module(symbol.module)
         if foreign is not None and not re.search(rf"\bglobal\b[^\n]*\b{re.escape(variable)}\b", text):
-            answers[key] = foreign.types.type_of(ast.Name(id=variable, ctx=ast.Load()),
-                                                 [foreign.tree])
+            answers[key] = TypeResolver(foreign).type_of(ast.Name(id=variable, ctx=ast.Load()),
+                                                         [foreign.tree])
     found: str | None = answers[key]
     return found
 

@@ -24,12 +24,13 @@ from .project import (
     Project,
     Symbol,
     is_stub,
+    load_module,
     materialize,
     register_cache,
 )
 
 if TYPE_CHECKING:
-    from ..engine.context import Context
+    from .facts import FileFacts
 
 SETTINGS_BASES = frozenset({
     "pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings",
@@ -320,8 +321,6 @@ def settings_modules(project: Project) -> frozenset[str]:
     cached = _PROJECT_SETTINGS.get(project.root)
     if cached is not None:
         return cached
-    from .project import load_module
-
     found: set[str] = set()
     for directory, subdirectories, files in os.walk(project.root):
         subdirectories[:] = [d for d in subdirectories
@@ -367,7 +366,7 @@ class SettingsField:
     default: ast.expr | None  # None: no default (required) or a default_factory
 
 
-def declared_settings_fields(context: Context, node: ast.ClassDef) -> list[SettingsField]:
+def declared_settings_fields(context: FileFacts, node: ast.ClassDef) -> list[SettingsField]:
     """The fields of ``node`` when it is a module-level settings class of the file being
     checked (``visit_ClassDef`` of the settings rules); [] for any other class."""
     if context.scope_nodes[-1] is not context.tree or not node.bases:

@@ -6,28 +6,22 @@ import ast
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..analysis.inference import LazyInference
-from ..analysis.project import ASSIGNMENTS
+from ..analysis.facts import FileFacts, ScopeChain
+from ..analysis.local_functions import is_generator
+from ..analysis.project import FUNCTIONS, MODULES, Local, imported_from_project
 from ..analysis.receivers import TypeResolver
-from ..analysis.scopes import BUILTIN_NAMES, FUNCTION_TYPES, Scope, target_names
-from .fixes import source_lines
+from ..analysis.scopes import FUNCTION_TYPES
+from ..analysis.settings_classes import symbol_of
 from .violation import Fix, Violation
 
 if TYPE_CHECKING:
-    from ..analysis.project import Kinds, Local, ModuleInfo
+    from ..analysis.project import Kinds, ModuleInfo
     from ..settings import Settings
     from .rule import Rule
 
 _TRY_TYPES = (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
-ScopeChain = Sequence[ast.AST]
 T = TypeVar("T")
-
-
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-_SCOPE_TYPES = (*FUNCTION_TYPES, ast.ClassDef, ast.Module)
-# What a comprehension variable resolves to: a scope binding it to nothing known.
-_COMPREHENSION_SCOPE = Scope(ast.Module(body=[], type_ignores=[]))
 
 
 class Callee:
@@ -89,35 +83,20 @@ def context_for(info: ModuleInfo, settings: Settings) -> Context | None:
     return context
 
 
-class Context:
-    """Read-only view of where the walk is, for rule handlers.
-
-    The engine keeps ``ancestors`` (outermost first, not including the node being
-    visited) and ``scope_nodes`` (the module, class, function and lambda bodies the walk
-    is inside) current; everything else is derived from them on demand and cached, so
-    rules that never ask cost nothing. Questions about names and types take an optional
-    scope chain, for rules that look at code away from the walk's position.
-    """
+class Context(FileFacts):
+    """Read-only view of where the walk is, for rule handlers: the file's facts (see
+    :class:`~flake8_async_review.analysis.facts.FileFacts`), receiver types, callees,
+    per-file memos, and the report."""
 
     def __init__(
         self, tree: ast.Module, lines: Sequence[str], filename: str, settings: Settings
     ) -> None:
-        self.tree = tree
-        self.lines = lines
-        self.filename = filename
-        self.settings = settings
-        self.scope_nodes: list[ast.AST] = [tree]
-        self.ancestors: list[ast.AST] = []
-        self._scopes: dict[int, Scope] = {}
-        self._text_tests: dict[str, bool] = {}
+        super().__init__(tree, lines, filename, settings)
         self._callees: dict[int, Callee] = {}
         self._rule_states: dict[int, Any] = {}
         self._shared_states: dict[str, Any] = {}
         self.types = TypeResolver(self)
         self.violations: list[Violation] = []
-        self._inference: LazyInference | None = None
-        self._segment_lines: list[str] | None = None
-        self._module_info: ModuleInfo | None = None
 
     # -- where am I -----------------------------------------------------------------
 
@@ -186,81 +165,6 @@ class Context:
 
     # -- what does a name stand for ----------------------------------------------------
 
-    def scope(self, node: ast.AST) -> Scope:
-        """What the body of a module, class, function or lambda binds (cached)."""
-        scope = self._scopes.get(id(node))
-        if scope is None:
-            scope = self._scopes[id(node)] = Scope(
-                node, walrus=self._text_has(":="), match=self._text_has("match")
-            )
-        return scope
-
-    def _text_has(self, text: str) -> bool:
-        """Whether the file's text contains ``text`` (cached): a cheap test before a
-        walk that only that syntax needs."""
-        found = self._text_tests.get(text)
-        if found is None:
-            found = self._text_tests[text] = any(text in line for line in self.lines)
-        return found
-
-    def comprehension_binds(self, name: str) -> bool:
-        """Whether a comprehension around the node being visited binds ``name``: inside
-        it, the name is the comprehension's variable, whatever the scope binds."""
-        for ancestor in reversed(self.ancestors):
-            if isinstance(ancestor, _COMPREHENSIONS):
-                for generator in ancestor.generators:
-                    if name in target_names(generator.target):
-                        return True
-            elif isinstance(ancestor, _SCOPE_TYPES):
-                return False
-        return False
-
-    def qualified_name(self, node: ast.AST, chain: ScopeChain | None = None) -> str | None:
-        """The dotted name an expression refers to through the imports in scope.
-
-        ``sleep`` after ``from time import sleep`` is ``time.sleep``; ``open`` not
-        rebound is ``builtins.open``. None when the source does not say for sure.
-        """
-        if node.__class__ is ast.Name:
-            name = node.id
-            found, qualified = self.lookup(name, chain)
-            if found:
-                return qualified
-            return f"builtins.{name}" if name in BUILTIN_NAMES else None
-        if node.__class__ is ast.Attribute:
-            base = self.qualified_name(node.value, chain)
-            return f"{base}.{node.attr}" if base else None
-        return None
-
-    def lookup(self, name: str, chain: ScopeChain | None = None) -> tuple[bool, str | None]:
-        """(is the name bound in a scope visible here, its qualified name or None)."""
-        scope = self.defining_scope(name, chain)
-        if scope is None:
-            return False, None
-        return True, scope.bindings.get(name)
-
-    def defining_scope(self, name: str, chain: ScopeChain | None = None) -> Scope | None:
-        """The innermost visible scope that binds ``name`` (or may, by a star import)."""
-        nodes = self.scope_nodes if chain is None else chain
-        if nodes is self.scope_nodes and self.comprehension_binds(name):
-            return _COMPREHENSION_SCOPE
-        for index in range(len(nodes) - 1, -1, -1):
-            scope = self.scope(nodes[index])
-            # A class body's names are not visible inside its methods.
-            if scope.is_class and index != len(nodes) - 1:
-                continue
-            if name in scope.bindings or scope.star_import:
-                return scope
-        return None
-
-    def module_binding_for(self, qualified: str) -> str | None:
-        """A module-level name bound to exactly ``qualified`` (e.g. ``import asyncio as
-        aio`` gives ``aio``), for fixes that need to refer to it."""
-        for name, bound in self.scope(self.tree).bindings.items():
-            if bound == qualified:
-                return name
-        return None
-
     def type_of(self, node: ast.AST, chain: ScopeChain | None = None) -> str | None:
         """The qualified class name of the value ``node`` evaluates to, when the source
         says so for sure (see :mod:`receivers`); None when unsure."""
@@ -297,28 +201,6 @@ class Context:
 
     # -- cross-module knowledge, lazily ----------------------------------------------
 
-    def infer(self, node: ast.AST) -> Any | None:
-        """What astroid infers ``node`` to be, or None when unsure.
-
-        The astroid tree is built on the first call for this file only, and reused.
-        """
-        if self._inference is None:
-            self._inference = LazyInference("".join(self.lines), self.filename)
-        return self._inference.infer(node)
-
-    @property
-    def module_info(self) -> ModuleInfo:
-        """This file's top-level names for the project tier (see :mod:`project`): built
-        on first use from the tree already parsed; other project modules are read only
-        when a name imported from them is asked about."""
-        if self._module_info is None:
-            from ..analysis.project import current_module
-
-            self._module_info = current_module(
-                self.tree, self.filename, self.settings.project_inference
-            )
-        return self._module_info
-
     def project_definition(self, node: ast.AST, chain: ScopeChain | None = None,
                            kinds: Kinds | None = None) -> Local | None:
         """The top-level definition, in another module of the project, that a name or
@@ -332,9 +214,6 @@ class Context:
             head = head.value
         if not isinstance(head, ast.Name) or not self.settings.project_inference:
             return None
-        from ..analysis.project import FUNCTIONS, MODULES, Local, imported_from_project
-        from ..analysis.settings_classes import symbol_of
-
         # Only a function can be the answer: modules whose text defines no such function
         # (or, for `module.function`, imports no such module) are not parsed.
         kinds = FUNCTIONS if kinds is None else kinds
@@ -346,30 +225,6 @@ class Context:
             return None
         symbol = symbol_of(self.module_info, node, kinds)  # type: ignore[arg-type]
         return symbol if isinstance(symbol, Local) else None
-
-    def in_project(self, qualified: str) -> bool:
-        """Whether a dotted name starts with a package or module of the file's project
-        (with the tier on; nothing is parsed)."""
-        if not self.settings.project_inference:
-            return False
-        from ..analysis.project import project_of
-
-        project = project_of(self.filename)
-        return project is not None and project.module_path(qualified.partition(".")[0]) is not None
-
-    def imports_project_variable(self, name: str) -> bool:
-        """Whether ``name`` is imported from a module of the project whose text assigns
-        it at its top level (read, not parsed)."""
-        if not self.settings.project_inference:
-            return False
-        target = self.module_info.imports.get(name)
-        project = self.module_info.project
-        if target is None or project is None:
-            return False
-        module, attribute = target
-        return (attribute is not None and project.module_path(module) is not None
-                and project.module_path(f"{module}.{attribute}") is None
-                and project.may_bind(module, attribute, ASSIGNMENTS))
 
     def project_function_is_async(self, node: ast.AST, chain: ScopeChain | None = None,
                                   kinds: Kinds | None = None) -> bool | None:
@@ -383,52 +238,9 @@ class Context:
             return None
         if found.node.decorator_list:
             return None
-        from ..analysis.local_functions import is_generator
-
         if isinstance(found.node, ast.AsyncFunctionDef) and is_generator(found.node):
             return None  # An async generator function: calling it creates no coroutine.
         return isinstance(found.node, ast.AsyncFunctionDef)
-
-    @property
-    def is_foreign(self) -> bool:
-        """A context over another module of the project (see :func:`context_for`)."""
-        return self._module_info is not None and self._module_info.source is not None
-
-    @property
-    def inference_used(self) -> bool:
-        return self._inference is not None and self._inference.built
-
-    # -- source text --------------------------------------------------------------------
-
-    def source_segment(self, node: ast.AST) -> str:
-        """The exact source text of a node (what ``ast.get_source_segment`` returns,
-        without splitting the whole file again on every call)."""
-        first: int | None = getattr(node, "lineno", None)
-        last: int | None = getattr(node, "end_lineno", None)
-        start: int | None = getattr(node, "col_offset", None)
-        end: int | None = getattr(node, "end_col_offset", None)
-        if first is None or last is None or start is None or end is None:
-            return ""
-        first, last = first - 1, last - 1
-        if self._segment_lines is None:
-            self._segment_lines = source_lines("".join(self.lines))
-        lines = self._segment_lines
-        if not 0 <= first <= last < len(lines):
-            return ""
-        if first == last:
-            return lines[first].encode()[start:end].decode()
-        head = lines[first].encode()[start:].decode()
-        tail = lines[last].encode()[:end].decode()
-        return "".join([head, *lines[first + 1:last], tail])
-
-    def char_col(self, line: int, byte_col: int) -> int:
-        """Convert an AST column (UTF-8 bytes) to a character offset in the line."""
-        if line < 1 or line > len(self.lines):
-            return byte_col
-        text = self.lines[line - 1]
-        if text.isascii():
-            return byte_col
-        return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
 
     # -- reporting -----------------------------------------------------------------------
 

@@ -8,16 +8,14 @@ and leaves a fix whose edits overlap an already chosen one for the next round.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..analysis.source import source_lines
 from .violation import Edit, Fix, Violation
 
 if TYPE_CHECKING:
     from .context import Context
-    from .linter import Linter
 
 _Span = tuple[int, int, str]
 MAX_ROUNDS = 10
@@ -115,16 +113,6 @@ def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
     return text, applied
 
 
-def source_lines(text: str) -> list[str]:
-    """The lines of a source text as Python counts them, with their endings: only
-    ``\r\n``, ``\r`` and ``\n`` end a line (``str.splitlines`` also splits at form
-    feeds and other separators that Python source treats as ordinary characters)."""
-    return _SOURCE_LINE.findall(text)
-
-
-_SOURCE_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-
-
 def _line_starts(text: str) -> list[int]:
     starts = [0]
     for line in source_lines(text):
@@ -160,39 +148,8 @@ def _conflicts(span: _Span, other: _Span) -> bool:
     return a < d and c < b
 
 
-# -- fixing a whole file -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FixOutcome:
-    """The result of fixing one text: the new text, the number of fixes applied, and why
-    fixing stopped early (None when it did not)."""
-
-    text: str
-    applied: int
-    error: str | None = None
+# -- choosing fixes ------------------------------------------------------------------------
 
 
 def fixable(violations: Iterable[Violation], unsafe: bool) -> list[Fix]:
     return [v.fix for v in violations if v.fix is not None and (unsafe or v.fix.safe)]
-
-
-def fix_text(text: str, filename: str, linter: Linter, unsafe: bool = False) -> FixOutcome:
-    """Apply fixes round after round until none is left (overlapping fixes wait for the
-    next round). A round whose result does not parse is discarded, with the reason."""
-    from .linter import lint_source
-
-    applied = 0
-    for _ in range(MAX_ROUNDS):
-        fixes = fixable(lint_source(text, filename, linter), unsafe)
-        if not fixes:
-            break
-        new_text, count = apply_fixes(text, fixes)
-        try:
-            ast.parse(new_text, filename)
-        except (SyntaxError, ValueError) as error:
-            return FixOutcome(text, applied, f"fixed text does not parse: {error}")
-        if new_text == text:
-            break
-        text, applied = new_text, applied + count
-    return FixOutcome(text, applied)

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
-from ..rules import ALL_RULES
+from ..analysis.project import imported_assignments_text
+from ..analysis.source import source_lines
 from ..settings import Settings
 from .context import Context
+from .fixes import MAX_ROUNDS, apply_fixes, fixable
 from .rule import Rule
 from .violation import Violation
 
@@ -50,8 +53,8 @@ class Linter:
 
     def __init__(
         self,
+        rules: Iterable[type[Rule]],
         settings: Settings | None = None,
-        rules: Iterable[type[Rule]] = ALL_RULES,
         *,
         text_triggers: bool = True,
     ) -> None:
@@ -68,8 +71,6 @@ class Linter:
         """Violations of the enabled rules in one parsed file, in source order."""
         source = "".join(lines)
         if self.settings.project_inference and self.text_triggers:
-            from ..analysis.project import imported_assignments_text
-
             source += imported_assignments_text(tree, filename)
         active = self._active_rules(source)
         if not active:
@@ -113,8 +114,6 @@ def _triggered(rule: Rule, source: str) -> bool:
 def lint_source(source: str, filename: str, linter: Linter) -> list[Violation]:
     """Parse and lint a source text; a file that does not parse has no ASR diagnostics
     (flake8 reports it as E999)."""
-    from .fixes import source_lines
-
     try:
         tree = ast.parse(source, filename)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -223,3 +222,32 @@ class _Walk:
         self._push_fields(node, (body,))
         stack.append(_Marker(node))
         self._push_fields(node, header)
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    """The result of fixing one text: the new text, the number of fixes applied, and why
+    fixing stopped early (None when it did not)."""
+
+    text: str
+    applied: int
+    error: str | None = None
+
+
+def fix_text(text: str, filename: str, linter: Linter, unsafe: bool = False) -> FixOutcome:
+    """Apply fixes round after round until none is left (overlapping fixes wait for the
+    next round). A round whose result does not parse is discarded, with the reason."""
+    applied = 0
+    for _ in range(MAX_ROUNDS):
+        fixes = fixable(lint_source(text, filename, linter), unsafe)
+        if not fixes:
+            break
+        new_text, count = apply_fixes(text, fixes)
+        try:
+            ast.parse(new_text, filename)
+        except (SyntaxError, ValueError) as error:
+            return FixOutcome(text, applied, f"fixed text does not parse: {error}")
+        if new_text == text:
+            break
+        text, applied = new_text, applied + count
+    return FixOutcome(text, applied)

@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ..engine.fixes import MAX_ROUNDS, apply_fixes, fixable, source_lines
+from ..analysis.source import source_lines
+from ..engine.fixes import MAX_ROUNDS, apply_fixes, fixable
 from ..engine.linter import Linter
 from ..engine.violation import Violation
 from .flake8_plugin import Plugin, linter_for

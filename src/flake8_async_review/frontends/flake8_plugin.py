@@ -52,7 +52,7 @@ class Plugin:
     def run(self) -> Iterator[tuple[int, int, str, type[Plugin]]]:
         linter = type(self)._linter
         if linter is None:  # Used without flake8's option parsing (e.g. directly in tests).
-            linter = type(self)._linter = Linter(Settings())
+            linter = type(self)._linter = Linter(ALL_RULES, Settings())
         if not isinstance(self.tree, ast.Module):
             return
         for violation in linter.lint(self.tree, self.lines, self.filename):
@@ -65,7 +65,7 @@ def linter_for(options: argparse.Namespace) -> Linter:
     settings = Settings.from_values(
         {spec.field: getattr(options, spec.dest) for spec in OPTIONS if hasattr(options, spec.dest)}
     )
-    return Linter(settings, enabled_rules(options))
+    return Linter(enabled_rules(options), settings)
 
 
 def enabled_rules(options: argparse.Namespace) -> tuple[type[Rule], ...]:

@@ -40,7 +40,7 @@ from pygls.protocol import LanguageServerProtocol
 
 from .. import __version__
 from ..analysis import project
-from ..engine.fixes import source_lines
+from ..analysis.source import source_lines
 from ..engine.violation import Edit, Fix
 from ..rules import RULES_BY_CODE
 from .core import Finding, Session, SourceFile, UsageError, fix_source

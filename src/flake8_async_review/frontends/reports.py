@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..analysis.source import source_lines
 from ..engine.fixes import apply_fixes
 from ..engine.rule import Severity, code_blocks, doc_sections
 from ..engine.violation import Fix
-from ..rules import RULES_BY_CODE, Rule
+from ..rules import ALL_RULES, RULES_BY_CODE, Rule
 from .core import Finding, SourceFile, unified_diff
 from .rule_docs import rule_page
 
@@ -191,8 +192,6 @@ def _artifact(finding: Finding) -> dict[str, Any]:
 def to_sarif(report: Report) -> str:
     """SARIF 2.1.0, as GitHub code scanning accepts it: every rule (with help text),
     one result per finding with its region, and the fix as artifact changes."""
-    from ..rules import ALL_RULES
-
     rules = list(ALL_RULES)
     index = {rule.code: i for i, rule in enumerate(rules)}
     results = []
@@ -350,8 +349,6 @@ def _markdown_finding(finding: Finding, source: SourceFile | None) -> list[str]:
 def _excerpt(finding: Finding, source: SourceFile | None) -> list[str]:
     if source is None:
         return [finding.physical_line.rstrip("\r\n")] if finding.physical_line else []
-    from ..engine.fixes import source_lines
-
     lines = source_lines(source.text)
     end_line, _ = _end(finding)
     last = min(max(end_line, finding.line), finding.line + 5, len(lines))

@@ -6,9 +6,10 @@ from __future__ import annotations
 import ast
 
 from ..analysis import catalogue
+from ..analysis.facts import ScopeChain
 from ..engine.context import Callee, Context
 from ..engine.rule import Severity
-from .common.blocking import BlockingCallRule, ScopeChain
+from .common.blocking import BlockingCallRule
 
 _TO_THREAD = "run it with `await asyncio.to_thread()`"
 _GEOPY = "build the geocoder with `adapter_factory=AioHTTPAdapter` and await it"

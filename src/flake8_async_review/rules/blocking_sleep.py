@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.facts import ScopeChain
 from ..engine.context import Context
 from ..engine.fixes import (
     add_module_import,
@@ -14,7 +15,7 @@ from ..engine.fixes import (
 )
 from ..engine.rule import Severity
 from ..engine.violation import Edit, Fix
-from .common.blocking import BlockingCallRule, ScopeChain
+from .common.blocking import BlockingCallRule
 
 
 class BlockingSleep(BlockingCallRule):

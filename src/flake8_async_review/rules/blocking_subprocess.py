@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.facts import ScopeChain
 from ..engine.context import Context
 from ..engine.rule import Severity
-from .common.blocking import BlockingCallRule, ScopeChain
+from .common.blocking import BlockingCallRule
 
 _SPAWN_VARIANTS = ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")
 _MODULE_CALLS = frozenset({

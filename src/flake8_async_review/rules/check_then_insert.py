@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.catalogue import ASYNC_SESSIONS, SESSIONS, SYNC_SESSIONS
 from ..analysis.scopes import bound_names, own_nodes, statements_of
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
 
-SYNC_SESSIONS = frozenset({"sqlalchemy.orm.Session", "sqlalchemy.orm.scoped_session",
-                           "sqlmodel.Session"})
-ASYNC_SESSIONS = frozenset({"sqlalchemy.ext.asyncio.AsyncSession",
-                            "sqlmodel.ext.asyncio.AsyncSession"})
-SESSIONS = SYNC_SESSIONS | ASYNC_SESSIONS
 _QUERY = "sqlalchemy.orm.Query"
 # Query methods that fetch at most one row (or count them) without raising when none.
 _QUERY_LOOKUPS = frozenset({"first", "one_or_none", "scalar", "count"})

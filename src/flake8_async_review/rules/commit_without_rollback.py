@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.catalogue import SESSIONS
 from ..analysis.scopes import FUNCTION_TYPES, all_parameters, parameter_default
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
-from .check_then_insert import SESSIONS
 
 _DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends"})
 _WITH = (ast.With, ast.AsyncWith)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import ast
 from fnmatch import fnmatchcase
 
+from ..analysis.facts import ScopeChain
 from ..engine.context import Context
 from ..engine.rule import Severity
 from ..settings import BlockingPattern, Settings
-from .common.blocking import BlockingCallRule, ScopeChain
+from .common.blocking import BlockingCallRule
 
 _DEFAULT_SUGGESTION = "run it with `asyncio.to_thread()` or use an async alternative"
 

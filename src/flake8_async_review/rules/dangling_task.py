@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.catalogue import EVENT_LOOPS
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
 from .common.blocking import method_call, module_call
-from .event_loop_run import LOOPS
 
 _TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future",
                              "asyncio.tasks.create_task", "asyncio.tasks.ensure_future"})
@@ -71,5 +71,5 @@ class DanglingTask(Rule):
         if not isinstance(call, ast.Call):
             return
         callee = context.callee(call)
-        if module_call(callee, _TASK_FACTORIES) or method_call(callee, LOOPS, {"create_task"}):
+        if module_call(callee, _TASK_FACTORIES) or method_call(callee, EVENT_LOOPS, {"create_task"}):
             context.report(self, call, context.source_segment(call.func))

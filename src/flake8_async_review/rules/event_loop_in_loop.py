@@ -5,11 +5,11 @@ from __future__ import annotations
 import ast
 import re
 
+from ..analysis.catalogue import EVENT_LOOPS, LOOP_ENTRY_POINTS
 from ..analysis.scopes import FUNCTION_TYPES
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
 from .common.blocking import method_call, module_call
-from .event_loop_run import LOOPS, RUNNERS
 
 _LOOP_FACTORIES = frozenset({"asyncio.new_event_loop", "asyncio.events.new_event_loop",
                              "uvloop.new_event_loop"})
@@ -88,9 +88,9 @@ class EventLoopInLoop(Rule):
         if isinstance(context.scope_nodes[-1], ast.AsyncFunctionDef):
             return
         callee = context.callee(node)
-        runner = module_call(callee, RUNNERS) is not None
+        runner = module_call(callee, LOOP_ENTRY_POINTS) is not None
         if not runner and not (isinstance(func, ast.Attribute)
-                               and method_call(callee, LOOPS, {"run_until_complete"})):
+                               and method_call(callee, EVENT_LOOPS, {"run_until_complete"})):
             return
         loop_body = _enclosing_loop_body(context, node)
         if loop_body is None or _restarts_on_failure(node, context):

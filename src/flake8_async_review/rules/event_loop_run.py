@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.catalogue import EVENT_LOOPS, LOOP_ENTRY_POINTS
+from ..analysis.facts import ScopeChain
 from ..engine.context import Context
 from ..engine.fixes import binds_tighter_than_await, replace_node
 from ..engine.rule import Severity
 from ..engine.violation import Fix
-from .common.blocking import BlockingCallRule, ScopeChain, method_call, module_call
+from .common.blocking import BlockingCallRule, method_call, module_call
 
-RUNNERS = frozenset({"asyncio.run", "anyio.run", "trio.run"})
 LOOP_RUNNERS = frozenset({"run_until_complete", "run_forever"})
-LOOPS = frozenset({"asyncio.AbstractEventLoop"})
 
 
 class EventLoopRun(BlockingCallRule):
@@ -57,7 +57,7 @@ class EventLoopRun(BlockingCallRule):
 
     def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:
         callee = context.callee(call, chain)
-        return module_call(callee, RUNNERS) or method_call(callee, LOOPS, LOOP_RUNNERS)
+        return module_call(callee, LOOP_ENTRY_POINTS) or method_call(callee, EVENT_LOOPS, LOOP_RUNNERS)
 
     def fix(self, node: ast.Call, context: Context) -> Fix | None:
         callee = context.callee(node)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.facts import ScopeChain
 from ..analysis.local_functions import local_target, only_def
 from ..analysis.project import SYNC_FUNCTIONS, materialize
 from ..analysis.scopes import own_nodes
 from ..engine.context import Context, context_for
 from ..engine.rule import Severity
 from ..settings import Settings
-from .common.blocking import BlockingCallRule, ScopeChain
+from .common.blocking import BlockingCallRule
 
 SyncFunction = ast.FunctionDef
 _OTHER_BLOCKING_CODES = {f"ASR{number}" for number in range(101, 110)}
@@ -83,13 +84,10 @@ class IndirectBlockingCall(BlockingCallRule):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        from . import ALL_RULES  # The registry imports this module.
-
         self.direct_rules = tuple(
             rule(settings)
-            for rule in ALL_RULES
-            if issubclass(rule, BlockingCallRule) and rule.code in _OTHER_BLOCKING_CODES
-            and rule.applies(settings)
+            for rule in BlockingCallRule.family()
+            if rule.code in _OTHER_BLOCKING_CODES and rule.applies(settings)
         )
 
     def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.facts import ScopeChain
 from ..engine.context import Context
 from ..engine.rule import Severity
-from .common.blocking import BlockingCallRule, ScopeChain
+from .common.blocking import BlockingCallRule
 
 _SQLALCHEMY_SESSION_IO = frozenset({
     "execute", "exec", "scalar", "scalars", "get", "get_one", "commit", "rollback", "flush",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.facts import ScopeChain
 from ..engine.context import Context
 from ..engine.rule import Severity
-from .common.blocking import BlockingCallRule, ScopeChain
+from .common.blocking import BlockingCallRule
 
 _CLIENTS = frozenset({"redis.Redis", "redis.cluster.RedisCluster"})
 # Client methods that talk to no server: they build helper objects or read settings.

@@ -13,11 +13,10 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import ClassVar
 
 from ...analysis.catalogue import normalize
+from ...analysis.facts import ScopeChain
 from ...engine.context import Callee, Context
 from ...engine.rule import Rule
 from ...engine.violation import Fix
-
-ScopeChain = Sequence[ast.AST]
 
 
 class BlockingCallRule(Rule):
@@ -34,6 +33,19 @@ class BlockingCallRule(Rule):
     module_calls: ClassVar[Collection[str]] = frozenset()
     typed_methods: ClassVar[Mapping[str, Collection[str]]] = {}
     suggestions: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def family(cls) -> list[type[BlockingCallRule]]:
+        """Every rule of this family, in code order: the subclasses defined so far (the
+        registry imports every rule module), for rules that reuse the others' ``match``
+        without importing them."""
+        found: list[type[BlockingCallRule]] = []
+        pending = list(cls.__subclasses__())
+        while pending:
+            rule = pending.pop()
+            found.append(rule)
+            pending.extend(rule.__subclasses__())
+        return sorted(found, key=lambda rule: rule.code)
 
     def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:
         """The dotted name of the blocking API ``call`` calls, or None.

@@ -15,7 +15,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ...engine.context import Context, ScopeChain
+from ...analysis.facts import ScopeChain
+from ...engine.context import Context
 
 STDLIB = "stdlib"
 STRUCTLOG = "structlog"
