@@ -126,3 +126,43 @@ def test_generated_rule_pages_are_current() -> None:
 
 def test_every_fixture_belongs_to_a_registered_rule() -> None:
     assert {f.code for f in all_fixtures()} <= set(RULE_IDS)
+
+
+def _numbered_steps(text: str, heading: str) -> str:
+    section = text[text.index(heading):]
+    return section[section.index("1. "):].split("\n\n", 1)[0].rstrip("\n")
+
+
+def test_the_architecture_page_has_the_readmes_steps_for_adding_a_rule() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    architecture = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    assert _numbered_steps(architecture, "### A rule") == _numbered_steps(readme, "## Adding a rule")
+
+
+# Modules run by name rather than imported: the flake8 entry point, `python -m`, the
+# console script, and the docs generator.
+_ENTRY_POINTS = {"flake8_async_review.plugin", "flake8_async_review.__main__",
+                 "flake8_async_review.frontends.cli", "flake8_async_review.frontends.rule_docs"}
+
+
+def test_every_module_of_the_package_has_a_caller() -> None:
+    package = ROOT / "src" / "flake8_async_review"
+    modules: dict[str, Path] = {}
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(package.parent).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    imported: set[str] = set()
+    for name, path in modules.items():
+        here = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                base = here.split(".")
+                base = base[:len(base) - node.level + 1] if node.level else []
+                target = ".".join([*base, *([node.module] if node.module else [])])
+                imported.add(target)
+                imported.update(f"{target}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    packages = {name for name, path in modules.items() if path.name == "__init__.py"}
+    uncalled = sorted(set(modules) - imported - packages - _ENTRY_POINTS)
+    assert uncalled == []
