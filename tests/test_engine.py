@@ -280,3 +280,10 @@ def test_source_segment_matches_ast() -> None:
             if hasattr(node, "end_col_offset"):
                 expected = ast.get_source_segment("".join(flake8_lines(text)), node) or ""
                 assert context.source_segment(node) == expected
+
+
+def test_a_long_attribute_chain_is_no_crash() -> None:
+    # ast.parse accepts chains far longer than the interpreter's recursion limit.
+    chain = "a" + ".b" * 1900
+    source = f"import os\n\n\nasync def handler():\n    {chain}()\n    os.path{'.x' * 1900}.y()\n"
+    assert lint_source(source, "app/routes.py", Linter(ALL_RULES)) == []

@@ -92,16 +92,19 @@ class FileFacts:
         ``sleep`` after ``from time import sleep`` is ``time.sleep``; ``open`` not
         rebound is ``builtins.open``. None when the source does not say for sure.
         """
-        if node.__class__ is ast.Name:
-            name = node.id
-            found, qualified = self.lookup(name, chain)
-            if found:
-                return qualified
-            return f"builtins.{name}" if name in BUILTIN_NAMES else None
-        if node.__class__ is ast.Attribute:
-            base = self.qualified_name(node.value, chain)
-            return f"{base}.{node.attr}" if base else None
-        return None
+        attributes: list[str] = []
+        while node.__class__ is ast.Attribute:  # A loop: chains may be thousands long.
+            attributes.append(node.attr)
+            node = node.value
+        if node.__class__ is not ast.Name:
+            return None
+        name: str = node.id
+        found, qualified = self.lookup(name, chain)
+        if not found:
+            qualified = f"builtins.{name}" if name in BUILTIN_NAMES else None
+        if qualified is None or not attributes:
+            return qualified
+        return ".".join([qualified, *reversed(attributes)])
 
     def lookup(self, name: str, chain: ScopeChain | None = None) -> tuple[bool, str | None]:
         """(is the name bound in a scope visible here, its qualified name or None)."""
