@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from harness import FIXTURES
+from test_roles import PROJECT
 
 from flake8_async_review.engine.linter import Linter, lint_source
 from flake8_async_review.rules import RULES_BY_CODE
@@ -93,46 +94,6 @@ def _project(root: Path, files: list[str]) -> None:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("", encoding="utf-8")
-
-
-PROJECT = [
-    "src/shop/__init__.py", "src/shop/orders.py", "src/shop/__main__.py", "src/shop/cli.py",
-    "src/shop/tests/__init__.py", "src/shop/tests/helpers.py",
-    "tests/test_orders.py", "tests/helpers/__init__.py", "tests/helpers/factories.py",
-    "tests/conftest.py", "shop_test.py", "setup.py", "manage.py",
-    "scripts/migrate.py", "tools/__init__.py", "tools/scripts/__init__.py", "tools/scripts/seed.py",
-    "examples/demo.py", "examples/store/__init__.py", "examples/store/views.py",
-    "docs/conf.py", "benchmarks/bench.py",
-    "site/polls/__init__.py", "site/polls/management/__init__.py",
-    "site/polls/management/commands/__init__.py", "site/polls/management/commands/close.py",
-    "app/__init__.py", "app/examples_of_use.py", "app/testing.py",
-]
-ALLOWED = {
-    "src/shop/__main__.py", "src/shop/cli.py", "src/shop/tests/helpers.py",
-    "tests/test_orders.py", "tests/helpers/factories.py", "tests/conftest.py", "shop_test.py",
-    "setup.py", "manage.py",
-    "scripts/migrate.py", "tools/scripts/seed.py", "examples/demo.py", "docs/conf.py",
-    "benchmarks/bench.py", "site/polls/management/commands/close.py",
-}
-
-
-def test_paths_where_print_is_allowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _project(tmp_path, PROJECT)
-    monkeypatch.chdir(tmp_path)
-    files = [name for name in PROJECT if not name.endswith("__init__.py")]
-    assert {name for name in files if print_allowed_path(name)} == ALLOWED
-    assert {name for name in files if print_allowed_path(f"./{name}")} == ALLOWED
-    assert {name for name in files if print_allowed_path(str(tmp_path / name))} == ALLOWED
-
-
-def test_directories_above_the_working_directory_do_not_count(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    checkout = tmp_path / "test" / "scripts" / "shop"
-    _project(checkout, ["src/shop/__init__.py", "src/shop/orders.py"])
-    monkeypatch.chdir(checkout)
-    assert not print_allowed_path(str(checkout / "src/shop/orders.py"))
-    assert not print_allowed_path("src/shop/orders.py")
 
 
 def test_allowed_patterns_match_the_given_posix_and_relative_forms(

@@ -14,6 +14,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 ASYNC_LIBRARIES = ("asyncio", "anyio", "trio")
+# What a file can be for (see analysis.roles): the values of --asr-check-roles.
+ROLE_NAMES = ("app", "test", "script", "migration")
 
 
 class SettingsError(ValueError):
@@ -27,6 +29,16 @@ def _parse_async_library(value: str) -> str:
             f"expected one of {', '.join(ASYNC_LIBRARIES)}, got {value!r}"
         )
     return library
+
+
+def _parse_roles(value: str) -> tuple[str, ...] | None:
+    names = [name.strip().lower() for name in re.split(r"[,\n]", value) if name.strip()]
+    unknown = [name for name in names if name not in ROLE_NAMES]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown role {unknown[0]!r}: expected names from {', '.join(ROLE_NAMES)}"
+        )
+    return tuple(sorted(set(names), key=ROLE_NAMES.index)) or None
 
 
 _PATTERN_CHARACTERS = re.compile(r"^[A-Za-z0-9_.*?\[\]!]+$")
@@ -136,6 +148,18 @@ OPTIONS: tuple[OptionSpec, ...] = (
         ),
     ),
     OptionSpec(
+        flag="--asr-check-roles",
+        field="check_roles",
+        parse=_parse_roles,
+        default="",
+        metavar="ROLES",
+        help=(
+            "Check files of these roles with every rule: comma-separated names from "
+            "app, test, script, migration (e.g. 'app,test'). Default: each rule's own "
+            "roles, see its page (most rules: app only)."
+        ),
+    ),
+    OptionSpec(
         flag="--asr-project-inference",
         field="project_inference",
         parse=_parse_on_off,
@@ -157,6 +181,7 @@ class Settings:
     async_library: str = "asyncio"
     blocking_calls: tuple[BlockingPattern, ...] = ()
     print_allowed: tuple[str, ...] = ()
+    check_roles: tuple[str, ...] | None = None
     project_inference: bool = True
 
     @classmethod

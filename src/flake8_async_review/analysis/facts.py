@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from ..settings import Settings
 from .project import ASSIGNMENTS, ModuleInfo, current_module, project_of
+from .roles import Classification, classify
 from .scopes import BUILTIN_NAMES, FUNCTION_TYPES, Scope, target_names
 from .source import source_lines
 
@@ -46,6 +47,15 @@ class FileFacts:
         self._text_tests: dict[str, bool] = {}
         self._segment_lines: list[str] | None = None
         self._module_info: ModuleInfo | None = None
+        self._classification: Classification | None = None
+
+    @property
+    def classification(self) -> Classification:
+        """What the file is for (application code, a test, a script, a migration), from
+        its path and top level; worked out on first use."""
+        if self._classification is None:
+            self._classification = classify(self.filename, self.tree)
+        return self._classification
 
     def for_module(self, info: ModuleInfo) -> FileFacts | None:
         """The facts of another module of the project that the tier has read, with the

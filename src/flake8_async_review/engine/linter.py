@@ -62,6 +62,7 @@ class Linter:
         self.rules: tuple[Rule, ...] = tuple(
             rule(self.settings) for rule in rules if rule.applies(self.settings)
         )
+        self._every_role = tuple(rule.checks_every_role(self.settings) for rule in self.rules)
         # Off only to measure the walk itself (benchmarks): results are the same.
         self.text_triggers = text_triggers
         self._tables: dict[tuple[int, ...], DispatchTable] = {}
@@ -76,6 +77,12 @@ class Linter:
         if not active:
             return []
         context = Context(tree, lines, filename, self.settings)
+        if not all(self._every_role[index] for index in active):
+            role = context.classification.role
+            active = tuple(index for index in active
+                           if self._every_role[index] or self.rules[index].checks(role, self.settings))
+            if not active:
+                return []
         table = self._table(active)
         _Walk(table, context, self._plans.setdefault(active, {})).module(tree)
         return sorted(context.violations, key=lambda v: (v.line, v.col, v.code))

@@ -7,6 +7,8 @@ import enum
 import re
 from typing import TYPE_CHECKING, ClassVar
 
+from ..analysis.roles import ALL_ROLES, Role
+
 if TYPE_CHECKING:
     from ..settings import Settings
 
@@ -21,7 +23,7 @@ class Severity(str, enum.Enum):
 
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
-OPTIONAL_DOC_SECTIONS = ("Options", "Fix")
+OPTIONAL_DOC_SECTIONS = ("Where it applies", "Options", "Fix")
 _OPT_IN = re.compile(r"^ASR9\d\d$")
 
 
@@ -41,6 +43,9 @@ class Rule:
     # The rule can only match files whose source contains each entry: a string, or a
     # tuple of alternatives of which one must occur. Other files skip it without a walk.
     required_text: ClassVar[tuple[str | tuple[str, ...], ...]] = ()
+    # The roles of files the rule checks (see analysis.roles): most findings matter in
+    # the application's own code only. ``--asr-check-roles`` replaces this for all rules.
+    roles: ClassVar[frozenset[Role]] = frozenset({Role.APP})
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -50,6 +55,19 @@ class Rule:
         """False when the settings leave the rule nothing to look for (it then never
         runs, rather than running to find nothing)."""
         return True
+
+    @classmethod
+    def checks(cls, role: Role, settings: Settings) -> bool:
+        """Whether files of ``role`` are checked with this rule under ``settings``."""
+        if settings.check_roles is not None:
+            return role.value in settings.check_roles
+        return role in cls.roles
+
+    @classmethod
+    def checks_every_role(cls, settings: Settings) -> bool:
+        if settings.check_roles is not None:
+            return len(settings.check_roles) == len(ALL_ROLES)
+        return cls.roles == ALL_ROLES
 
     @classmethod
     def opt_in(cls) -> bool:

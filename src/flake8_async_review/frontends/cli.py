@@ -13,12 +13,15 @@ refused), 2 a usage or configuration error (one line on stderr).
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import IO, NoReturn
 
 from .. import __version__
+from ..analysis.roles import classify
 from ..rules import ALL_RULES, RULES_BY_CODE
 from ..settings import OPTIONS
 from .core import (
@@ -94,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--unsafe-fixes", action="store_true",
                      help="also apply fixes that may change behaviour")
 
+    commands.add_parser(
+        "roles", help="show what each file is for: application code, test, script, migration",
+        description="Show how each file is classified (application code, test, script or "
+        "migration) and why: most rules check application code only (see each rule's "
+        "'Where it applies'). Files are found as `check` finds them.",
+        epilog=_FLAKE8_OPTIONS_HELP, allow_abbrev=False,
+    )
     commands.add_parser("rules", help="list the rules", allow_abbrev=False)
     explain = commands.add_parser("explain", help="show a rule's documentation",
                                   allow_abbrev=False)
@@ -112,7 +122,7 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser = build_parser()
     namespace, rest = parser.parse_known_args(list(argv))
     if namespace.command is None:
-        raise UsageError("a command is required: check, fix, rules, explain or lsp")
+        raise UsageError("a command is required: check, fix, roles, rules, explain or lsp")
     if namespace.command in ("rules", "explain", "lsp") and rest:
         raise UsageError(f"unrecognized arguments: {' '.join(rest)}")
     return namespace, rest
@@ -297,6 +307,19 @@ def run_explain(code: str) -> int:
     return 0
 
 
+def run_roles(flake8_argv: list[str]) -> int:
+    session = Session(flake8_argv)
+    for filename in session.discover():
+        try:
+            tree = ast.parse(Path(filename).read_bytes(), filename)
+        except (SyntaxError, ValueError, OSError) as error:
+            print(f"{filename}: not classified ({error.__class__.__name__}: {error})")
+            continue
+        found = classify(filename, tree)
+        print(f"{filename}: {found.role.value} ({found.reason})")
+    return 0
+
+
 # -- lsp ---------------------------------------------------------------------------------------
 
 
@@ -322,6 +345,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_fix(options, rest)
         if options.command == "rules":
             return run_rules()
+        if options.command == "roles":
+            return run_roles(rest)
         if options.command == "lsp":
             return run_lsp()
         return run_explain(options.code)

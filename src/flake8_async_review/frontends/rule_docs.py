@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..analysis.roles import ALL_ROLES, Role
 from ..engine.rule import Rule, doc_sections
 from ..rules import ALL_RULES
 
@@ -31,9 +32,36 @@ def rule_page(rule: type[Rule]) -> str:
         f"Message: {rule.code} {rule.message.replace('{}', '…')}",
         "",
     ]
-    for title, body in doc_sections(rule).items():
-        lines += [f"## {title}", "", body, ""]
+    sections = doc_sections(rule)
+    sections["Where it applies"] = _where_it_applies(rule, sections.get("Where it applies"))
+    for title in sorted(sections, key=_SECTION_ORDER.index):
+        lines += [f"## {title}", "", sections[title], ""]
     return "\n".join(lines)
+
+
+_SECTION_ORDER = ["What it does", "Why is this bad?", "Example", "Use instead",
+                  "Where it applies", "Options", "Fix"]
+_ROLE_WORDS = {
+    Role.APP: "application code", Role.TEST: "tests", Role.SCRIPT: "scripts",
+    Role.MIGRATION: "migrations",
+}
+
+
+def roles_text(rule: type[Rule]) -> str:
+    """The roles a rule checks, in words: "application code and scripts"."""
+    if rule.roles == ALL_ROLES:
+        return "every file"
+    words = [_ROLE_WORDS[role] for role in Role if role in rule.roles]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _where_it_applies(rule: type[Rule], own: str | None) -> str:
+    text = (
+        f"Checks {roles_text(rule)}. Files are classified once as application code, "
+        "tests, scripts or migrations (`flake8-async-review roles PATH` shows how and "
+        "why); `--asr-check-roles` checks other roles with every rule."
+    )
+    return f"{text}\n\n{own}" if own else text
 
 
 def index_page() -> str:
@@ -43,14 +71,14 @@ def index_page() -> str:
         "",
         "Codes `ASR9xx` are opt-in: select them with `--extend-select`.",
         "",
-        "| Code | Name | Severity | Default | Fix |",
-        "| --- | --- | --- | --- | --- |",
+        "| Code | Name | Severity | Default | Checks | Fix |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for rule in ALL_RULES:
         default = "off" if rule.opt_in() else "on"
         lines.append(
             f"| [{rule.code}]({rule.code}.md) | {rule.name} | {rule.severity.value} | "
-            f"{default} | {'yes' if rule.fixable() else 'no'} |"
+            f"{default} | {roles_text(rule)} | {'yes' if rule.fixable() else 'no'} |"
         )
     return "\n".join(lines) + "\n"
 

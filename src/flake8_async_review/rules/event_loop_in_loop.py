@@ -6,6 +6,7 @@ import ast
 import re
 
 from ..analysis.catalogue import EVENT_LOOPS, LOOP_ENTRY_POINTS
+from ..analysis.roles import Role
 from ..analysis.scopes import FUNCTION_TYPES
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
@@ -75,6 +76,9 @@ class EventLoopInLoop(Rule):
     name = "event-loop-created-in-loop"
     message = "`{}()` inside a loop starts a new event loop per iteration: run one async function that loops"
     severity = Severity.MEDIUM
+    # A script that loops over asyncio.run() breaks as a service does: clients created
+    # on the first loop fail on the next one.
+    roles = frozenset({Role.APP, Role.SCRIPT})
     required_text = (("asyncio", "anyio", "trio", "uvloop"), "run", ("for", "while"))
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:

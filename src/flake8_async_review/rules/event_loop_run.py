@@ -6,6 +6,7 @@ import ast
 
 from ..analysis.catalogue import EVENT_LOOPS, LOOP_ENTRY_POINTS
 from ..analysis.facts import ScopeChain
+from ..analysis.roles import ALL_ROLES
 from ..engine.context import Context
 from ..engine.fixes import binds_tighter_than_await, replace_node
 from ..engine.rule import Severity
@@ -52,6 +53,8 @@ class EventLoopRun(BlockingCallRule):
     code = "ASR108"
     name = "event-loop-run-in-async-function"
     message = "`{}()` inside `async def` raises RuntimeError (a loop is running): `await` the coroutine"
+    # Starting a loop inside a running one raises RuntimeError, in a test as anywhere.
+    roles = ALL_ROLES
     severity = Severity.CRITICAL
     required_text = ("async", "run")
 

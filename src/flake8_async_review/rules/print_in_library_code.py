@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import fnmatch
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..analysis.roles import CLI_DECORATOR_MODULES, entry_point_functions, is_main_test
 from ..engine.context import Context
 from ..engine.fixes import insert_before, replace_node
 from ..engine.rule import Rule, Severity
@@ -17,23 +17,9 @@ from .common.loggers import LOGURU, STDLIB, ModuleLogger, module_logger
 _PRINTS = {"builtins.print": "file"}
 _PPRINTS = {"pprint.pprint": "stream", "pprint.pp": "stream"}
 _CONSOLE = frozenset({"sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__"})
-# Directories whose files are never library code, wherever they are.
-TEST_DIRECTORIES = frozenset({"tests", "test"})
-# Directories of scripts: a file in one is not library code, unless it belongs to a
-# package inside it (``examples/shop/`` with an ``__init__.py`` is an example application,
-# whose modules are library code of that application).
-SCRIPT_DIRECTORIES = frozenset({"scripts", "examples", "docs", "doc", "benchmarks"})
-# ``cli.py`` is where packages keep their console script: its output is the product.
-NON_LIBRARY_FILES = frozenset(
-    {"conftest.py", "__main__.py", "cli.py", "setup.py", "manage.py", "noxfile.py"}
-)
-TEST_FILES = ("test_*.py", "*_test.py")
 _CLI_DECORATORS = frozenset(
-    f"{module}.{name}"
-    for module in ("click", "asyncclick", "rich_click", "cloup")
-    for name in ("command", "group")
+    f"{module}.{name}" for module in CLI_DECORATOR_MODULES for name in ("command", "group")
 )
-_CLI_METHODS = frozenset({"command", "group"})
 
 
 class PrintInLibraryCode(Rule):
@@ -42,27 +28,20 @@ class PrintInLibraryCode(Rule):
     Finds `print()`, `pprint.pprint()` and `pprint.pp()` calls that write to the
     console (no `file=`/`stream=`, or `sys.stdout`/`sys.stderr`) in library modules.
 
-    Not reported, because the console is where their output belongs:
+    Not reported in code whose output belongs on the console:
 
-    * files under a `tests` or `test` directory, `test_*.py`, `*_test.py`,
-      `conftest.py`, `__main__.py`, `cli.py` (a package's console script),
-      `setup.py`, `manage.py`, `noxfile.py`, and Django
-      management commands (`management/commands/`);
-    * files under a `scripts`, `examples`, `docs`, `doc` or `benchmarks` directory,
-      unless they belong to a package inside it (a directory with `__init__.py`, such
-      as an example application: its modules are library code);
     * code under `if __name__ == "__main__":`;
-    * the body of a module-level function named `main` (the usual entry point of a
-      console script) or called from the `__main__` block (`_main()`,
-      `asyncio.run(serve())`, `typer.run(app)`), and of functions decorated as
-      command-line commands: click,
-      asyncclick, rich-click and cloup `command`/`group` decorators, and any
-      `@<group>.command()` or `@<group>.group()` (click groups, typer apps);
+    * a module-level function named `main`, those the `__main__` block calls or hands
+      on (`_main()`, `asyncio.run(serve())`, `typer.run(app)`), functions decorated as
+      command-line commands (click, asyncclick, rich-click and cloup
+      `command`/`group`, any `@<group>.command()` or `@<group>.group()`, typer
+      callbacks), and every function of the module these call, however deep;
     * files matched by `--asr-print-allowed`.
 
-    Directory names are read from the path relative to the directory flake8 runs in,
-    so a project checked out under `/home/ci/test/` is still checked. `print()` to a
-    file (`print(row, file=out)`) writes data, not messages, and is not reported.
+    Tests, scripts (files outside any package that run as a program, `scripts/`,
+    `tools/`, `examples/`, `__main__.py`, `cli.py`, `manage.py`, Django management
+    commands …) and migrations are not library code: see "Where it applies".
+    `print()` to a file (`print(row, file=out)`) writes data, not messages, and is not reported.
 
     ## Why is this bad?
     In a service, standard output is not a log: it has no level, no timestamp, no
@@ -126,11 +105,17 @@ class PrintInLibraryCode(Rule):
 
 
 class _FileState:
-    """Per file: whether the path allows printing, and the module's logger (lazily)."""
+    """Per file: whether the path allows printing, the module's command-line functions,
+    and its logger (lazily)."""
 
     def __init__(self, context: Context, patterns: Sequence[str]) -> None:
         self.allowed = print_allowed_path(context.filename, patterns)
-        self.entry_points = _main_block_calls(context.tree)
+        commands = frozenset(
+            statement.name for statement in context.tree.body
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and any(_is_cli_decorator(d, context, [context.tree]) for d in statement.decorator_list)
+        )
+        self.entry_points = entry_point_functions(context.tree, commands)
         self._context = context
         self._logger: ModuleLogger | None = None
         self._looked = False
@@ -159,38 +144,18 @@ def _writes_to_console(node: ast.Call, context: Context, qualified: str, keyword
 # -- where printing belongs ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _PathParts:
-    directories: tuple[str, ...]
-    package_depth: int  # How many of the innermost directories are packages.
-    name: str
-
-
 def print_allowed_path(filename: str, patterns: Sequence[str] = ()) -> bool:
-    """Whether the file is not library code by its path (see the rule's docstring)."""
+    """Whether ``--asr-print-allowed`` names the file: a pattern matches the path as
+    given, its POSIX form, or its form relative to the working directory."""
+    if not patterns:
+        return False
     path = Path(filename)
     relative = _relative_to_cwd(path)
-    if any(
+    return any(
         fnmatch.fnmatch(form, pattern)
         for pattern in patterns
         for form in {filename, path.as_posix(), relative.as_posix()}
-    ):
-        return True
-    parts = _PathParts(
-        tuple(p for p in relative.parent.parts if p not in (".", "..", relative.anchor)),
-        _package_depth(path),
-        path.name,
     )
-    if parts.name in NON_LIBRARY_FILES or any(fnmatch.fnmatchcase(parts.name, t) for t in TEST_FILES):
-        return True
-    if TEST_DIRECTORIES & set(parts.directories):
-        return True
-    directories = parts.directories
-    if any(directories[i : i + 2] == ("management", "commands") for i in range(len(directories))):
-        return True
-    depth = min(parts.package_depth, len(parts.directories))
-    looked_at = parts.directories[len(parts.directories) - depth :] if depth else parts.directories
-    return bool(SCRIPT_DIRECTORIES & set(looked_at))
 
 
 def _relative_to_cwd(path: Path) -> Path:
@@ -208,61 +173,25 @@ def _relative_to_cwd(path: Path) -> Path:
     return path
 
 
-def _package_depth(path: Path) -> int:
-    depth = 0
-    directory = path.parent
-    try:
-        while (directory / "__init__.py").is_file() and depth < 64:
-            depth += 1
-            if directory.parent == directory:
-                break
-            directory = directory.parent
-    except OSError:
-        pass
-    return depth
-
-
 def _in_main_block(context: Context, node: ast.AST) -> bool:
     path = [*context.ancestors, node]
     for index, ancestor in enumerate(path[:-1]):
-        if isinstance(ancestor, ast.If) and _is_main_test(ancestor.test):
+        if isinstance(ancestor, ast.If) and is_main_test(ancestor.test):
             child = path[index + 1]
             if any(child is statement for statement in ancestor.body):
                 return True
     return False
 
 
-def _main_block_calls(tree: ast.Module) -> frozenset[str]:
-    """Names the module's ``if __name__ == "__main__":`` blocks call: the script's entry
-    points (``_main()``, ``sys.exit(cli())``)."""
-    names: set[str] = set()
-    for statement in tree.body:
-        if isinstance(statement, ast.If) and _is_main_test(statement.test):
-            for child in statement.body:
-                for node in ast.walk(child):
-                    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                        names.add(node.func.id)
-                        names.update(a.id for a in node.args if isinstance(a, ast.Name))
-    return frozenset(names)
-
-
-def _is_main_test(test: ast.expr) -> bool:
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
-        return False
-    sides = [test.left, test.comparators[0]]
-    return any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides) and any(
-        isinstance(s, ast.Constant) and s.value == "__main__" for s in sides
-    )
-
-
 def _in_command(context: Context, entry_points: frozenset[str]) -> bool:
-    """Inside a module-level ``main``, a module-level function the ``__main__`` block
-    calls, or a function decorated as a CLI command."""
+    """Inside a module-level function that runs as the module's command line (see
+    :func:`~flake8_async_review.analysis.roles.entry_point_functions`), or a function
+    decorated as a command."""
     scopes = context.scope_nodes
     for index, scope in enumerate(scopes):
         if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        if index == 1 and (scope.name == "main" or scope.name in entry_points):
+        if index == 1 and scope.name in entry_points:
             return True
         chain = scopes[:index]
         if any(_is_cli_decorator(d, context, chain) for d in scope.decorator_list):
@@ -275,7 +204,7 @@ def _is_cli_decorator(decorator: ast.expr, context: Context, chain: Sequence[ast
     if context.qualified_name(target, chain) in _CLI_DECORATORS:
         return True
     if isinstance(target, ast.Attribute):
-        if target.attr in _CLI_METHODS:
+        if target.attr in {"command", "group"}:
             return True
         return target.attr == "callback" and context.type_of(target.value, chain) == "typer.Typer"
     return False

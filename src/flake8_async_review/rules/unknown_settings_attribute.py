@@ -8,6 +8,7 @@ from typing import Any
 
 from ..analysis.project import ASSIGNMENTS, FUNCTIONS, Local
 from ..analysis.receivers import _DEPENDS
+from ..analysis.roles import Role
 from ..analysis.scopes import FUNCTION_TYPES, parameter_default
 from ..analysis.settings_classes import (
     PYDANTIC_API,
@@ -89,6 +90,8 @@ class UnknownSettingsAttribute(Rule):
     name = "unknown-settings-attribute"
     message = "`{}`: settings class `{}` has no attribute `{}`{}"
     severity = Severity.HIGH
+    # A name the settings class lacks raises AttributeError wherever the code runs.
+    roles = frozenset({Role.APP, Role.TEST, Role.SCRIPT})
     # Settings reach a module under a name or import path that says so (`settings`,
     # `get_settings`, `app.config`); other files are not examined.
     required_text = (("ettings", "ETTINGS", "onfig", "ONFIG"),)
