@@ -288,3 +288,33 @@ def test_reading_a_module_leaves_garbage_collection_as_it_was(tmp_path: Path, en
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_asr110_names_where_the_blocking_call_is_and_the_helpers_on_the_way() -> None:
+    app = PROJECTS / "chain" / "app"
+    linter = Linter([RULES_BY_CODE["ASR110"]], Settings())
+    route = app / "routes" / "settings.py"
+    expected = [
+        (29, "`load_profile()` blocks the event loop: it calls `read_text()` -> `open()` "
+             "(line 6 of app.utils.files)"),
+        (30, "`profiles.refresh_profile()` blocks the event loop: it calls "
+             "`app.services.profiles._touch()` -> `pause()` -> `time.sleep()` "
+             "(line 11 of app.utils.files)"),
+        (31, "`_render()` blocks the event loop: it calls `read_text()` -> `open()` "
+             "(line 6 of app.utils.files)"),
+        (32, "`read_text()` blocks the event loop: it calls `open()` (line 6 of app.utils.files)"),
+        (33, "`_retry()` blocks the event loop: it calls `_wait()` -> `time.sleep()` (line 20)"),
+    ]
+    for _ in range(2):  # The second time, the other modules' answers come from the cache.
+        found = lint_source(route.read_text(encoding="utf-8"), str(route), linter)
+        assert [(v.line, v.message) for v in found] == expected
+    # Checked itself, the services module names its own helper without its module.
+    services = app / "services" / "profiles.py"
+    found = lint_source(services.read_text(encoding="utf-8"), str(services), linter)
+    assert [v.message for v in found] == [
+        "`refresh_profile()` blocks the event loop: it calls `_touch()` -> `pause()` -> "
+        "`time.sleep()` (line 11 of app.utils.files)"]
+    off = Linter([RULES_BY_CODE["ASR110"]], Settings(project_inference=False))
+    found = lint_source(route.read_text(encoding="utf-8"), str(route), off)
+    assert [(v.line, v.message) for v in found] == expected[-1:]

@@ -90,8 +90,20 @@ class Rule:
                 handled[node_type] = attribute
         return handled
 
+    # The positions of the message arguments that quote source text (the called
+    # expression, first, in most rules): shortened. The others, which the rule writes
+    # (a remedy, a chain of calls), are kept whole.
+    source_args: ClassVar[frozenset[int]] = frozenset({0})
+
     def format_message(self, *args: object) -> str:
-        return self.message.format(*args)
+        """The message, always one line: each text argument is put on one line, and one
+        that quotes source text is shortened to ``MAX_SOURCE_ARG`` characters."""
+        return self.message.format(*(
+            argument if not isinstance(argument, str)
+            else shorten(argument) if index in self.source_args
+            else one_line(argument)
+            for index, argument in enumerate(args)
+        ))
 
 
 def doc_sections(rule: type[Rule]) -> dict[str, str]:
@@ -120,3 +132,42 @@ def _dedented_doc(rule: type[Rule]) -> str:
 def code_blocks(markdown: str) -> list[str]:
     """The fenced ``python`` code blocks of a Markdown text."""
     return re.findall(r"```python\n(.*?)```", markdown, flags=re.DOTALL)
+
+
+# The longest source text a message quotes: a receiver spread over lines
+# (``db.query(User).filter(...).first``) is cut in its middle, keeping head and tail.
+MAX_SOURCE_ARG = 60
+_ELLIPSIS = "..."  # ASCII: a message may go to a file in any encoding.
+_WHITESPACE = re.compile(r"(?:\s|\\(?=[\r\n]))+")  # A `\` line continuation counts too.
+_OPENING = frozenset("([{")
+_CLOSING = frozenset(")]}.")
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # As str.splitlines().
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line, each run of whitespace made one space; a run that breaks
+    the line is dropped after an opening bracket or before a closing bracket or a dot
+    (``filter(\\n    User.id == 1\\n)`` reads ``filter(User.id == 1)``)."""
+    return _WHITESPACE.sub(_join, text)
+
+
+def shorten(text: str, limit: int = MAX_SOURCE_ARG) -> str:
+    """Source text for a message: on one line (:func:`one_line`) and at most ``limit``
+    characters, its middle replaced by an ellipsis (``db.query(User)...first``)."""
+    text = one_line(text)
+    if len(text) <= limit:
+        return text
+    kept = limit - len(_ELLIPSIS)
+    head = kept * 2 // 3
+    tail = kept - head
+    return f"{text[:head].rstrip()}{_ELLIPSIS}{text[-tail:].lstrip()}"
+
+
+def _join(match: re.Match[str]) -> str:
+    run = match.group()
+    if run == " " or not any(character in _LINE_BREAKS for character in run):
+        return " "
+    text, start, end = match.string, match.start(), match.end()
+    if (start and text[start - 1] in _OPENING) or (end < len(text) and text[end] in _CLOSING):
+        return ""
+    return " "

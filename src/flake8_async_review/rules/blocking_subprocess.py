@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from ..analysis.facts import ScopeChain
+from ..analysis.scopes import own_nodes
 from ..engine.context import Context
 from ..engine.rule import Severity
 from .common.blocking import BlockingCallRule
@@ -28,7 +29,19 @@ _MODULE_CALLS = frozenset({
 # The waits that take options: with os.WNOHANG they return at once.
 _WAITS_WITH_OPTIONS = frozenset({"os.waitpid", "os.wait3", "os.wait4", "os.waitid"})
 _NO_HANG = "os.WNOHANG"
-_PROCESS_METHODS = {"subprocess.Popen": frozenset({"wait", "communicate"})}
+_WAITS = frozenset({"wait", "communicate"})
+_PROCESS_METHODS = {"subprocess.Popen": _WAITS}
+_POPEN = "subprocess.Popen"
+# Where a call's value is bound: the parent node's field that holds it, and the field
+# that holds the name it is bound to.
+_BINDINGS: dict[type[ast.AST], tuple[str, str]] = {
+    ast.Assign: ("value", "targets"),
+    ast.AnnAssign: ("value", "target"),
+    ast.NamedExpr: ("value", "target"),
+    ast.withitem: ("context_expr", "optional_vars"),
+}
+# Waits by the process they wait for (``proc``, ``self.process``), in source order.
+_Waits = dict[str, list[ast.Call]]
 
 _SUGGESTIONS = {
     "asyncio": "asyncio.create_subprocess_exec",
@@ -47,6 +60,11 @@ class BlockingSubprocessCall(BlockingCallRule):
     `os.wait3()`, `os.wait4()` and `os.waitid()` (not when their options include
     `os.WNOHANG`); and `wait()` or `communicate()` on a `subprocess.Popen` whose type is
     known from the source.
+
+    A process is reported once: when the `async def` that starts it with `Popen()`
+    then waits for it (`proc.wait()`, `proc.communicate()`, or `Popen(...).wait()`),
+    only the wait is reported, the call that blocks for the child's whole run.
+    `Popen()` alone is reported: it forks and starts the child before it returns.
 
     The process objects of `asyncio.create_subprocess_exec()` are not `Popen`s: their
     `await proc.wait()` is not reported.
@@ -99,6 +117,66 @@ class BlockingSubprocessCall(BlockingCallRule):
         if matched in _WAITS_WITH_OPTIONS and _no_hang(call, context, chain):
             return None
         return matched
+
+    def reported_elsewhere(self, node: ast.Call, context: Context, matched: str) -> bool:
+        """A ``Popen()`` the same ``async def`` later waits for: the wait is reported."""
+        if matched != _POPEN:
+            return False
+        chain = list(context.scope_nodes)
+        waits_by_function: dict[int, _Waits] = context.rule_state(self, dict)
+        return any(self.match(wait, context, chain) is not None
+                   for wait in _later_waits(node, context, waits_by_function))
+
+
+def _later_waits(popen: ast.Call, context: Context, waits_by_function: dict[int, _Waits]
+                 ) -> list[ast.Call]:
+    """The calls that may wait for the process ``popen`` starts, after it in the
+    function being walked (not in its nested functions) and not awaited:
+    ``Popen(...).wait()``, or ``proc.wait()`` after ``proc = Popen(...)`` (or ``with
+    Popen(...) as proc``)."""
+    parent = context.parent
+    if isinstance(parent, ast.Attribute):
+        call = context.ancestors[-2] if parent.attr in _WAITS and len(context.ancestors) > 1 else None
+        return [call] if isinstance(call, ast.Call) and call.func is parent else []
+    binding = _BINDINGS.get(type(parent)) if parent is not None else None
+    if binding is None or getattr(parent, binding[0]) is not popen:
+        return []
+    targets = getattr(parent, binding[1])
+    target = targets[0] if isinstance(targets, list) and len(targets) == 1 else targets
+    key = _object_key(target) if isinstance(target, ast.expr) else None
+    if key is None:
+        return []
+    function = context.scope_nodes[-1]
+    waits = waits_by_function.get(id(function))
+    if waits is None:
+        waits = waits_by_function[id(function)] = _waits_in(function)
+    start = (popen.lineno, popen.col_offset)
+    return [wait for wait in waits.get(key, ()) if (wait.lineno, wait.col_offset) > start]
+
+
+def _waits_in(function: ast.AST) -> _Waits:
+    """The not-awaited ``x.wait()`` and ``x.communicate()`` calls of a function's own
+    body, by ``x`` (one pass over the body)."""
+    waits: _Waits = {}
+    awaited: set[int] = set()
+    for node in own_nodes(function):
+        if isinstance(node, ast.Await):
+            awaited.add(id(node.value))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr in _WAITS and id(node) not in awaited):
+            key = _object_key(node.func.value)
+            if key is not None:
+                waits.setdefault(key, []).append(node)
+    return waits
+
+
+def _object_key(node: ast.expr) -> str | None:
+    """``proc`` or ``self.process``: a name, or an attribute of a name."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return None
 
 
 def _no_hang(call: ast.Call, context: Context, chain: ScopeChain | None) -> bool:

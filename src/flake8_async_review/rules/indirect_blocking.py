@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 
 from ..analysis.facts import ScopeChain
 from ..analysis.local_functions import local_target, only_def
@@ -15,6 +16,57 @@ from .common.blocking import BlockingCallRule
 
 SyncFunction = ast.FunctionDef
 _OTHER_BLOCKING_CODES = {f"ASR{number}" for number in range(101, 110)}
+# The helpers a message names between the reported call and the blocking call; a longer
+# chain shows its first and last helper with an ellipsis between.
+_MAX_HOPS = 2
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """Where a sync function blocks: the first blocking call it makes (``call``, the
+    name a rule of ASR101 to ASR109 matched) at ``line`` of ``module`` (None: the
+    checked file, whose module name is unknown), made in its own body or, through
+    ``helper`` (the helper's module and name), in the helper's, whose Blocking is
+    ``rest``."""
+
+    call: str
+    line: int
+    module: str | None
+    helper: tuple[str | None, str] | None = None
+    rest: Blocking | None = None
+
+    def through(self, module: str | None, name: str) -> Blocking:
+        """This blocking call as reached from a function that calls the helper
+        ``name`` of ``module``, whose Blocking this is."""
+        return Blocking(self.call, self.line, self.module, (module, name), self)
+
+    def helpers(self) -> list[tuple[str | None, str]]:
+        found: list[tuple[str | None, str]] = []
+        node: Blocking | None = self
+        while node is not None and node.helper is not None:
+            found.append(node.helper)
+            node = node.rest
+        return found
+
+    def describe(self, current: str | None) -> str:
+        """The chain from the reported call's function to the blocking call, one line:
+        `` `app.services.x.load()` -> `read_yaml()` -> `open()` (line 12 of app.utils)``.
+        A helper is named with its module when that is neither ``current`` (the checked
+        file's) nor, for the helpers at the end of the chain, the module given with the
+        blocking call's line."""
+        helpers = self.helpers()
+        tail = len(helpers)
+        while tail and helpers[tail - 1][0] == self.module:
+            tail -= 1
+        hops = [f"`{name}()`" if index >= tail or module in (None, current)
+                else f"`{module}.{name}()`"
+                for index, (module, name) in enumerate(helpers)]
+        if len(hops) > _MAX_HOPS:
+            hops = [hops[0], "...", hops[-1]]
+        place = (f"line {self.line}" if self.module is None or self.module == current
+                 else f"line {self.line} of {self.module}")
+        call = self.call.removeprefix("builtins.")
+        return " -> ".join([*hops, f"`{call}()` ({place})"])
 
 
 class IndirectBlockingCall(BlockingCallRule):
@@ -24,8 +76,11 @@ class IndirectBlockingCall(BlockingCallRule):
     (`helper()`, `self.helper()`, `cls.helper()`, or a `def` nested in the coroutine),
     or a synchronous function imported from another module of the project, whose body,
     directly or through further helpers, makes a blocking call that ASR101 to ASR109
-    report. The diagnostic is at the call in the `async def` and
-    names the blocking call and its line.
+    report. The diagnostic is at the call in the `async def`; it names the blocking
+    call with its line (and its module, when that is another one), and the helpers the
+    chain goes through: `` `load_config()` blocks the event loop: it calls
+    `read_yaml()` -> `open()` (line 12 of app.utils.files)``. A chain of more than two
+    helpers shows the first and the last.
 
     ## Why is this bad?
     Moving the blocking call into a helper does not make it asynchronous: the helper
@@ -66,9 +121,10 @@ class IndirectBlockingCall(BlockingCallRule):
 
     Helpers imported from other modules of the project (`crud.get_user(db, user_id)`
     after `from app import crud`, or `from ..crud import get_user`) are followed too:
-    the module is read, never imported, and the message gives the line and the module
-    of the blocking call (`line 12 of app.crud`). `--asr-project-inference=off` keeps
-    the rule to the same module.
+    the module is read, never imported, and the message gives the module of the
+    blocking call with its line (`line 12 of app.crud`), and of each helper on the way
+    that is in another module (`app.services.users.load()`).
+    `--asr-project-inference=off` keeps the rule to the same module.
 
     Decorated helpers (other than `staticmethod` and `classmethod`) are skipped, since a
     decorator may move the call off the loop, and so are generator functions: calling
@@ -78,7 +134,7 @@ class IndirectBlockingCall(BlockingCallRule):
 
     code = "ASR110"
     name = "indirect-blocking-call-in-async-function"
-    message = "`{}()` blocks the event loop: it calls `{}` (line {})"
+    message = "`{}()` blocks the event loop: it calls {}"
     severity = Severity.HIGH
     required_text = ("async",)
 
@@ -92,18 +148,15 @@ class IndirectBlockingCall(BlockingCallRule):
 
     def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:
         found = self._blocking_target(call, context, chain)
-        return found[0] if found else None
+        return found.call if found else None
 
     def message_args(self, node: ast.Call, context: Context, matched: str) -> tuple[object, ...]:
         found = self._blocking_target(node, context, None)
-        line: object = found[1] if found else node.lineno
-        target = _sync_target(node, context, list(context.scope_nodes))
-        if target is not None and target[2] is not context:
-            line = f"{line} of {target[2].module_info.name}"
-        return (context.source_segment(node.func), matched, line)
+        assert found is not None  # What ``match`` found, from the cache.
+        return (context.source_segment(node.func), found.describe(context.module_info.name))
 
     def _blocking_target(self, call: ast.Call, context: Context, chain: ScopeChain | None
-                         ) -> tuple[str, int] | None:
+                         ) -> Blocking | None:
         nodes = list(context.scope_nodes if chain is None else chain)
         target = _sync_target(call, context, nodes)
         if target is None:
@@ -111,11 +164,12 @@ class IndirectBlockingCall(BlockingCallRule):
         return self._summary(*target, set())
 
     def _summary(self, function: SyncFunction, chain: list[ast.AST], context: Context,
-                 visiting: set[int]) -> tuple[str, int] | None:
+                 visiting: set[int]) -> Blocking | None:
         """The first blocking call ``function`` makes, directly or through sync helpers
-        of its module or imported from the project: (dotted name, line). Cached per
-        module (for a module read by the project tier, per process, by its stub)."""
-        cache: dict[int, tuple[str, int] | None] = (
+        of its module or imported from the project, with where it is and the helpers
+        it goes through. Cached per module (for a module read by the project tier, per
+        process, by its stub)."""
+        cache: dict[int, Blocking | None] = (
             context.module_info.answers.setdefault((self.code, context.settings), {})
             if context.is_foreign else context.rule_state(self, dict))
         key = id(function)
@@ -138,17 +192,29 @@ class IndirectBlockingCall(BlockingCallRule):
         return result
 
     def _direct(self, call: ast.Call, context: Context, chain: list[ast.AST]
-                ) -> tuple[str, int] | None:
+                ) -> Blocking | None:
         for rule in self.direct_rules:
             matched = rule.match(call, context, chain)
             if matched is not None:
-                return matched, call.lineno
+                return Blocking(matched, call.lineno, context.module_info.name)
         return None
 
     def _indirect(self, call: ast.Call, context: Context, chain: list[ast.AST],
-                  visiting: set[int]) -> tuple[str, int] | None:
+                  visiting: set[int]) -> Blocking | None:
         target = _sync_target(call, context, chain)
-        return self._summary(*target, visiting) if target else None
+        if target is None:
+            return None
+        found = self._summary(*target, visiting)
+        if found is None:
+            return None
+        function, target_chain, target_context = target
+        return found.through(target_context.module_info.name, _display_name(function, target_chain))
+
+
+def _display_name(function: SyncFunction, chain: list[ast.AST]) -> str:
+    """A helper as a message names it: ``name``, or ``Class.name`` for a method."""
+    owner = chain[-2] if len(chain) > 1 else None
+    return f"{owner.name}.{function.name}" if isinstance(owner, ast.ClassDef) else function.name
 
 
 def _sync_target(call: ast.Call, context: Context, chain: list[ast.AST]

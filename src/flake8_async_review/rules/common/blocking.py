@@ -61,9 +61,14 @@ class BlockingCallRule(Rule):
         if not context.in_async_function or context.is_awaited(node):
             return
         matched = self.match(node, context)
-        if matched is not None:
+        if matched is not None and not self.reported_elsewhere(node, context, matched):
             context.report(self, node, *self.message_args(node, context, matched),
                            fix=self.fix(node, context))
+
+    def reported_elsewhere(self, node: ast.Call, context: Context, matched: str) -> bool:
+        """Whether another report of this rule already covers the blocking call ``node``
+        (one report per blocking object)."""
+        return False
 
     def message_args(self, node: ast.Call, context: Context, matched: str) -> tuple[object, ...]:
         called = context.source_segment(node.func)

@@ -8,10 +8,10 @@ from ..db import DbSession
 
 
 async def read_user(db: DbSession, user_id: int):
-    user = crud.get_user(db, user_id)  # ASR110: 11, "crud.get_user", "sqlalchemy.orm.Session.get", "8 of app.crud"
-    count = slow_count(db)  # ASR110: 12, "slow_count", "time.sleep", "12 of app.crud"
-    first = first_user(db)  # ASR110: 12, "first_user", "sqlalchemy.orm.Session.get", "8 of app.crud"
-    other = relative_crud.get_user(db, 2)  # ASR110: 12, "relative_crud.get_user", "sqlalchemy.orm.Session.get", "8 of app.crud"
+    user = crud.get_user(db, user_id)  # ASR110: 11, "crud.get_user", "`sqlalchemy.orm.Session.get()` (line 8 of app.crud)"
+    count = slow_count(db)  # ASR110: 12, "slow_count", "`time.sleep()` (line 12 of app.crud)"
+    first = first_user(db)  # ASR110: 12, "first_user", "`get_user()` -> `sqlalchemy.orm.Session.get()` (line 8 of app.crud)"
+    other = relative_crud.get_user(db, 2)  # ASR110: 12, "relative_crud.get_user", "`sqlalchemy.orm.Session.get()` (line 8 of app.crud)"
     db.commit()  # ASR106: 4, "db.commit", "`AsyncSession`"
     return user, count, first, other, pure(3)
 
