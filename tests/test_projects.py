@@ -318,3 +318,59 @@ def test_asr110_names_where_the_blocking_call_is_and_the_helpers_on_the_way() ->
     off = Linter([RULES_BY_CODE["ASR110"]], Settings(project_inference=False))
     found = lint_source(route.read_text(encoding="utf-8"), str(route), off)
     assert [(v.line, v.message) for v in found] == expected[-1:]
+
+
+_CLOSING_RANGE = ((0, 106), (0, 118))
+
+
+@pytest.mark.parametrize(("files", "within"), [
+    ({"requirements.txt": "fastapi==0.110.0\n"}, True),
+    ({"requirements.txt": "fastapi[all] >=0.106.0, <0.118 ; python_version >= '3.9'\n"}, True),
+    ({"requirements.txt": "fastapi~=0.112.1\n"}, True),
+    ({"requirements.txt": "fastapi==0.117.*\n"}, True),
+    ({"pyproject.toml": "[tool.poetry.dependencies]\nfastapi = '^0.109.2'\n"}, True),
+    ({"pyproject.toml": "[tool.poetry.dependencies]\nfastapi = {version = '~0.116', extras = ['all']}\n"},
+     True),
+    # Two declarations: both apply.
+    ({"pyproject.toml": "[project]\nname='x'\ndependencies=['fastapi>=0.100']\n",
+      "requirements.txt": "fastapi<0.112\nfastapi>=0.108\n"}, True),
+    # A lock file pins the version, whatever the constraints allow.
+    ({"pyproject.toml": "[project]\nname='x'\ndependencies=['fastapi']\n",
+      "uv.lock": "version = 1\n[[package]]\nname = 'FastAPI'\nversion = '0.115.12'\n"}, True),
+    ({"pyproject.toml": "[project]\nname='x'\ndependencies=['fastapi>=0.110,<0.118']\n",
+      "poetry.lock": "[[package]]\nname = 'fastapi'\nversion = '0.118.0'\n"}, False),
+    # A lock file that does not parse is left out; the declarations still count.
+    ({"requirements.txt": "fastapi==0.110.0\n", "uv.lock": "[[package\n"}, True),
+    ({"requirements.txt": "fastapi==0.105.0\n"}, False),
+    ({"requirements.txt": "fastapi>=0.118\n"}, False),
+    ({"requirements.txt": "fastapi<=0.118.0,>=0.110\n"}, False),
+    ({"requirements.txt": "fastapi>0.105,<0.110\n"}, False),
+    ({"requirements.txt": "fastapi>=0.110\n"}, False),
+    ({"requirements.txt": "fastapi\n"}, False),
+    ({"requirements.txt": "fastapi==0.110.0rc1\n"}, False),
+    ({"requirements.txt": "fastapi>=0.112,<0.110\n"}, False),
+    ({"requirements.txt": "starlette==0.27.0\n"}, False),
+    ({"pyproject.toml": "[project]\nname='x'\ndynamic=['dependencies']\n"}, False),
+])
+def test_which_fastapi_versions_a_project_uses(tmp_path: Path, files: dict[str, str], within: bool) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    dependencies.clear_cache()
+    assert dependencies.uses_versions_within(tmp_path, "fastapi", *_CLOSING_RANGE) is within
+
+
+def test_a_lock_file_alone_declares_nothing(tmp_path: Path) -> None:
+    (tmp_path / "uv.lock").write_text("version = 1\n[[package]]\nname = 'fastapi'\nversion = '0.110.0'\n")
+    dependencies.clear_cache()
+    assert dependencies.declared_dependencies(tmp_path) is None
+    assert dependencies.uses_versions_within(tmp_path, "fastapi", *_CLOSING_RANGE)
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_a_helper_logger_needs_the_tier_when_it_is_imported() -> None:
+    payments = PROJECTS / "helper_loggers" / "svc" / "payments.py"
+    text = payments.read_text(encoding="utf-8")
+    with_tier = lint_source(text, str(payments), Linter([RULES_BY_CODE["ASR203"]], Settings()))
+    off = Linter([RULES_BY_CODE["ASR203"]], Settings(project_inference=False))
+    assert [v.line for v in with_tier] == [17, 21, 25, 26, 27, 35]
+    assert lint_source(text, str(payments), off) == []

@@ -170,6 +170,14 @@ def test_rules_check_the_roles_they_declare(tmp_path: Path, monkeypatch: pytest.
     assert lint_source(source, "app/routes.py", narrowed) == []
 
 
+def test_an_unawaited_coroutine_is_reported_in_tests_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    source = "import asyncio\n\n\nasync def test_wait():\n    asyncio.sleep(1)\n"
+    linter = Linter([RULES_BY_CODE["ASR604"]])
+    assert [v.code for v in lint_source(source, "tests/test_wait.py", linter)] == ["ASR604"]
+
+
 def test_check_roles_option() -> None:
     assert Settings.from_strings({"--asr-check-roles": " test, app,app"}).check_roles == ("app", "test")
     assert Settings.from_strings({"--asr-check-roles": ""}).check_roles is None

@@ -1,7 +1,10 @@
 """The dependencies a project declares: ``pyproject.toml`` (PEP 621 ``[project]``,
 optional groups, ``[dependency-groups]``, Poetry), ``requirements*.txt`` and
 ``setup.cfg``, plus literal lists in ``setup.py``. Read once per project root and
-process; None when the project declares nothing readable (rules then stay silent)."""
+process; None when the project declares nothing readable (rules then stay silent).
+
+Also the versions it can use: the one a lock file (``uv.lock``, ``poetry.lock``,
+``pdm.lock``) pins, else the range its declarations' version constraints allow."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import ast
 import configparser
 import re
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +24,24 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 Declared = dict[str, set[str]]  # normalized distribution name -> extras asked for
+Version = tuple[int, ...]
 _REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?")
-_CACHE: dict[Path, Declared | None] = {}
+_LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock")
+
+
+@dataclass
+class _Declarations:
+    """What a project root declares: names with extras, and per name the version
+    constraints as written (``>=0.100,<0.115``, Poetry's ``^0.110``) and the versions
+    lock files pin."""
+
+    names: Declared = field(default_factory=dict)
+    constraints: dict[str, list[str]] = field(default_factory=dict)
+    locked: dict[str, set[str]] = field(default_factory=dict)
+    readable: bool = False  # Some declaration was read (a lock file alone is not one).
+
+
+_CACHE: dict[Path, _Declarations | None] = {}
 
 
 def normalize(name: str) -> str:
@@ -29,6 +49,39 @@ def normalize(name: str) -> str:
 
 
 def declared_dependencies(root: Path) -> Declared | None:
+    found = _declarations(root)
+    return found.names if found is not None and found.readable else None
+
+
+def uses_versions_within(root: Path, name: str, low: Version, high: Version) -> bool:
+    """Every version of ``name`` the project can use is at least ``low`` and below
+    ``high``: the versions its lock files pin, or without one, the range its version
+    constraints allow. False when that is not sure (no constraint, an open range, a
+    version that does not parse)."""
+    found = _declarations(root)
+    if found is None:
+        return False
+    key = normalize(name)
+    locked = found.locked.get(key)
+    if locked:
+        versions = [_version(v) for v in locked]
+        return all(v is not None and _at_least(v, low) and not _at_least(v, high)
+                   for v in versions)
+    constraints = found.constraints.get(key)
+    if not constraints:
+        return False
+    bounds = _bounds(constraints)
+    if bounds is None:
+        return False
+    (lowest, _), (highest, inclusive) = bounds
+    if lowest is None or highest is None or not _at_least(lowest, low):
+        return False
+    if not _at_least(highest, lowest):
+        return False  # No version satisfies them all: something is misread.
+    return not _at_least(highest, high) or (_same(highest, high) and not inclusive)
+
+
+def _declarations(root: Path) -> _Declarations | None:
     if root not in _CACHE:
         try:
             _CACHE[root] = _read(root)
@@ -38,8 +91,8 @@ def declared_dependencies(root: Path) -> Declared | None:
     return _CACHE[root]
 
 
-def _read(root: Path) -> Declared | None:
-    found: Declared = {}
+def _read(root: Path) -> _Declarations | None:
+    found = _Declarations()
     readable = False
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
@@ -63,7 +116,10 @@ def _read(root: Path) -> Declared | None:
                 readable = True
                 for name, spec in table.items():
                     extras = spec.get("extras", []) if isinstance(spec, dict) else []
-                    found.setdefault(normalize(name), set()).update(map(str, extras))
+                    found.names.setdefault(normalize(name), set()).update(map(str, extras))
+                    version = spec.get("version") if isinstance(spec, dict) else spec
+                    if isinstance(version, str):
+                        found.constraints.setdefault(normalize(name), []).append(version)
     for requirements in sorted({*root.glob("requirements*.txt"), *root.glob("requirements/*.txt")}):
         readable = True
         _add_requirements(found, requirements, root, set())
@@ -86,23 +142,49 @@ def _read(root: Path) -> Declared | None:
         if literal:
             readable = True
             _add_all(found, literal)
-    return found if readable else None
+    found.locked = _locked(root)
+    found.readable = readable
+    return found
 
 
-def _add_all(found: Declared, requirements: Any) -> None:
+def _locked(root: Path) -> dict[str, set[str]]:
+    """The versions the project's lock files pin, per name; none from a lock file that
+    cannot be read (the declarations still count)."""
+    locked: dict[str, set[str]] = {}
+    for name in _LOCK_FILES:
+        lock = root / name
+        if not lock.is_file():
+            continue
+        try:
+            packages = tomllib.loads(lock.read_text(encoding="utf-8")).get("package", [])
+        except (OSError, ValueError):
+            continue
+        for package in packages if isinstance(packages, list) else []:
+            if (isinstance(package, dict) and isinstance(package.get("name"), str)
+                    and isinstance(package.get("version"), str)):
+                locked.setdefault(normalize(package["name"]), set()).add(package["version"])
+    return locked
+
+
+def _add_all(found: _Declarations, requirements: Any) -> None:
     for requirement in requirements:
         if isinstance(requirement, str):
             _add(found, requirement)
 
 
-def _add(found: Declared, requirement: str) -> None:
-    match = _REQUIREMENT.match(requirement.split("#", 1)[0])
+def _add(found: _Declarations, requirement: str) -> None:
+    text = requirement.split("#", 1)[0]
+    match = _REQUIREMENT.match(text)
     if match:
+        name = normalize(match.group(1))
         extras = {e.strip().lower() for e in (match.group(2) or "").split(",") if e.strip()}
-        found.setdefault(normalize(match.group(1)), set()).update(extras)
+        found.names.setdefault(name, set()).update(extras)
+        constraint = text[match.end():].split(";", 1)[0].strip().strip("()").strip()
+        if constraint:
+            found.constraints.setdefault(name, []).append(constraint)
 
 
-def _add_requirements(found: Declared, path: Path, root: Path, seen: set[Path]) -> None:
+def _add_requirements(found: _Declarations, path: Path, root: Path, seen: set[Path]) -> None:
     if path in seen or not path.is_file():
         return
     seen.add(path)
@@ -167,6 +249,101 @@ def _extras(groups: object) -> list[str] | None:
 
 def _literal_strings(node: ast.expr) -> list[str] | None:
     return _strings(_literal(node))
+
+
+# -- versions ---------------------------------------------------------------------------------
+
+Bound = tuple[Version | None, bool]  # a version (None: unbounded) and whether it is allowed
+_CONSTRAINT = re.compile(r"^(===|==|!=|~=|<=|>=|<|>|\^|~)?\s*(\*|\d+(?:\.\d+)*(?:\.\*)?)$")
+
+
+def _version(text: str) -> Version | None:
+    """A release version (``0.110.2``); None for anything else (``0.110rc1``)."""
+    text = text.strip()
+    if not re.fullmatch(r"\d+(?:\.\d+)*", text):
+        return None
+    return tuple(int(part) for part in text.split("."))
+
+
+def _padded(a: Version, b: Version) -> tuple[Version, Version]:
+    width = max(len(a), len(b))
+    return a + (0,) * (width - len(a)), b + (0,) * (width - len(b))
+
+
+def _at_least(version: Version, other: Version) -> bool:
+    a, b = _padded(version, other)
+    return a >= b
+
+
+def _same(version: Version, other: Version) -> bool:
+    a, b = _padded(version, other)
+    return a == b
+
+
+def _next(prefix: Version) -> Version:
+    """The first version after every version starting with ``prefix``."""
+    return (*prefix[:-1], prefix[-1] + 1)
+
+
+def _bounds(constraints: list[str]) -> tuple[Bound, Bound] | None:
+    """The lowest and highest versions all the constraints allow together (PEP 440
+    ``==``, ``===``, ``~=``, ``>=``, ``>``, ``<=``, ``<``, wildcards; Poetry's ``^``, ``~``
+    and bare versions); ``!=`` is left out. None when a constraint does not parse."""
+    low: Bound = (None, True)
+    high: Bound = (None, True)
+    for clause in (c.strip() for text in constraints for c in text.split(",")):
+        if not clause or clause == "*" or clause.startswith("!="):
+            continue
+        match = _CONSTRAINT.match(clause)
+        if match is None or match.group(2) == "*":
+            return None
+        operator, text = match.group(1) or "==", match.group(2)
+        wildcard = text.endswith(".*")
+        version = _version(text[:-2] if wildcard else text)
+        if version is None or (wildcard and operator not in ("==", "===")):
+            return None
+        clause_low: Bound
+        clause_high: Bound
+        if operator in ("==", "===") and wildcard:
+            clause_low, clause_high = (version, True), (_next(version), False)
+        elif operator in ("==", "==="):
+            clause_low, clause_high = (version, True), (version, True)
+        elif operator == "~=" and len(version) >= 2:
+            clause_low, clause_high = (version, True), (_next(version[:-1]), False)
+        elif operator == "^":  # Poetry: up to the next release of the first non-zero part.
+            nonzero = next((i for i, part in enumerate(version) if part), len(version) - 1)
+            clause_low, clause_high = (version, True), (_next(version[: nonzero + 1]), False)
+        elif operator == "~":  # Poetry: up to the next minor (or major) release.
+            clause_low, clause_high = (version, True), (_next(version[:2]), False)
+        elif operator in (">=", ">"):
+            clause_low, clause_high = (version, operator == ">="), (None, True)
+        elif operator in ("<=", "<"):
+            clause_low, clause_high = (None, True), (version, operator == "<=")
+        else:
+            return None
+        low = _higher(low, clause_low)
+        high = _lower(high, clause_high)
+    return low, high
+
+
+def _higher(a: Bound, b: Bound) -> Bound:
+    if a[0] is None:
+        return b
+    if b[0] is None:
+        return a
+    if _same(a[0], b[0]):
+        return a[0], a[1] and b[1]
+    return a if _at_least(a[0], b[0]) else b
+
+
+def _lower(a: Bound, b: Bound) -> Bound:
+    if a[0] is None:
+        return b
+    if b[0] is None:
+        return a
+    if _same(a[0], b[0]):
+        return a[0], a[1] and b[1]
+    return b if _at_least(a[0], b[0]) else a
 
 
 @register_cache

@@ -134,6 +134,9 @@ class TypeResolver:
             if len(declared) != 1 or None in declared:
                 return None
             (only,) = declared
+            if any(t is None and self._built_types(v, c) - {only, _NONE}
+                   for (v, c), t in zip(evidence.values, assigned, strict=True)):
+                return None  # A stale annotation: the value is built as something else.
             return only if all(t in (only, None, _NONE) for t in assigned) else None
         known = {t for t in assigned if t is not _NONE}
         if not known or None in known or len(known) != 1:
@@ -144,6 +147,59 @@ class TypeResolver:
         if isinstance(value, ast.Constant) and value.value is None:
             return _NONE  # `self.client = None` until set up: neither for nor against.
         return self.type_of(value, chain)
+
+    def _built_types(self, value: ast.expr, chain: Chain, depth: int = 0) -> set[str]:
+        """The types the source may build a value as, also where ``type_of`` leaves it
+        open: each side of ``a or b`` and ``a if c else b``, what a module function
+        without a return annotation returns, and what calling an object of a known type
+        (``self.factory()``) or a module variable that a function binds under ``global``
+        makes. Used to find an annotation the value contradicts."""
+        known = self._value_type(value, chain)
+        if known is not None:
+            return {known}
+        if depth > 3:
+            return set()
+        if isinstance(value, (ast.BoolOp, ast.IfExp)):
+            parts = value.values if isinstance(value, ast.BoolOp) else [value.body, value.orelse]
+            return {t for part in parts for t in self._built_types(part, chain, depth + 1)}
+        if not isinstance(value, ast.Call):
+            return set()
+        func = value.func
+        if not isinstance(func, ast.Name):
+            callees = [self.type_of(func, chain)]
+        else:
+            function = self._module_function(func.id, chain)
+            if function is not None:
+                nodes = list(own_nodes(function))
+                if function.returns is not None or any(isinstance(n, (ast.Yield, ast.YieldFrom))
+                                                       for n in nodes):
+                    return set()
+                inner = [self.context.tree, function]
+                return {t for n in nodes if isinstance(n, ast.Return) and n.value is not None
+                        for t in self._built_types(n.value, inner, depth + 1)}
+            if self.context.defining_scope(func.id, chain) is not self.context.scope(self.context.tree):
+                return set()
+            callees = self._global_rebinding_types(func.id)
+        made = {catalogue.method_result(c, "__call__") for c in callees if c is not None}
+        return {t for t in made if t is not None}
+
+    def _global_rebinding_types(self, name: str) -> list[str | None]:
+        """The types of the values module functions assign to a module variable they
+        declare ``global`` (``SessionLocal = sessionmaker(...)`` in ``init_db()``)."""
+        if not re.search(rf"\bglobal\b[^\n]*\b{re.escape(name)}\b", "".join(self.context.lines)):
+            return []
+        found: list[str | None] = []
+        for statement in self.context.tree.body:
+            if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            function = materialize(statement)
+            nodes = list(own_nodes(function))
+            if not any(isinstance(n, ast.Global) and name in n.names for n in nodes):
+                continue
+            found += [self.type_of(n.value, [self.context.tree, function]) for n in nodes
+                      if isinstance(n, ast.Assign)
+                      and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)]
+        return found
 
     def _evidence_of(self, scope_node: ast.AST, chain: Chain) -> dict[str, _Evidence]:
         found = self._evidence.get(id(scope_node))

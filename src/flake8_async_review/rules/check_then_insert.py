@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from ..analysis.catalogue import ASYNC_SESSIONS, SESSIONS, SYNC_SESSIONS
 from ..analysis.scopes import bound_names, own_nodes, statements_of
@@ -15,6 +17,9 @@ _QUERY_LOOKUPS = frozenset({"first", "one_or_none", "scalar", "count"})
 # Result methods that read the row an awaited execute() returned.
 _RESULT_LOOKUPS = frozenset({"first", "one_or_none", "scalar", "scalar_one_or_none"})
 _ASYNC_SESSION_LOOKUPS = frozenset({"get", "scalar"})
+_STATEMENT_RUNNERS = frozenset({"execute", "scalars", "scalar"})
+_SELECTS = frozenset({"sqlalchemy.select", "sqlalchemy.future.select", "sqlmodel.select",
+                      "sqlalchemy.sql.select", "sqlalchemy.sql.expression.select"})
 _UNIQUE_VIOLATIONS = frozenset({
     "sqlalchemy.exc.IntegrityError", "psycopg2.IntegrityError",
     "psycopg2.errors.UniqueViolation", "psycopg.errors.UniqueViolation",
@@ -33,6 +38,12 @@ class CheckThenInsertRace(Rule):
     query's `first()`, `one_or_none()`, `scalar()` and `count()`, a session's `get()`,
     and with `AsyncSession` an awaited `get()`, `scalar()` or the row of an awaited
     `execute()` (`scalar_one_or_none()`, `first()`, ...).
+
+    Only a get-or-create of the row looked up is reported: the body inserts an object
+    of the model the lookup selects, built with the looked-up value (a keyword named
+    like a compared column, `User(email=...)` after `filter(User.email == email)`, or
+    the compared value itself, `User(id=user_id)` after `get(User, user_id)`). A lookup
+    without criteria (is there any row?) only needs the same model.
 
     ## Why is this bad?
     Between the check and the commit another request or worker can run the same check,
@@ -71,9 +82,12 @@ class CheckThenInsertRace(Rule):
     Or let the database decide in one statement:
     `insert(User).values(email=email).on_conflict_do_nothing()` (PostgreSQL, SQLite).
     Not reported: a lookup that uses `with_for_update()` (in the expression or in the
-    statement or result it names), and a function that catches
+    statement or result it names), a function that catches
     `IntegrityError` (or a driver's unique-violation error) around the insert or after
-    the check.
+    the check, and an insert of another model or of a new row that does not carry the
+    looked-up value (`get(Cart, cart_id)`, then `Cart(owner=user)` with a generated id).
+    A lookup whose criteria are not plain equalities (`ilike()`, `in_()`) and an
+    object built from a mapping (`User(**data)`) are not followed.
     """
 
     code = "ASR602"
@@ -87,8 +101,13 @@ class CheckThenInsertRace(Rule):
         lookup = _tested_lookup(node.test, node, context)
         if lookup is None or _locks(lookup, node, context):
             return
-        if not any(_session_call(n, context, {"add", "add_all"})
-                   for n in _nodes(node.body)):
+        looked_up = _looked_up(lookup, node, context)
+        if looked_up is None:
+            return
+        inserts = [n for n in _nodes(node.body)
+                   if isinstance(n, ast.Call) and _session_call(n, context, {"add", "add_all"})]
+        if not any(looked_up.created_by(built)
+                   for insert in inserts for built in _inserted(insert, context)):
             return
         body = _scope_body(context)
         later = [n for n in _nodes(body) if getattr(n, "lineno", 0) >= node.lineno]
@@ -130,9 +149,10 @@ def _tested_lookup(test: ast.expr, node: ast.If, context: Context) -> ast.expr |
     return subject if _is_lookup(subject, node, context) else None
 
 
-def _last_assignment(name: str, node: ast.If, context: Context) -> ast.expr | None:
-    """The value last assigned to ``name`` by a plain assignment before the ``if``, in
-    the same function; None when the last binding before it is anything else."""
+def _last_assignment(name: str, node: ast.If | ast.Call, context: Context) -> ast.expr | None:
+    """The value last assigned to ``name`` by a plain assignment before ``node`` (the
+    ``if``, or the insert in its body), in the same function; None when the last binding
+    before it is anything else."""
     last: ast.expr | None = None
     for statement in statements_of(_scope_body(context)):
         if statement.lineno >= node.lineno:
@@ -189,6 +209,126 @@ def _locks(lookup: ast.expr, node: ast.If, context: Context) -> bool:
                 if assigned is not None:
                     pending.append(assigned)
     return False
+
+
+@dataclass(frozen=True)
+class _LookedUp:
+    """What a lookup looks for: the model class (as written), and the attributes and
+    values its criteria compare (``filter(User.email == email)``,
+    ``filter_by(email=email)``, the key of ``get(User, user_id)``)."""
+
+    model: str
+    attributes: frozenset[str]
+    values: frozenset[str]  # ast.dump of each compared value
+    filtered: bool
+
+    def created_by(self, built: ast.Call) -> bool:
+        """``built`` makes a row of the same model with the looked-up value: a keyword
+        named like a compared attribute, or an argument that is a compared value. A
+        lookup without criteria (any row at all) only needs the same model."""
+        if ast.unparse(built.func) != self.model:
+            return False
+        if not self.filtered:
+            return True
+        arguments = [*built.args, *(k.value for k in built.keywords)]
+        return (any(k.arg in self.attributes for k in built.keywords)
+                or any(ast.dump(a) in self.values for a in arguments))
+
+
+def _looked_up(lookup: ast.expr, node: ast.If, context: Context) -> _LookedUp | None:
+    """The model and criteria of a lookup, through the names its chain is built from
+    (``result = await session.execute(statement)``); None when it selects no single
+    model or filters in a way not read here (``ilike()``, ``in_()``)."""
+    models: set[str] = set()
+    attributes: set[str] = set()
+    values: set[str] = set()
+    filtered = criteria = False
+    for call in _chain_calls(lookup, node, context, set()):
+        method = call.func.attr if isinstance(call.func, ast.Attribute) else None
+        if method == "query" or context.qualified_name(call.func) in _SELECTS:
+            models.update(_model(argument) for argument in call.args)
+        elif method == "get" and len(call.args) >= 2:  # session.get(User, user_id)
+            models.add(_model(call.args[0]))
+            values.add(ast.dump(call.args[1]))
+            filtered = criteria = True
+        elif method == "filter_by":
+            filtered = True
+            for keyword in call.keywords:
+                if keyword.arg is not None:
+                    attributes.add(keyword.arg)
+                    values.add(ast.dump(keyword.value))
+                    criteria = True
+        elif method in ("filter", "where"):
+            filtered = True
+            for compare in (n for a in call.args for n in ast.walk(a) if isinstance(n, ast.Compare)):
+                if len(compare.ops) == 1 and isinstance(compare.ops[0], ast.Eq):
+                    for column, value in ((compare.left, compare.comparators[0]),
+                                          (compare.comparators[0], compare.left)):
+                        if isinstance(column, ast.Attribute) and _model(column.value):
+                            attributes.add(column.attr)
+                            values.add(ast.dump(value))
+                            criteria = True
+    if len(models) != 1 or "" in models or (filtered and not criteria):
+        return None
+    return _LookedUp(models.pop(), frozenset(attributes), frozenset(values), filtered)
+
+
+def _chain_calls(expr: ast.expr, node: ast.If, context: Context, seen: set[str]
+                 ) -> Iterator[ast.Call]:
+    """The calls a lookup chain is made of: the methods chained on it, the statement an
+    ``execute()`` / ``scalars()`` / ``scalar()`` runs, and the values of the names these
+    are bound to before the ``if``."""
+    while True:
+        if isinstance(expr, ast.Await):
+            expr = expr.value
+        elif isinstance(expr, ast.Name):
+            if expr.id in seen or len(seen) >= 8:
+                return
+            seen.add(expr.id)
+            assigned = _last_assignment(expr.id, node, context)
+            if assigned is None:
+                return
+            expr = assigned
+        elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+            yield expr
+            if expr.func.attr in _STATEMENT_RUNNERS and expr.args:
+                yield from _chain_calls(expr.args[0], node, context, seen)
+            expr = expr.func.value
+        elif isinstance(expr, ast.Call):
+            yield expr  # select(User)
+            return
+        else:
+            return
+
+
+def _model(expr: ast.expr) -> str:
+    """The model class an entity (``User``, ``models.User``) or a column of one
+    (``User.id``) names, as written; empty for anything else."""
+    if isinstance(expr, ast.Attribute) and not _is_class_name(expr.attr):
+        expr = expr.value
+    if isinstance(expr, ast.Name) and _is_class_name(expr.id):
+        return expr.id
+    if isinstance(expr, ast.Attribute) and _is_class_name(expr.attr):
+        return ast.unparse(expr)
+    return ""
+
+
+def _is_class_name(name: str) -> bool:
+    return name[:1].isupper() and not name.isupper()
+
+
+def _inserted(call: ast.Call, context: Context) -> Iterator[ast.Call]:
+    """The constructor calls of the objects ``add(obj)`` / ``add_all([a, b])`` inserts:
+    written in the call, or bound to a name by the last plain assignment before it."""
+    arguments: list[ast.expr] = list(call.args[:1])
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "add_all":
+        arguments = [e for a in arguments if isinstance(a, (ast.List, ast.Tuple)) for e in a.elts]
+    for argument in arguments:
+        if isinstance(argument, ast.Name):
+            found = _last_assignment(argument.id, call, context)
+            argument = found if found is not None else argument
+        if isinstance(argument, ast.Call):
+            yield argument
 
 
 def _session_call(node: ast.AST, context: Context, methods: set[str]) -> bool:

@@ -26,12 +26,19 @@ class ErrorLogWithoutTraceback(Rule):
     module's own functions (`logging.error()`), loguru's `logger` imported from
     `loguru`, and names or `self` attributes bound from `logging.getLogger()`,
     `structlog.get_logger()` or a logger's `bind()`, parameters annotated
-    `logging.Logger`, `logging.LoggerAdapter` objects. A call that passes `exc_info` or
-    `stack_info` (any value), `**kwargs` or a `traceback.format_exc()` text, or a
-    loguru call through `logger.opt(exception=...)`, is not reported. Neither is one in
-    a clause that raises (the traceback goes up with the exception), that logs the
-    traceback in another call (`logger.debug("details", exc_info=True)`), or that only
-    catches `KeyboardInterrupt` or `SystemExit` (a request to stop, not an error).
+    `logging.Logger`, `logging.LoggerAdapter` objects, and names bound once to what a
+    helper function of the project returns when it surely returns a standard-library
+    logger (`logger = get_logger(__name__)`, with `get_logger` annotated
+    `-> logging.Logger` or returning `logging.getLogger(...)`, in the same module or
+    imported from another one). A logger another module of the project binds so is
+    recognised where it is imported (`from app.log import logger`).
+
+    A call that passes `exc_info` or `stack_info` (any value), `**kwargs` or a
+    `traceback.format_exc()` text, or a loguru call through `logger.opt(exception=...)`,
+    is not reported. Neither is one in a clause that raises (the traceback goes up with
+    the exception), that logs the traceback in another call
+    (`logger.debug("details", exc_info=True)`), or that only catches
+    `KeyboardInterrupt` or `SystemExit` (a request to stop, not an error).
 
     ## Why is this bad?
     `logger.error(f"payment failed: {e}")` records the message of the exception but

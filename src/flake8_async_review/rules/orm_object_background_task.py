@@ -6,7 +6,10 @@ import ast
 
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
-from .common.fastapi_routes import enclosing_route, orm_instances, task_call
+from .common.fastapi_routes import enclosing_route, orm_instances, sessions_close_before_tasks, task_call
+
+_DETACHED = "detached once the request's session closes"
+_BOUND = "still bound to the request's session"
 
 
 class OrmObjectPassedToBackgroundTask(Rule):
@@ -20,10 +23,16 @@ class OrmObjectPassedToBackgroundTask(Rule):
     a SQLAlchemy or SQLModel session the route has: its dependency or one it opened.
 
     ## Why is this bad?
-    The task runs after the response is sent, when the session that loaded the object
-    is closed. The object is detached: reading an expired or lazy-loaded attribute
-    raises `DetachedInstanceError`, and changes made to it are never saved. Passing
-    `obj.id` and loading the object in the task's own session is safe.
+    The task runs after the response is sent. From FastAPI 0.106.0 to 0.117.x the
+    session that loaded the object is closed by then: the object is detached, reading
+    an expired or lazy-loaded attribute raises `DetachedInstanceError`, and changes
+    made to it are never saved. Before 0.106.0 and since 0.118.0 the session is closed
+    after the task: the object is still bound to the request's session, so lazy loads
+    go through that session from the task (a sync task runs in a worker thread), and
+    the task's own session cannot `add()` it (it is attached to another session).
+    Passing `obj.id` and loading the object in the task's own session is safe. The
+    message says which of the two the project gets, from the FastAPI version of its
+    lock file or version constraints (an unknown version is taken to be a current one).
 
     ## Example
     ```python
@@ -64,8 +73,7 @@ class OrmObjectPassedToBackgroundTask(Rule):
 
     code = "ASR502"
     name = "orm-object-passed-to-background-task"
-    message = ("`{}()` receives the ORM object `{}`, detached once the request's session "
-               "closes: pass its id and load it in the task")
+    message = "`{}()` receives the ORM object `{}`, {}: pass its id and load it in the task"
     severity = Severity.HIGH
     required_text = ("BackgroundTask", ("Session", "session"))
 
@@ -82,4 +90,5 @@ class OrmObjectPassedToBackgroundTask(Rule):
         instances = orm_instances(route, context, context.scope_nodes)
         for argument in names:
             if argument.id in instances:
-                context.report(self, argument, context.source_segment(node.func), argument.id)
+                state = _DETACHED if sessions_close_before_tasks(context) else _BOUND
+                context.report(self, argument, context.source_segment(node.func), argument.id, state)

@@ -6,7 +6,10 @@ import ast
 
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
-from .common.fastapi_routes import enclosing_route, request_sessions, task_call
+from .common.fastapi_routes import enclosing_route, request_sessions, sessions_close_before_tasks, task_call
+
+_CLOSED = "closed before the task runs"
+_KEPT_OPEN = "kept open with its connection until the task ends"
 
 
 class SessionPassedToBackgroundTask(Rule):
@@ -19,12 +22,20 @@ class SessionPassedToBackgroundTask(Rule):
     SQLAlchemy or SQLModel session, or a name bound from such a parameter.
 
     ## Why is this bad?
-    Background tasks run after the response is sent. By then FastAPI has run the
-    dependency's cleanup after its `yield`, which closes the session (and returns its
-    connection to the pool). The task then works on a closed session: queries reopen a
-    connection outside the dependency's control, objects are detached, and commits may
-    silently go nowhere. The bug only shows under load or when the task touches lazy
-    attributes.
+    Background tasks run after the response is sent. From FastAPI 0.106.0 to 0.117.x,
+    FastAPI has by then run the dependency's cleanup after its `yield`, which closes
+    the session (and returns its connection to the pool). The task then works on a
+    closed session: queries reopen a connection outside the dependency's control,
+    objects are detached, and commits may silently go nowhere. The bug only shows under
+    load or when the task touches lazy attributes.
+
+    Before 0.106.0 and since 0.118.0 the cleanup runs after the background tasks: the
+    session stays open, and holds its pooled connection, for as long as the task runs,
+    used by the task after the request is done (a sync task uses it from a worker
+    thread). A slow task then keeps a connection per request; under load the pool runs
+    dry. The message says which of the two the project gets: the FastAPI version is read
+    from its lock file (`uv.lock`, `poetry.lock`, `pdm.lock`) or from the version
+    constraints it declares, and an unknown version is taken to be a current one.
 
     ## Example
     ```python
@@ -60,8 +71,8 @@ class SessionPassedToBackgroundTask(Rule):
 
     code = "ASR501"
     name = "session-passed-to-background-task"
-    message = ("`{}()` receives the request's database session `{}`, closed before the "
-               "task runs: pass ids and open a new session in the task")
+    message = ("`{}()` receives the request's database session `{}`, {}: pass ids and "
+               "open a new session in the task")
     severity = Severity.HIGH
     required_text = ("BackgroundTask", "Depends")
 
@@ -75,4 +86,5 @@ class SessionPassedToBackgroundTask(Rule):
         sessions = request_sessions(route, context, context.scope_nodes)
         for argument in task.arguments:
             if isinstance(argument, ast.Name) and argument.id in sessions:
-                context.report(self, argument, context.source_segment(node.func), argument.id)
+                when = _CLOSED if sessions_close_before_tasks(context) else _KEPT_OPEN
+                context.report(self, argument, context.source_segment(node.func), argument.id, when)

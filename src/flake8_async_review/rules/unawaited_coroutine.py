@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from ..analysis.local_functions import local_target, only_def
 from ..analysis.project import COROUTINE_FUNCTIONS
+from ..analysis.roles import ALL_ROLES
 from ..analysis.scopes import bound_names, imported_names, statements_of
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
@@ -113,6 +114,8 @@ class UnawaitedCoroutine(Rule):
     name = "unawaited-coroutine"
     message = "`{}()` creates a coroutine that is never awaited, so it never runs: add `await`"
     severity = Severity.HIGH
+    # A test that calls a coroutine function without await passes without running it.
+    roles = ALL_ROLES
     required_text = ("async",)
 
     def visit_Expr(self, node: ast.Expr, context: Context) -> None:

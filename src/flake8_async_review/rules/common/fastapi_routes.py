@@ -13,15 +13,20 @@ Not a rule: helpers that recognise
 * the request's database session: a route parameter declared with ``Depends(...)``
   (as its default or in ``Annotated`` metadata, also through a module-level alias)
   whose type is a SQLAlchemy/SQLModel session, and the names bound from it;
-* ORM instances a route loads or adds through a session.
+* ORM instances a route loads or adds through a session;
+* whether the FastAPI the project uses closes the request's session before its
+  background tasks run.
 """
 
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from ...analysis.dependencies import uses_versions_within
+from ...analysis.project import project_root
 from ...analysis.scopes import all_parameters, own_nodes, parameter_default
 from ...engine.context import Context
 
@@ -113,6 +118,25 @@ def task_call(call: ast.Call, context: Context, chain: ScopeChain | None = None)
 
 
 # -- the request's database session ------------------------------------------------------------
+
+# FastAPI 0.106.0 ran the exit code of dependencies with `yield` (closing the request's
+# session) before the background tasks; 0.118.0 moved it back after the response has
+# been sent, which is after the tasks have run, as it was before 0.106.0.
+_EXIT_BEFORE_TASKS = ((0, 106), (0, 118))
+
+
+def sessions_close_before_tasks(context: Context) -> bool:
+    """Whether the FastAPI the project uses closes a dependency's session before the
+    background tasks run (0.106 to 0.117), as its lock file or its version constraints
+    say for sure; False for the other versions and when unsure."""
+    def read() -> bool:
+        filename = context.filename
+        if not filename or filename in ("-", "stdin"):
+            return False
+        root = project_root(os.path.dirname(os.path.abspath(filename)))
+        return root is not None and uses_versions_within(root, "fastapi", *_EXIT_BEFORE_TASKS)
+
+    return context.shared_state("fastapi closes sessions before tasks", read)
 
 
 def request_sessions(route: RouteNode, context: Context, chain: ScopeChain) -> frozenset[str]:
