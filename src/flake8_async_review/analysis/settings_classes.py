@@ -9,8 +9,8 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from .facts import FileFacts
 from .project import (
     MODULES,
     SETTINGS_CLASSES,
@@ -28,9 +28,7 @@ from .project import (
     materialize,
     register_cache,
 )
-
-if TYPE_CHECKING:
-    from .facts import FileFacts
+from .source import source_lines
 
 SETTINGS_BASES = frozenset({
     "pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings",
@@ -377,11 +375,13 @@ def declared_settings_fields(context: FileFacts, node: ast.ClassDef) -> list[Set
 
 def settings_fields(module: ModuleInfo, node: ast.ClassDef) -> list[SettingsField]:
     """The fields a settings class body declares, with their default value expression
-    (unwrapped from ``Field(default)``)."""
+    (unwrapped from ``Field(default)``). Names starting with ``_`` are pydantic's private
+    attributes (``PrivateAttr``), not fields."""
     found: list[SettingsField] = []
     for statement in node.body:
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            if _is_classvar(statement.annotation) or statement.target.id == "model_config":
+            if (_is_classvar(statement.annotation) or statement.target.id == "model_config"
+                    or statement.target.id.startswith("_")):
                 continue
             found.append(SettingsField(statement.target, statement.annotation,
                                        _default(module, statement.value)))
@@ -481,3 +481,138 @@ def is_settings_class(module: ModuleInfo, node: ast.ClassDef, depth: int = 0) ->
             break
     flags[id(node)] = found
     return found
+
+
+# -- how the project uses a settings field, for ASR402 ------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldUse:
+    """One read of ``<expression>.<field>`` somewhere in the project.
+
+    ``tested``: the read is a truth value or compared (``if s.x:``, ``s.x or None``,
+    ``not s.x``, ``s.x == ""``, a comprehension's ``if``): the code expects it to be
+    empty at times. ``callee``: the qualified name of the call the value is a positional
+    argument of; ``keyword``: the keyword argument or the string key of the dict entry
+    it is passed as. The value is followed through ``.get_secret_value()``, ``str()``
+    and f-strings (``f"Bearer {s.api_key}"``)."""
+
+    tested: bool
+    callee: str | None = None
+    keyword: str | None = None
+
+
+_FIELD_USES: dict[tuple[Path, str], dict[str, list[FieldUse]]] = {}
+_PYTHON_FILES: dict[Path, list[Path]] = {}
+register_cache(_FIELD_USES.clear)
+register_cache(_PYTHON_FILES.clear)
+
+
+def field_uses(facts: FileFacts, name: str) -> list[FieldUse]:
+    """Every read of the attribute ``name`` in the file being checked and, with the
+    project tier on, in the other modules of its project (read from disk once per
+    project and name)."""
+    uses = _uses_in(facts.tree, name, facts)
+    project = facts.module_info.project
+    if project is None:
+        return uses
+    key = (project.root, name)
+    by_path = _FIELD_USES.get(key)
+    if by_path is None:
+        by_path = _FIELD_USES[key] = _project_field_uses(project, name, facts)
+    checked = os.path.realpath(facts.filename)
+    for path, found in by_path.items():
+        if path != checked:
+            uses += found
+    return uses
+
+
+def _project_field_uses(project: Project, name: str, facts: FileFacts) -> dict[str, list[FieldUse]]:
+    needle = name.encode()
+    found: dict[str, list[FieldUse]] = {}
+    for path in python_files(project.root):
+        try:
+            data = path.read_bytes()
+            if needle not in data:
+                continue
+            text = data.decode("utf-8")
+            tree = ast.parse(text, str(path))
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError):
+            continue
+        other = FileFacts(tree, source_lines(text), str(path), facts.settings)
+        uses = _uses_in(tree, name, other)
+        if uses:
+            found[os.path.realpath(path)] = uses
+    return found
+
+
+def python_files(root: Path) -> list[Path]:
+    """The ``.py`` files of a project, outside virtual environments, build output and
+    hidden directories (listed once per project)."""
+    cached = _PYTHON_FILES.get(root)
+    if cached is not None:
+        return cached
+    files: list[Path] = []
+    for directory, subdirectories, names in os.walk(root):
+        subdirectories[:] = [d for d in subdirectories
+                             if d not in _SKIP_DIRS and not d.startswith(".")]
+        files += [Path(directory, n) for n in names if n.endswith(".py")]
+    _PYTHON_FILES[root] = files
+    return files
+
+
+def _uses_in(tree: ast.Module, name: str, facts: FileFacts) -> list[FieldUse]:
+    parents: dict[int, ast.AST] = {}
+    reads: list[ast.Attribute] = []
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+        if isinstance(node, ast.Attribute) and node.attr == name and isinstance(node.ctx, ast.Load):
+            reads.append(node)
+    return [_use(read, parents, facts, tree) for read in reads]
+
+
+def _use(read: ast.Attribute, parents: dict[int, ast.AST], facts: FileFacts,
+         tree: ast.Module) -> FieldUse:
+    if _tested(read, parents):
+        return FieldUse(tested=True)
+    value: ast.AST = read
+    while True:  # Through `.get_secret_value()`, `str()` and f-strings.
+        parent = parents.get(id(value))
+        grandparent = parents.get(id(parent)) if parent is not None else None
+        secret = (isinstance(parent, ast.Attribute) and parent.attr == "get_secret_value"
+                  and isinstance(grandparent, ast.Call) and grandparent.func is parent)
+        formatted = isinstance(parent, ast.FormattedValue) and isinstance(grandparent, ast.JoinedStr)
+        if (secret or formatted) and grandparent is not None:
+            value = grandparent
+        elif (isinstance(parent, ast.Call) and len(parent.args) == 1 and parent.args[0] is value
+              and facts.qualified_name(parent.func, [tree]) == "builtins.str"):
+            value = parent
+        else:
+            break
+    if isinstance(parent, ast.Call) and any(argument is value for argument in parent.args):
+        return FieldUse(tested=False, callee=facts.qualified_name(parent.func, [tree]))
+    if isinstance(parent, ast.keyword):
+        return FieldUse(tested=False, keyword=parent.arg)
+    if isinstance(parent, ast.Dict):
+        for key, item in zip(parent.keys, parent.values, strict=True):
+            if item is value and isinstance(key, ast.Constant) and isinstance(key.value, str):
+                return FieldUse(tested=False, keyword=key.value)
+    return FieldUse(tested=False)
+
+
+def _tested(read: ast.AST, parents: dict[int, ast.AST]) -> bool:
+    """The read is (part of) a condition, a comparison or an ``and``/``or``/``not``."""
+    child: ast.AST = read
+    parent = parents.get(id(child))
+    while parent is not None and not isinstance(parent, ast.stmt):
+        if isinstance(parent, (ast.BoolOp, ast.Compare)):
+            return True
+        if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
+            return True
+        if isinstance(parent, ast.IfExp) and parent.test is child:
+            return True
+        if isinstance(parent, ast.comprehension) and any(c is child for c in parent.ifs):
+            return True
+        child, parent = parent, parents.get(id(parent))
+    return isinstance(parent, (ast.If, ast.While, ast.Assert)) and parent.test is child

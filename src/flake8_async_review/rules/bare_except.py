@@ -13,14 +13,17 @@ from .common.handlers import HandlerFacts, HandlerRule
 class BareExcept(HandlerRule):
     """
     ## What it does
-    Finds a bare `except:` whose body does something (it is not silent, which is ASR201)
-    but does not raise.
+    Finds a bare `except:` that does not raise and that ASR201 does not report: its body
+    does something (a body of `pass`, constants or `value = value` is silent, which is
+    ASR201), or it answers a predicate (`return False` in `is_valid()`).
 
     ## Why is this bad?
     A bare `except:` catches `BaseException`: besides errors, also `KeyboardInterrupt`,
-    `SystemExit`, `GeneratorExit` and `asyncio.CancelledError`. Ctrl-C, `sys.exit()`
-    and task cancellation are then handled as if they were errors, and the program keeps
-    going when it was asked to stop.
+    `SystemExit` and `GeneratorExit`. Ctrl-C and `sys.exit()` are then handled as if
+    they were errors, and the program keeps going when it was asked to stop.
+
+    The clauses reported here do not guard an `await` whose cancellation they could
+    swallow (that is ASR204), so the message does not speak of cancellation.
 
     ## Example
     ```python
@@ -52,10 +55,7 @@ class BareExcept(HandlerRule):
 
     code = "ASR202"
     name = "bare-except"
-    message = (
-        "bare `except:` also catches `KeyboardInterrupt`, `SystemExit` and cancellation: "
-        "use `except Exception:`"
-    )
+    message = "bare `except:` also catches `KeyboardInterrupt` and `SystemExit`: use `except Exception:`"
     severity = Severity.MEDIUM
 
     def message_args(self, node: ast.ExceptHandler, context: Context,

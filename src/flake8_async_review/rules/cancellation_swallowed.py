@@ -17,10 +17,20 @@ class CancellationSwallowed(HandlerRule):
     does not raise.
 
     A `try` block without a suspension point cannot be cancelled, so its clauses are
-    not reported here. Neither is the documented way to wait for a task you cancelled,
-    a `try` block whose only suspension points await an existing task or future by
-    name (`task.cancel()`, then `try: await task` /
-    `except asyncio.CancelledError: pass`).
+    not reported here. Neither is a cancellation the code asked for itself:
+
+    * the documented way to wait for a task you cancelled: a `try` block whose only
+      suspension points await an existing task or future by name (`task.cancel()`,
+      then `try: await task` / `except asyncio.CancelledError: pass`), or wait for
+      tasks the function cancelled before the `try` with `asyncio.wait_for(task, ...)`,
+      `asyncio.shield(task)`, `asyncio.gather(*tasks, ...)` or `asyncio.wait(tasks)`
+      (`task.cancel()`, or `t.cancel()` in a loop over `tasks`);
+    * a clause that starts with `if <flag>: return` (or `break`) where the code sets
+      the flag to `True` in the statement just before a `.cancel()` call:
+      `self._stopping = True; self._task.cancel()` in a method of the same class, or
+      `stopping = True; task.cancel()` in the function that defines the closure
+      variable `stopping`. The clause ends on its own cancellation and deliberately
+      carries on after any other.
 
     ## Why is this bad?
     Cancellation is how `asyncio.timeout()`, `asyncio.wait_for()`, task groups and

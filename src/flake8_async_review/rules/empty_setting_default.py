@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 
 from ..analysis.settings_classes import (
+    FieldUse,
     annotation_kind,
     declared_settings_fields,
+    field_uses,
     name_words,
     string_value,
 )
@@ -23,6 +25,21 @@ _REQUIRED_WORDS = frozenset({
 _EMPTY_IS_FINE = frozenset({"prefix", "suffix", "root", "separator", "sep", "delimiter",
                             "description", "title", "label", "message", "comment", "note",
                             "text", "template", "format", "filter", "extra", "tag", "tags"})
+# Calls whose positional arguments are a connection string or address that must not be
+# empty.
+_CONNECTORS = frozenset({
+    "sqlalchemy.create_engine", "sqlalchemy.engine.create_engine",
+    "sqlalchemy.ext.asyncio.create_async_engine", "sqlmodel.create_engine",
+    "redis.from_url", "redis.Redis.from_url", "redis.asyncio.from_url",
+    "redis.asyncio.Redis.from_url", "aioredis.from_url",
+    "asyncpg.connect", "asyncpg.create_pool", "psycopg.connect", "psycopg.AsyncConnection.connect",
+    "psycopg2.connect", "psycopg_pool.ConnectionPool", "psycopg_pool.AsyncConnectionPool",
+    "pymongo.MongoClient", "motor.motor_asyncio.AsyncIOMotorClient", "databases.Database",
+    "aio_pika.connect", "aio_pika.connect_robust", "nats.connect", "celery.Celery",
+})
+# Words of dict keys under which a value is sent as a credential: `{"Authorization":
+# f"Bearer {key}"}`, `{"X-API-Key": key}`.
+_HEADER_WORDS = frozenset({"authorization"})
 
 
 class EmptySettingDefault(Rule):
@@ -37,6 +54,24 @@ class EmptySettingDefault(Rule):
     be missing) and names for which empty is a usual value (`api_prefix`, `root_path`,
     `log_format`, ...) are not reported.
 
+    Many settings are optional by design, with `""` meaning "off", so the field is
+    reported only when the project uses it as a required value, and never tests it.
+    The rule looks at every read of `<anything>.<field>` in the project (with
+    `--asr-project-inference=off`, in the module only):
+
+    * a use that needs a value: a positional argument of a client that connects to it
+      (`create_engine(settings.database_url)`, `redis.from_url(settings.redis_url)`,
+      `asyncpg.create_pool(...)`, `MongoClient(...)`, ...), a keyword argument whose
+      name says it is required (`base_url=`, `api_key=`, `password=`, `host=`,
+      `Bucket=`, `client_id=`, ...), or a dict entry under such a key or
+      `"Authorization"` (`{"Authorization": f"Bearer {settings.api_key}"}`), directly
+      or through `.get_secret_value()`, `str()` or an f-string;
+    * no read tests it: `if settings.x:`, `settings.x or None`, `not settings.x`,
+      `settings.x == ""`, a conditional expression or a comprehension's `if`.
+
+    A field that is never read, only tested, or passed where empty is fine (a
+    `proxy=` argument, a log message) is optional by design and is not reported.
+
     ## Why is this bad?
     With a default the setting is no longer required: when the environment variable is
     missing the service starts anyway, passes its health check, and fails on the first
@@ -46,19 +81,29 @@ class EmptySettingDefault(Rule):
     ## Example
     ```python
     from pydantic_settings import BaseSettings
+    from sqlalchemy.ext.asyncio import create_async_engine
 
 
     class Settings(BaseSettings):
         database_url: str = ""
+
+
+    settings = Settings()
+    engine = create_async_engine(settings.database_url)
     ```
 
     ## Use instead
     ```python
     from pydantic_settings import BaseSettings
+    from sqlalchemy.ext.asyncio import create_async_engine
 
 
     class Settings(BaseSettings):
         database_url: str
+
+
+    settings = Settings()
+    engine = create_async_engine(settings.database_url)
     ```
     """
 
@@ -74,8 +119,25 @@ class EmptySettingDefault(Rule):
         for field in declared_settings_fields(context, node):
             if field.annotation is None or annotation_kind(module, field.annotation) != "plain":
                 continue
-            words = name_words(field.target.id)
-            if not any(w in _REQUIRED_WORDS for w in words) or any(w in _EMPTY_IS_FINE for w in words):
+            if not _required_name(field.target.id):
                 continue
-            if string_value(module, field.default) in ("", b""):
+            if string_value(module, field.default) not in ("", b""):
+                continue
+            uses = field_uses(context, field.target.id)
+            if any(_needs_a_value(use) for use in uses) and not any(use.tested for use in uses):
                 context.report(self, field.target, field.target.id)
+
+
+def _required_name(name: str) -> bool:
+    """A name (of a field, keyword or dict key) for something the service cannot do
+    without."""
+    words = name_words(name.replace("-", "_"))
+    return any(w in _REQUIRED_WORDS for w in words) and not any(w in _EMPTY_IS_FINE for w in words)
+
+
+def _needs_a_value(use: FieldUse) -> bool:
+    if use.callee is not None:
+        return use.callee in _CONNECTORS
+    if use.keyword is not None:
+        return _required_name(use.keyword) or use.keyword.lower() in _HEADER_WORDS
+    return False

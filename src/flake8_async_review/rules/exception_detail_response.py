@@ -6,13 +6,29 @@ import ast
 
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
+from .common.handlers import BARE, BASE_EXCEPTION, EXCEPTION, caught_names
 
 _HTTP_EXCEPTIONS = frozenset({"fastapi.HTTPException", "fastapi.exceptions.HTTPException",
                               "starlette.exceptions.HTTPException",
                               "fastapi.WebSocketException",
                               "starlette.exceptions.WebSocketException"})
-# Attributes of an exception that are (or hold) its message.
-_MESSAGE_ATTRIBUTES = frozenset({"args", "message", "msg", "strerror", "orig"})
+# Attributes of an exception that are (or hold) its message. Not `strerror`: an
+# `OSError`'s errno text ("No such file or directory"), without the file name.
+_MESSAGE_ATTRIBUTES = frozenset({"args", "message", "msg", "orig"})
+# Clauses whose exception can be anything the code below raised.
+_BROAD = frozenset({BARE, BASE_EXCEPTION, EXCEPTION})
+# Exceptions whose text holds internals: file paths and addresses (the OSError family,
+# but not `PermissionError`, which applications raise for their own "not allowed").
+_INTERNAL_BUILTINS = frozenset(f"builtins.{name}" for name in (
+    "OSError", "IOError", "EnvironmentError", "FileNotFoundError", "FileExistsError",
+    "IsADirectoryError", "NotADirectoryError", "ConnectionError", "ConnectionRefusedError",
+))
+# Packages whose exceptions hold SQL, parameters, hosts or command lines.
+_INTERNAL_PACKAGES = frozenset({
+    "sqlalchemy", "psycopg", "psycopg2", "asyncpg", "aiopg", "pymysql", "aiomysql", "asyncmy",
+    "MySQLdb", "sqlite3", "aiosqlite", "pymongo", "motor", "redis", "aioredis", "peewee",
+    "tortoise", "elasticsearch", "cassandra", "neo4j", "clickhouse_driver", "subprocess",
+})
 
 
 class ExceptionDetailInHttpResponse(Rule):
@@ -22,8 +38,23 @@ class ExceptionDetailInHttpResponse(Rule):
     the detail is built from the caught exception: `str(e)`, `repr(e)`, `f"...{e}"`,
     `e.args`, or `e` itself. `fastapi.HTTPException` and
     `starlette.exceptions.HTTPException` are recognised in any import form. Attributes
-    such as `e.errors()` or `e.detail`, which a library provides for clients, are not
+    such as `e.errors()`, `e.detail` or `e.strerror`, which hold no internals, are not
     reported.
+
+    Only handlers whose exception may carry internals are reported:
+
+    * a broad one: `except Exception`, `except BaseException`, or a tuple with one of
+      them: the exception can come from anywhere below;
+    * a database or driver error (`sqlalchemy.exc`, `psycopg2`, `psycopg`, `asyncpg`,
+      `pymongo`, `redis`, `sqlite3`, ...), whose text holds SQL statements, parameters
+      and host names;
+    * the `OSError` family (`OSError`, `FileNotFoundError`, `ConnectionError`, ...),
+      whose text holds file paths and addresses, and `subprocess` errors, which hold
+      the command line.
+
+    Any other narrow handler (the project's own exceptions, `ValueError`, `KeyError`,
+    `PermissionError`, pydantic's or jsonschema's `ValidationError`) is taken to catch
+    an error whose message the code wrote for the client, and is not reported.
 
     ## Why is this bad?
     The text of an internal exception is written for developers: it can hold SQL
@@ -87,9 +118,12 @@ class ExceptionDetailInHttpResponse(Rule):
         detail = _detail(node)
         if detail is None:
             return
-        used = _exception_use(detail, names)
-        if used is not None:
-            context.report(self, node, context.source_segment(node.func), used)
+        for used in _exception_uses(detail, names):
+            # The innermost clause that binds the name is the one the detail sees.
+            handler = next(h for h in reversed(handlers) if h.name == used)
+            if _carries_internals(caught_names(handler, context)):
+                context.report(self, node, context.source_segment(node.func), used)
+                return
 
 
 def _detail(call: ast.Call) -> ast.expr | None:
@@ -99,14 +133,15 @@ def _detail(call: ast.Call) -> ast.expr | None:
     return call.args[1] if len(call.args) >= 2 else None
 
 
-def _exception_use(detail: ast.expr, names: set[str]) -> str | None:
-    """The name of a caught exception the detail is built from, if any: used as a
-    value, or through one of its message attributes; not through other attributes or
+def _exception_uses(detail: ast.expr, names: set[str]) -> list[str]:
+    """The names of the caught exceptions the detail is built from, in order: used as a
+    value, or through one of their message attributes; not through other attributes or
     methods (``e.errors()``, ``e.status_code``)."""
     parents: dict[int, ast.AST] = {}
     for node in ast.walk(detail):
         for child in ast.iter_child_nodes(node):
             parents[id(child)] = node
+    used: list[str] = []
     for node in ast.walk(detail):
         if not (isinstance(node, ast.Name) and node.id in names
                 and isinstance(node.ctx, ast.Load)):
@@ -114,5 +149,16 @@ def _exception_use(detail: ast.expr, names: set[str]) -> str | None:
         parent = parents.get(id(node))
         if isinstance(parent, ast.Attribute) and parent.attr not in _MESSAGE_ATTRIBUTES:
             continue
-        return node.id
-    return None
+        if node.id not in used:
+            used.append(node.id)
+    return used
+
+
+def _carries_internals(caught: set[str]) -> bool:
+    """The clause catches something broad, or an exception whose text holds internals."""
+    return any(
+        name in _BROAD or name in _INTERNAL_BUILTINS
+        or name.partition(".")[0] in _INTERNAL_PACKAGES
+        or name.startswith("django.db.")
+        for name in caught
+    )

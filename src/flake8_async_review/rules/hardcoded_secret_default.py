@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 
 from ..analysis.settings_classes import (
     annotation_kind,
@@ -33,12 +34,49 @@ _NOT_SECRET_WORDS = frozenset({
 })
 
 
+# Words of keys the service itself signs or encrypts with: any literal default is a leak.
+_SIGNING_WORDS = frozenset({"signing", "encryption", "hmac", "jwt", "fernet", "csrf"})
+# With `secret`, words of a credential the service presents to another one (an OAuth
+# client secret, an AWS secret access key), where a placeholder default is harmless.
+_OUTBOUND_WORDS = frozenset({"client", "access", "consumer", "api"})
+# Last words of a name that is itself a secret's (`*_KEY`, `*_TOKEN`, ...).
+_SECRET_NOUNS = _SECRET_WORDS | {"key", "keys"}
+# Defaults that are obviously not a value: `<...>`, `${VAR}`, `xxx`, `...`, `changeme`,
+# `your-api-key`, `TODO`.
+_PLACEHOLDER = re.compile(
+    r"<.*>|\$\{.*\}|\{\{.*\}\}|[x*.\-_ ]+"
+    r"|(?:your|insert|enter|replace)(?![a-z0-9]).*|change[\W_]?(?:me|this|it)(?![a-z0-9]).*"
+    r"|replace[\W_]?me|todo|fixme|tbd|placeholder|none|null|not[\W_]?set|unset",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
 def secret_name(name: str) -> bool:
     words = name_words(name)
     if any(word in _NOT_SECRET_WORDS for word in words):
         return False
     return any(word in _SECRET_WORDS for word in words) or any(
         pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
+
+
+def signing_key_name(words: list[str]) -> bool:
+    """A key the service signs or encrypts with: `secret_key`, `jwt_secret`,
+    `signing_key`, `encryption_key`, `private_key`, `session_secret`."""
+    if any(word in _SIGNING_WORDS for word in words) or ("private", "key") in itertools.pairwise(words):
+        return True
+    return "secret" in words and not any(word in _OUTBOUND_WORDS for word in words)
+
+
+def placeholder(value: str | bytes) -> bool:
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    return _PLACEHOLDER.fullmatch(text.strip()) is not None
+
+
+def label(words: list[str], value: str | bytes) -> bool:
+    """A text constant such as an HKDF info string (`AUTH_INFO = b"NextAuth.js
+    Generated Encryption Key"`): words separated by spaces, under a name whose last
+    word is not a secret's."""
+    return words[-1] not in _SECRET_NOUNS and len(value.split()) > 1
 
 
 class HardcodedSecretDefault(Rule):
@@ -53,7 +91,24 @@ class HardcodedSecretDefault(Rule):
 
     Names about a secret rather than the secret itself are not reported: `token_url`,
     `password_min_length`, `auth_header_name`, `jwt_algorithm`,
-    `access_token_expire_minutes`, nor fields of non-string types.
+    `access_token_expire_minutes`, nor fields of non-string types, nor private
+    attributes (names starting with `_`, which pydantic does not read from the
+    environment).
+
+    The value is judged with the name:
+
+    * a key the service signs or encrypts with (`secret_key`, `jwt_secret`,
+      `session_secret`, `signing_key`, `encryption_key`, `private_key`) is reported
+      whatever its literal default, even `"changeme"`: the service runs with it;
+    * any other credential (`openai_api_key`, `slack_token`, `mail_password`,
+      `client_secret`) is not reported when its default is an obvious placeholder
+      (`"<Should be updated via env>"`, `"${API_KEY}"`, `"changeme"`,
+      `"your-api-key"`, `"xxx"`, `"..."`, `"TODO"`): it holds no secret, and the
+      service it is sent to rejects it;
+    * a text of several words under a name that is not itself a secret's (its last
+      word is not `key`, `secret`, `token`, `password`, ...) is a label, such as an
+      HKDF info string (`AUTH_INFO = b"NextAuth.js Generated Encryption Key"`), not a
+      secret.
 
     ## Why is this bad?
     The default is committed to the repository and ends up in every image and log of
@@ -94,5 +149,10 @@ class HardcodedSecretDefault(Rule):
                 continue
             if annotation_kind(module, field.annotation) is None:
                 continue
-            if string_value(module, field.default):
-                context.report(self, field.target, field.target.id)
+            value = string_value(module, field.default)
+            if not value:
+                continue
+            words = name_words(field.target.id)
+            if not signing_key_name(words) and (placeholder(value) or label(words, value)):
+                continue
+            context.report(self, field.target, field.target.id)

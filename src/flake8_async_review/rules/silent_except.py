@@ -12,12 +12,23 @@ class SilentExcept(HandlerRule):
     Finds a broad `except` clause (a bare `except:`, `except Exception`,
     `except BaseException`, or a tuple that contains one of them) whose body does
     nothing with the error: it only has `pass`, `...`, `continue`, `break`,
-    `return` of a constant, or assignments of constants such as `font = None`.
+    `return` of a constant, assignments of constants such as `font = None`, or
+    no-ops such as `value = value`.
 
     A body that logs at any level, raises anything, uses the exception
     (`errors.append(exc)`, `return Result(error=exc)`), or calls anything at all is
     taken to handle the error and is not reported. Names are resolved through the
     imports: a module that rebinds `Exception` is not reported.
+
+    Nor is a predicate's answer: a body that is just `return False` (or `return True`)
+    in a function named `is_*`, `has_*`, `can_*`, `should_*`, `valid*`, `check_*` or
+    `verify_*`. There the exception is the answer (`is_valid_url()` is `False` when the
+    URL does not parse, `is_db_connectable()` when the connection fails), and a
+    reviewer would not want the reason logged. A `-> bool` annotation alone does not
+    make a predicate: `delete_file() -> bool` returning `False` on any error hides why
+    the delete failed, and is reported. Narrow clauses (`except ValueError:`) are never
+    reported, predicate or not. A bare `except:` or `except BaseException` in a
+    predicate is still reported as ASR202 or ASR205: it also catches Ctrl-C.
 
     ## Why is this bad?
     The error disappears without a trace. A health check that always answers "healthy",
@@ -27,12 +38,11 @@ class SilentExcept(HandlerRule):
 
     ## Example
     ```python
-    async def is_healthy(db) -> bool:
+    async def cached_profile(redis, user_id):
         try:
-            db.ping()
+            return await redis.get(f"profile:{user_id}")
         except Exception:
-            return False
-        return True
+            return None
     ```
 
     ## Use instead
@@ -42,13 +52,12 @@ class SilentExcept(HandlerRule):
     logger = logging.getLogger(__name__)
 
 
-    async def is_healthy(db) -> bool:
+    async def cached_profile(redis, user_id):
         try:
-            db.ping()
+            return await redis.get(f"profile:{user_id}")
         except Exception:
-            logger.warning("health check failed", exc_info=True)
-            return False
-        return True
+            logger.warning("profile cache unavailable", exc_info=True)
+            return None
     ```
 
     A clause that gets ASR204 (cancellation swallowed around an `await`) is reported as

@@ -22,9 +22,15 @@ The terms, as the rules' documentation uses them:
   all). A ``raise`` on one path is enough: when unsure, the rules stay silent.
 * **silent**: every statement of the body is one of ``pass``, ``...`` (or another
   constant expression), ``continue``, ``break``, ``return`` / ``return <constant>``,
-  or an assignment of a constant (``font = None``, ``self.ready = False``). Such a body
-  cannot log, raise or use the error. A body that calls anything or computes a value
-  is taken to handle the error.
+  an assignment of a constant (``font = None``, ``self.ready = False``) or of a name
+  to itself (``value = value``). Such a body cannot log, raise or use the error. A
+  body that calls anything or computes a value is taken to handle the error.
+* **answers a predicate**: the body is a single ``return True`` / ``return False`` in
+  a function whose name starts with ``is_``, ``has_``, ``can_``, ``should_``,
+  ``valid``, ``check_`` or ``verify_`` (leading underscores aside): the exception is
+  the answer (``is_valid_url()`` returns ``False`` when parsing fails). A ``-> bool``
+  annotation alone does not make a predicate: ``delete_file() -> bool`` returns
+  ``False`` to say that it failed, and the failure's cause is what gets lost.
 * **hands the exception on**: the name bound by ``as`` (or ``sys.exc_info()``,
   ``sys.exception()``) is returned, yielded, stored, or passed to a call that is not
   logging or ``str()``/``repr()`` (``future.set_exception(exc)``,
@@ -36,11 +42,23 @@ The terms, as the rules' documentation uses them:
 * **guards an await**: the ``try`` block (not its ``else`` or ``finally``) contains an
   ``await``, ``async for``, ``async with`` or async comprehension outside nested
   functions: only there can the task be cancelled.
+* **its own cancellation**: the ``CancelledError`` is most likely one the code asked
+  for. Either every suspension point of the ``try`` block waits for tasks by name:
+  ``await task``, or ``asyncio.wait_for()``, ``asyncio.shield()``,
+  ``asyncio.gather()`` or ``asyncio.wait()`` of tasks the function cancelled before
+  the ``try`` (``task.cancel()``, or ``t.cancel()`` in a loop over the collection),
+  the documented way to wait for a cancelled task to end. Or the body starts by
+  testing a flag that ends the handler (``if self._stopping: return``) and the code
+  sets that flag to ``True`` just before a ``.cancel()`` call in the same block: in a
+  method of the same class for an attribute of ``self``, in the function that defines
+  the name for a closure variable.
 """
 
 from __future__ import annotations
 
 import ast
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -58,6 +76,13 @@ CANCELLATION = frozenset({
     "trio.Cancelled",
 })
 CANCELLATION_FACTORIES = frozenset({"anyio.get_cancelled_exc_class"})
+# asyncio functions that wait for the tasks they are given: for one task (its first
+# argument), for each positional argument, or for a collection (the first argument).
+_WAITS_FOR_ONE = frozenset({"asyncio.wait_for", "asyncio.shield",
+                            "asyncio.tasks.wait_for", "asyncio.tasks.shield"})
+_WAITS_FOR_EACH = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
+_WAITS_FOR_COLLECTION = frozenset({"asyncio.wait", "asyncio.tasks.wait"})
+_PREDICATE_PREFIXES = ("is_", "has_", "can_", "should_", "valid", "check_", "verify_")
 STOP_REQUESTS = frozenset({"builtins.KeyboardInterrupt", "builtins.SystemExit"})
 BARE = "<bare except>"
 EVERYTHING = frozenset({BARE, BASE_EXCEPTION})
@@ -108,8 +133,10 @@ class HandlerFacts:
     silent: bool
     hands_on: bool
     guards_await: bool
-    drains_a_task: bool
+    answers_a_predicate: bool
     in_async_function: bool
+    # Worked out only for a clause ASR204 would report otherwise (False for the others).
+    own_cancellation: bool
     code: str | None
 
 
@@ -175,6 +202,9 @@ def _does_nothing(statement: ast.stmt) -> bool:
     if isinstance(statement, ast.Return):
         return statement.value is None or _is_constant(statement.value)
     if isinstance(statement, ast.Assign):
+        if isinstance(statement.value, ast.Name):  # `value = value`
+            return all(isinstance(t, ast.Name) and t.id == statement.value.id
+                       for t in statement.targets)
         return _is_constant(statement.value) and all(
             isinstance(t, (ast.Name, ast.Attribute, ast.Subscript)) for t in statement.targets
         )
@@ -240,21 +270,106 @@ def guards_await(try_node: ast.AST) -> bool:
     return False
 
 
-def drains_a_task(try_node: ast.AST) -> bool:
-    """Every suspension point of the ``try`` block awaits an existing task or future by
-    name (``await task`` after ``task.cancel()``): the ``CancelledError`` it raises is
-    most likely that task's, the documented way to wait for a cancelled task to end."""
+def answers_a_predicate(handler: ast.ExceptHandler, function: ast.AST | None) -> bool:
+    """The body is a single ``return True``/``return False`` of a predicate function
+    (see the module docstring)."""
+    if not (len(handler.body) == 1 and isinstance(handler.body[0], ast.Return)):
+        return False
+    value = handler.body[0].value
+    if not (isinstance(value, ast.Constant) and isinstance(value.value, bool)):
+        return False
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    return function.name.lstrip("_").lower().startswith(_PREDICATE_PREFIXES)
+
+
+def own_cancellation(handler: ast.ExceptHandler, try_node: ast.AST, context: Context) -> bool:
+    """The ``CancelledError`` the clause catches is most likely one the code asked for
+    (see the module docstring)."""
+    return _waits_for_own_tasks(try_node, context) or _stops_on_own_flag(handler, context)
+
+
+def _waits_for_own_tasks(try_node: ast.AST, context: Context) -> bool:
+    """Every suspension point of the ``try`` block awaits a task by name, or waits for
+    tasks the function cancelled before the ``try``."""
     awaited = False
+    cancelled: tuple[set[str], set[str]] | None = None
     for node in statement_nodes(getattr(try_node, "body", [])):
         if isinstance(node, (ast.AsyncFor, ast.AsyncWith)):
             return False
         if isinstance(node, ast.comprehension) and node.is_async:
             return False
-        if isinstance(node, ast.Await):
-            if not _is_reference(node.value):
-                return False
-            awaited = True
+        if not isinstance(node, ast.Await):
+            continue
+        awaited = True
+        if _is_reference(node.value):
+            continue
+        operands = _waited_operands(node.value, context)
+        if operands is None:
+            return False
+        if cancelled is None:
+            cancelled = _cancelled_before(context.enclosing_function, try_node)
+        tasks, collections = cancelled
+        if not all(ast.dump(expr) in (collections if many else tasks) for expr, many in operands):
+            return False
     return awaited
+
+
+def _waited_operands(value: ast.expr, context: Context) -> list[tuple[ast.expr, bool]] | None:
+    """The tasks an asyncio waiting call waits for, each with whether it is a collection
+    of tasks; None for any other expression, or for operands that are not names."""
+    if not isinstance(value, ast.Call):
+        return None
+    called = context.qualified_name(value.func)
+    operands: list[tuple[ast.expr, bool]] = []
+    if called in _WAITS_FOR_EACH:
+        for argument in value.args:
+            if isinstance(argument, ast.Starred):
+                operands.append((argument.value, True))
+            else:
+                operands.append((argument, False))
+    elif called in _WAITS_FOR_ONE or called in _WAITS_FOR_COLLECTION:
+        first = value.args[0] if value.args else None
+        if first is None:
+            return None
+        if called in _WAITS_FOR_ONE:
+            operands.append((first, False))
+        elif isinstance(first, (ast.List, ast.Tuple, ast.Set)):
+            operands.extend((element, False) for element in first.elts)
+        else:
+            operands.append((first, True))
+    if not operands or not all(_is_reference(expr) for expr, _ in operands):
+        return None
+    return operands
+
+
+def _cancelled_before(function: ast.AST | None, try_node: ast.AST) -> tuple[set[str], set[str]]:
+    """The tasks (``task.cancel()``) and the collections of tasks (``for t in tasks:
+    t.cancel()``) the function cancels before ``try_node``, as ``ast.dump`` texts."""
+    tasks: set[str] = set()
+    collections: set[str] = set()
+    before = getattr(try_node, "lineno", 0)
+    for node in statement_nodes(getattr(function, "body", [])):
+        if getattr(node, "lineno", before) >= before:
+            continue
+        cancelled = _cancelled_task(node)
+        if cancelled is not None:
+            tasks.add(ast.dump(cancelled))
+        elif isinstance(node, ast.For) and isinstance(node.target, ast.Name):
+            variable = node.target.id
+            for inner in statement_nodes(node.body):
+                task = _cancelled_task(inner)
+                if isinstance(task, ast.Name) and task.id == variable:
+                    collections.add(ast.dump(node.iter))
+    return tasks, collections
+
+
+def _cancelled_task(node: ast.AST) -> ast.expr | None:
+    """``task`` for a ``task.cancel()`` call."""
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "cancel" and not node.args and not node.keywords):
+        return node.func.value
+    return None
 
 
 def _is_reference(node: ast.expr) -> bool:
@@ -263,23 +378,83 @@ def _is_reference(node: ast.expr) -> bool:
     return isinstance(node, ast.Name)
 
 
+def _stops_on_own_flag(handler: ast.ExceptHandler, context: Context) -> bool:
+    """The body starts with ``if <flag>: ... return`` (or ``break``), and the code sets
+    the flag to ``True`` right before a ``.cancel()`` call (see the module docstring)."""
+    first = handler.body[0]
+    if not (isinstance(first, ast.If) and any(isinstance(s, (ast.Return, ast.Break))
+                                             for s in first.body)):
+        return False
+    flag = first.test
+    function = context.enclosing_function
+    where: ast.AST
+    if isinstance(flag, ast.Name):
+        scope = context.defining_scope(flag.id)
+        if scope is None or scope.node is function:
+            return False  # A local of the handler's own function: no one else sets it.
+        where = scope.node
+    elif (isinstance(flag, ast.Attribute) and isinstance(flag.value, ast.Name)
+          and isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+          and function.args.args and flag.value.id == function.args.args[0].arg
+          and len(context.scope_nodes) >= 2 and isinstance(context.scope_nodes[-2], ast.ClassDef)):
+        where = context.scope_nodes[-2]  # The class: the flag is set by one of its methods.
+    else:
+        return False
+    return any(_sets_before_cancel(block, flag) for block in _blocks(where))
+
+
+def _blocks(root: ast.AST) -> Iterator[list[ast.stmt]]:
+    """Every statement list under ``root``, nested functions and classes included."""
+    for node in ast.walk(root):
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(node, name, None)
+            if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+                yield block
+
+
+def _sets_before_cancel(block: list[ast.stmt], flag: ast.Name | ast.Attribute) -> bool:
+    """``block`` sets ``flag`` (for an attribute: ``<first parameter>.<attr>``) to
+    ``True`` in the statement just before a ``.cancel()`` call."""
+    for statement, following in itertools.pairwise(block):
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.value, ast.Constant) and statement.value.value is True):
+            continue
+        if not (isinstance(following, ast.Expr) and _cancelled_task(following.value) is not None):
+            continue
+        target = statement.targets[0]
+        if isinstance(flag, ast.Name) and isinstance(target, ast.Name) and target.id == flag.id:
+            return True
+        if (isinstance(flag, ast.Attribute) and isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name) and target.attr == flag.attr):
+            return True
+    return False
+
+
+def could_be_asr204(facts: HandlerFacts) -> bool:
+    """The clause catches cancellation (and no earlier clause of the ``try`` does), in
+    an ``async def``, around a ``try`` block that can suspend."""
+    c = facts.catches
+    return (facts.in_async_function and c.catches_cancellation
+            and not c.cancellation_handled_earlier and facts.guards_await)
+
+
 def handler_code(facts: HandlerFacts) -> str | None:
     """The single code a clause gets, by precedence ASR204 > ASR201 > ASR205 > ASR202.
 
     A clause that raises or hands the exception on gets none. ASR204 needs a clause
     that catches cancellation (and no earlier clause of the ``try`` does) in an
-    ``async def``, around a ``try`` block that can suspend; ASR201 a broad, silent
-    clause; ASR205 an explicit ``BaseException`` and ASR202 a bare ``except:``, each
+    ``async def``, around a ``try`` block that can suspend, unless the cancellation is
+    the code's own; ASR201 a broad, silent clause that does not answer a predicate;
+    ASR205 an explicit ``BaseException`` and ASR202 a bare ``except:``, each
     unless an earlier clause of the ``try`` names ``KeyboardInterrupt`` or
     ``SystemExit``: the author has decided what happens to a request to stop.
     """
     c = facts.catches
     if facts.raises or facts.hands_on:
         return None
-    if (facts.in_async_function and c.catches_cancellation and not c.cancellation_handled_earlier
-            and facts.guards_await and not facts.drains_a_task):
+    if could_be_asr204(facts) and not facts.own_cancellation:
         return "ASR204"
-    if c.broad and facts.silent:
+    if c.broad and facts.silent and not facts.answers_a_predicate:
         return "ASR201"
     if c.stop_handled_earlier:
         return None
@@ -304,10 +479,13 @@ def analyse(handler: ast.ExceptHandler, context: Context) -> HandlerFacts:
             silent=is_silent(handler),
             hands_on=hands_on(handler, context),
             guards_await=try_node is not None and guards_await(try_node),
-            drains_a_task=try_node is not None and drains_a_task(try_node),
+            answers_a_predicate=answers_a_predicate(handler, context.enclosing_function),
             in_async_function=context.in_async_function,
+            own_cancellation=False,
             code=None,
         )
+        if try_node is not None and could_be_asr204(facts):
+            facts = replace(facts, own_cancellation=own_cancellation(handler, try_node, context))
         facts = memo[id(handler)] = replace(facts, code=handler_code(facts))
     return facts
 
