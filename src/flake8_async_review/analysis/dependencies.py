@@ -327,23 +327,23 @@ def _bounds(constraints: list[str]) -> tuple[Bound, Bound] | None:
 
 
 def _higher(a: Bound, b: Bound) -> Bound:
-    if a[0] is None:
-        return b
-    if b[0] is None:
-        return a
-    if _same(a[0], b[0]):
-        return a[0], a[1] and b[1]
-    return a if _at_least(a[0], b[0]) else b
+    return _tighter(a, b, higher=True)
 
 
 def _lower(a: Bound, b: Bound) -> Bound:
+    return _tighter(a, b, higher=False)
+
+
+def _tighter(a: Bound, b: Bound, higher: bool) -> Bound:
+    """The tighter of two lower bounds (``higher``) or of two upper bounds; at the same
+    version, inclusive only if both are."""
     if a[0] is None:
         return b
     if b[0] is None:
         return a
     if _same(a[0], b[0]):
         return a[0], a[1] and b[1]
-    return b if _at_least(a[0], b[0]) else a
+    return a if _at_least(a[0], b[0]) == higher else b
 
 
 @register_cache
