@@ -108,15 +108,19 @@ def _relative_path(path: Path) -> Path:
         bases.append(root)
     best = path
     for base in bases:
-        for candidate, directory in ((absolute, base), (absolute.resolve(), base.resolve())):
-            try:
-                relative = candidate.relative_to(directory)
-            except ValueError:
-                continue
-            if best.is_absolute() or len(relative.parts) < len(best.parts):
-                best = relative
-            break
+        relative = _relative_to(absolute, base)
+        if relative is None:  # Through a symbolic link, perhaps: compare real paths.
+            relative = _relative_to(absolute.resolve(), base.resolve())
+        if relative is not None and (best.is_absolute() or len(relative.parts) < len(best.parts)):
+            best = relative
     return best
+
+
+def _relative_to(path: Path, base: Path) -> Path | None:
+    try:
+        return path.relative_to(base)
+    except ValueError:
+        return None
 
 
 @lru_cache(maxsize=4096)
