@@ -39,7 +39,9 @@ class ExceptionDetailInHttpResponse(Rule):
     `e.args`, or `e` itself. `fastapi.HTTPException` and
     `starlette.exceptions.HTTPException` are recognised in any import form. Attributes
     such as `e.errors()`, `e.detail` or `e.strerror`, which hold no internals, are not
-    reported.
+    reported, nor is an exception handed to another function (`describe(e)`,
+    `ERROR_MESSAGES.DEFAULT(e, "failed")`): what the client reads is that function's
+    choice (`str()`, `repr()`, `format()` and `"...".format()` pass the text on).
 
     Only handlers whose exception may carry internals are reported:
 
@@ -118,12 +120,15 @@ class ExceptionDetailInHttpResponse(Rule):
         detail = _detail(node)
         if detail is None:
             return
-        for used in _exception_uses(detail, names):
+        for used in _exception_uses(detail, names, context):
             # The innermost clause that binds the name is the one the detail sees.
             handler = next(h for h in reversed(handlers) if h.name == used)
             if _carries_internals(caught_names(handler, context)):
                 context.report(self, node, context.source_segment(node.func), used)
                 return
+
+
+_TEXT_CALLS = frozenset({"builtins.str", "builtins.repr", "builtins.format"})
 
 
 def _detail(call: ast.Call) -> ast.expr | None:
@@ -133,7 +138,7 @@ def _detail(call: ast.Call) -> ast.expr | None:
     return call.args[1] if len(call.args) >= 2 else None
 
 
-def _exception_uses(detail: ast.expr, names: set[str]) -> list[str]:
+def _exception_uses(detail: ast.expr, names: set[str], context: Context) -> list[str]:
     """The names of the caught exceptions the detail is built from, in order: used as a
     value, or through one of their message attributes; not through other attributes or
     methods (``e.errors()``, ``e.status_code``)."""
@@ -149,9 +154,30 @@ def _exception_uses(detail: ast.expr, names: set[str]) -> list[str]:
         parent = parents.get(id(node))
         if isinstance(parent, ast.Attribute) and parent.attr not in _MESSAGE_ATTRIBUTES:
             continue
+        if _through_unknown_call(node, parents, context):
+            continue
         if node.id not in used:
             used.append(node.id)
     return used
+
+
+def _through_unknown_call(node: ast.AST, parents: dict[int, ast.AST], context: Context) -> bool:
+    """The exception reaches the detail as an argument of a call that may make anything
+    of it (``ERROR_MESSAGES.DEFAULT(e, "failed")``): only ``str()``, ``repr()``,
+    ``format()`` and a string's ``.format()`` are known to pass its text on."""
+    child, parent = node, parents.get(id(node))
+    while parent is not None:
+        if isinstance(parent, ast.Call) and child is not parent.func:
+            func = parent.func
+            passes_text = (
+                context.qualified_name(func) in _TEXT_CALLS
+                or (isinstance(func, ast.Attribute) and func.attr == "format"
+                    and isinstance(func.value, (ast.Constant, ast.JoinedStr)))
+            )
+            if not passes_text:
+                return True
+        child, parent = parent, parents.get(id(parent))
+    return False
 
 
 def _carries_internals(caught: set[str]) -> bool:
