@@ -14,11 +14,13 @@ fixture as a top-level module, not as a file of this repository's ``tests/``.
 from __future__ import annotations
 
 import ast
+import io
 import os
 import re
 import shlex
 import subprocess
 import sys
+import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,11 +86,19 @@ class Fixture:
         return found
 
     def with_noqa(self) -> str:
-        """The fixture with each annotation turned into ``# noqa: <code>``."""
-        return "\n".join(
-            _ANNOTATION_COMMENT.sub(f"# noqa: {self.code}", line)
-            for line in self.text.splitlines()
-        ) + "\n"
+        """The fixture with each annotation comment turned into ``# noqa: <code>`` (real
+        comments only: a docstring that shows the annotation syntax stays as it is)."""
+        lines = self.text.splitlines()
+        for row, col in _comments(self.text):
+            lines[row - 1] = lines[row - 1][:col] + _ANNOTATION_COMMENT.sub(
+                f"# noqa: {self.code}", lines[row - 1][col:])
+        return "\n".join(lines) + "\n"
+
+
+def _comments(text: str) -> list[tuple[int, int]]:
+    """Where each comment of a module starts: (line, column)."""
+    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+    return [token.start for token in tokens if token.type == tokenize.COMMENT]
 
 
 def project_sources(root: Path) -> list[Path]:

@@ -7,6 +7,7 @@ options and configuration: the fixtures and ``examples/`` are checked both ways.
 from __future__ import annotations
 
 import ast
+import io
 import json
 import os
 import re
@@ -14,7 +15,9 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import tokenize
 from pathlib import Path
+from typing import Any
 
 import pytest
 from harness import all_fixtures
@@ -52,12 +55,17 @@ def flake8(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def same_report(cwd: Path, *args: str) -> str:
-    """Run both commands with the same arguments; assert the same lines and status."""
+    """Run both commands with the same arguments; assert the same lines and status (and,
+    on stderr, only the summary line when something was reported)."""
     ours, theirs = cli(cwd, "check", FORMAT, *args), flake8(cwd, FORMAT, *args)
     assert theirs.returncode in (0, 1), theirs.stderr
-    assert ours.stderr == ""
     assert sorted(ours.stdout.splitlines()) == sorted(theirs.stdout.splitlines())
     assert ours.returncode == theirs.returncode
+    count = len(ours.stdout.splitlines())
+    if count:
+        assert re.fullmatch(rf"Found {count} problems? in \d+ files?( \(.*\))?\n", ours.stderr)
+    else:
+        assert ours.stderr == ""
     return ours.stdout
 
 
@@ -90,10 +98,22 @@ def test_parity_with_flake8_on_the_fixtures(args: tuple[str, ...]) -> None:
     assert out  # Every fixture has positives.
 
 
+def _with_noqa(text: str, code: str) -> str:
+    """The fixture with each annotation comment turned into ``# noqa: <code>`` (only
+    comments: a docstring that shows the annotation syntax stays as it is)."""
+    lines = text.splitlines(keepends=True)
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        if token.type == tokenize.COMMENT and re.match(r"#\s*ASR\d{3}:", token.string):
+            row, col = token.start
+            lines[row - 1] = lines[row - 1][:col] + f"# noqa: {code}" + lines[row - 1][token.end[1]:]
+    return "".join(lines)
+
+
 def test_parity_on_the_fixtures_with_noqa(tmp_path: Path) -> None:
     fixtures = all_fixtures()
     for fixture in fixtures:
-        (tmp_path / fixture.path.name).write_text(fixture.with_noqa(), encoding="utf-8")
+        (tmp_path / fixture.path.name).write_text(_with_noqa(fixture.text, fixture.code),
+                                                  encoding="utf-8")
     report = same_report(tmp_path, "--isolated", ".")
     # A fixture is annotated for its own code only; other rules may still speak there.
     for fixture in fixtures:
@@ -197,6 +217,39 @@ def test_text_output_is_flake8s(project: Path) -> None:
     shown = cli(project, "check", "--show-source", "--count", "service.py").stdout
     assert shown == f"service.py:5:5: {MESSAGE}\n    time.sleep(1)\n    ^\n1\n"
     assert cli(project, "check", "--exit-zero", "service.py").returncode == 0
+    # The code frame also comes back from parallel workers.
+    (project / "other.py").write_text(SAMPLE, encoding="utf-8")
+    parallel = cli(project, "check", "--show-source", "-j2", "service.py", "other.py").stdout
+    assert parallel.count("    time.sleep(1)\n    ^\n") == 2
+
+
+def test_a_summary_line_follows_the_text_output_on_stderr(project: Path) -> None:
+    (project / "unsafe.py").write_text("import time\nasync def f():\n    x = time.sleep(1)\n",
+                                       encoding="utf-8")
+    (project / "more.py").write_text(SAMPLE + "\n\nasync def g():\n    time.sleep(2)\n",
+                                     encoding="utf-8")
+    result = cli(project, "check", ".")
+    assert result.stdout.count("ASR101") == 4  # stdout: flake8's lines only
+    assert result.stderr == "Found 4 problems in 3 files (3 fixable; 1 more with --unsafe-fixes)\n"
+    only_unsafe = cli(project, "check", "unsafe.py").stderr
+    assert only_unsafe == "Found 1 problem in 1 file (1 fixable with --unsafe-fixes)\n"
+    (project / "plain.py").write_text(
+        "async def f():\n    try:\n        await g()\n    except Exception:\n        pass\n",
+        encoding="utf-8")
+    assert cli(project, "check", "plain.py").stderr == "Found 1 problem in 1 file\n"
+    # Not after other formats, nor with flake8's --quiet, nor when nothing is found.
+    for args in (["--format=json"], ["--format=github"], ["-q"]):
+        assert cli(project, "check", *args, ".").stderr == "", args
+    (project / "clean.py").write_text("async def f():\n    pass\n", encoding="utf-8")
+    assert cli(project, "check", "clean.py").stderr == ""
+
+
+def test_help_shows_the_path_arguments(tmp_path: Path) -> None:
+    for command in ("check", "fix", "roles"):
+        text = cli(tmp_path, command, "--help").stdout
+        assert text.startswith(f"usage: flake8-async-review {command} ")
+        assert "[PATH ...]" in text.split("\n\n")[0]
+        assert re.search(r"PATH \.\.\.\s+files and directories to", text)
 
 
 def test_gitignored_paths_are_skipped_when_walking(project: Path) -> None:
@@ -276,7 +329,7 @@ def test_json_report_has_a_stable_schema(project: Path) -> None:
     assert document["schema_version"] == 1
     assert document["tool"]["name"] == "flake8-async-review"
     assert document["summary"] == {
-        "files_checked": 1, "diagnostics": 1, "fixable": 1,
+        "files_checked": 1, "files_not_checked": 0, "diagnostics": 1, "fixable": 1,
         "by_severity": {"critical": 0, "high": 1, "medium": 0, "low": 0},
         "by_code": {"ASR101": 1},
     }
@@ -315,6 +368,28 @@ def test_sarif_report_is_valid_sarif_2_1_0(project: Path) -> None:
     assert rules[by_file["service.py"]["ruleIndex"]]["id"] == "ASR101"
 
 
+def test_sarif_rules_link_to_the_documentation_site(project: Path) -> None:
+    from flake8_async_review.frontends.reports import documentation_url
+
+    def rules(*args: str) -> dict[str, Any]:
+        document = json.loads(cli(project, "check", "--format=sarif", *args, ".").stdout)
+        driver = document["runs"][0]["tool"]["driver"]
+        return {"informationUri": driver.get("informationUri"),
+                **{rule["id"]: rule for rule in driver["rules"]}}
+
+    site = rules("--docs-url", "https://docs.example/asr/")
+    assert site["ASR101"]["helpUri"] == "https://docs.example/asr/rules/ASR101/"
+    assert site["informationUri"] == "https://docs.example/asr"
+    page = cli(project, "explain", "ASR101").stdout
+    assert site["ASR101"]["help"]["text"].strip() == page.strip()  # the whole page
+    template = rules("--docs-url=https://docs.example/{code}.html")
+    assert template["ASR404"]["helpUri"] == "https://docs.example/ASR404.html"
+    # The default: the documentation site the installed package declares, if any.
+    default = rules()
+    declared = documentation_url()
+    assert default["ASR101"].get("helpUri") == (f"{declared}/rules/ASR101/" if declared else None)
+
+
 def test_github_annotations(project: Path) -> None:
     result = cli(project, "check", "--format", "github", ".")
     assert result.stdout == (
@@ -335,7 +410,15 @@ def test_markdown_review_report(project: Path) -> None:
     assert "### `service.py`" in text and "    time.sleep(1)" in text
     assert "+    await asyncio.sleep(1)" in text  # the exact patch
     assert "Fix (unsafe: applied only with `--unsafe-fixes`)" in text  # ASR108's fix
-    assert "<summary>Use instead</summary>" in text
+    # Each rule's "Use instead" example once, after the findings, however many there are.
+    (project / "more.py").write_text(SAMPLE + "\n\nasync def g():\n    time.sleep(2)\n",
+                                     encoding="utf-8")
+    text = cli(project, "check", "--format", "markdown", ".").stdout
+    assert "| high | ASR101 | blocking-sleep-in-async-function | 3 | 3 |" in text
+    use_instead = text.split("\n## Use instead\n", 1)[1]
+    assert text.count("async def poll_status(client, job_id):") == 1  # ASR101's example
+    assert use_instead.index("### ASR108 event-loop-run-in-async-function") < \
+        use_instead.index("### ASR101 blocking-sleep-in-async-function")
 
 
 def test_clean_run_in_every_format(tmp_path: Path) -> None:
@@ -344,6 +427,97 @@ def test_clean_run_in_every_format(tmp_path: Path) -> None:
         result = cli(tmp_path, "check", "--format", name, ".")
         assert result.returncode == 0, (name, result.stderr)
     assert json.loads(cli(tmp_path, "check", "--format=json").stdout)["diagnostics"] == []
+
+
+# -- files that cannot be checked -------------------------------------------------------------
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    """A clean file, one with a finding, and four that cannot be checked."""
+    (tmp_path / "ok.py").write_text("async def f():\n    pass\n", encoding="utf-8")
+    (tmp_path / "service.py").write_text(SAMPLE, encoding="utf-8")
+    (tmp_path / "syntax.py").write_text("import time\n\nx = (\n", encoding="utf-8")
+    (tmp_path / "nul.py").write_bytes(b"x = 1\x00\n")
+    (tmp_path / "garbage.py").write_bytes(bytes([0x87, 0xFF, 0x13, 0xC3, 0x28, 0x0A]))
+    os.symlink("missing.py", tmp_path / "dangling.py")  # A file that cannot be read.
+    return tmp_path
+
+
+UNCHECKED = {"dangling.py": "E902", "nul.py": "E999", "garbage.py": "E999", "syntax.py": "E999"}
+
+
+def test_files_that_do_not_parse_are_reported_in_text(broken: Path) -> None:
+    result = cli(broken, "check", ".")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert "./syntax.py:3:6: E999 SyntaxError: '(' was never closed" in lines
+    assert "./nul.py:1:1: E999 SyntaxError: source code string cannot contain null bytes" in lines
+    assert any(line.startswith("./garbage.py:1:") and " E999 SyntaxError: " in line for line in lines)
+    assert any(line.startswith("./dangling.py:0:1: E902 FileNotFoundError") for line in lines)
+    assert f"./service.py:5:5: {MESSAGE}" in lines and len(lines) == 5
+    assert result.stderr == "Found 5 problems in 5 files (1 fixable)\n"
+    # The lines are flake8's own when it is asked for these codes.
+    same_report(broken, "--select=ASR,E999,E902", ".")
+    # Alone, a file that does not parse still fails the run.
+    alone = cli(broken, "check", "syntax.py")
+    assert alone.returncode == 1 and "E999" in alone.stdout
+
+
+def test_a_parse_error_is_silenced_only_by_naming_it(broken: Path) -> None:
+    for args in (["--extend-ignore=E999,E902"], ["--per-file-ignores=*.py:E999,E902"]):
+        result = cli(broken, "check", *args, ".")
+        assert result.stdout == f"./service.py:5:5: {MESSAGE}\n", args
+    # Ignoring pycodestyle's codes in general does not hide that nothing was checked.
+    assert cli(broken, "check", "--extend-ignore=E,W", ".").stdout.count("E999") == 3
+
+
+def test_files_that_do_not_parse_in_json(broken: Path) -> None:
+    document = json.loads(cli(broken, "check", "--format=json", ".").stdout)
+    assert document["summary"]["files_checked"] == 2
+    assert document["summary"]["files_not_checked"] == 4
+    assert document["summary"]["by_severity"]["critical"] == 4
+    found = {d["path"]: d for d in document["diagnostics"]}
+    assert {path: found[path]["code"] for path in UNCHECKED} == UNCHECKED
+    syntax = found["syntax.py"]
+    assert (syntax["line"], syntax["column"], syntax["name"], syntax["severity"]) == \
+        (3, 5, "syntax-error", "critical")
+    assert syntax["message"] == "SyntaxError: '(' was never closed" and syntax["fix"] is None
+    assert (found["dangling.py"]["line"], found["dangling.py"]["name"]) == (1, "unreadable-file")
+
+
+def test_files_that_do_not_parse_in_sarif(broken: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    document = json.loads(cli(broken, "check", "--format=sarif", ".").stdout)
+    schema = json.loads((Path(__file__).parent / "data" / "sarif-2.1.0.json").read_text("utf-8"))
+    jsonschema.validate(document, schema)
+    run = document["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    found = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r
+             for r in run["results"]}
+    for path, code in UNCHECKED.items():
+        assert found[path]["ruleId"] == code and found[path]["level"] == "error"
+        assert rules[found[path]["ruleIndex"]]["id"] == code
+    region = found["syntax.py"]["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (3, 5)
+
+
+def test_files_that_do_not_parse_in_github_and_markdown(broken: Path) -> None:
+    github = cli(broken, "check", "--format=github", ".")
+    assert github.returncode == 1
+    assert ("::error file=syntax.py,line=3,endLine=3,col=5,endColumn=5,title=E999 syntax-error"
+            "::E999 SyntaxError: '(' was never closed\n") in github.stdout
+    assert "::error file=dangling.py,line=1," in github.stdout
+    assert github.stdout.count("::error ") == 5
+    markdown = cli(broken, "check", "--format=markdown", ".")
+    assert markdown.returncode == 1
+    text = markdown.stdout
+    assert "5 issues in 5 files (2 checked, 4 could not be checked)" in text
+    assert "| critical | E999 | syntax-error | 3 | 0 |" in text
+    assert "| critical | E902 | unreadable-file | 1 | 0 |" in text
+    for path in UNCHECKED:
+        assert f"### `{path}`" in text
+    assert "\x00" not in text and "- **line 3, column 5**: `E999` SyntaxError" in text
 
 
 # -- fix -------------------------------------------------------------------------------------------
@@ -425,6 +599,33 @@ def test_rules_and_explain(tmp_path: Path) -> None:
     assert page.returncode == 0
     assert page.stdout.startswith("# ASR101: blocking-sleep-in-async-function\n")
     assert "## Use instead" in page.stdout and "<!--" not in page.stdout
+    by_name = cli(tmp_path, "explain", "blocking-sleep-in-async-function")
+    assert (by_name.returncode, by_name.stdout) == (0, page.stdout)
+
+
+def test_blocking_call_patterns_that_can_match_are_accepted(project: Path) -> None:
+    for value in ("mylib.fetch->mylib.afetch", "*.fetch_all", "fetch_*", "mylib.Client.*"):
+        result = cli(project, "check", f"--asr-blocking-calls={value}", "service.py")
+        assert result.returncode == 1 and "ASR101" in result.stdout, (value, result.stderr)
+
+
+def test_flake8_formats_and_format_strings_are_accepted(project: Path) -> None:
+    for name in ("pylint", "default", "%(path)s"):
+        result = cli(project, "check", "--format", name, "service.py")
+        assert result.returncode == 1 and "service.py" in result.stdout, name
+
+
+def test_selecting_codes_this_command_does_not_report_warns(project: Path) -> None:
+    result = cli(project, "check", "--select", "E501,W", "--extend-select=ASR1,E999", ".")
+    assert result.returncode == 1 and result.stdout == f"./service.py:5:5: {MESSAGE}\n"
+    warning, summary = result.stderr.splitlines()
+    assert warning == ("flake8-async-review: warning: --select E501,W: not ASR codes; this "
+                       "command runs only the ASR rules (run flake8 for the others)")
+    assert summary.startswith("Found 1 problem in 1 file")
+    # ASR codes (and the codes of files that do not parse) draw no warning.
+    assert "warning" not in cli(project, "check", "--select=ASR1,E9", ".").stderr
+    assert "warning: --extend-select E501: not an ASR code;" in cli(
+        project, "fix", "--diff", "--extend-select=E501", ".").stderr
 
 
 @pytest.mark.parametrize(
@@ -436,6 +637,14 @@ def test_rules_and_explain(tmp_path: Path) -> None:
         (["check", "--asr-async-library", "curio"],
          "argument --asr-async-library: expected one of asyncio, anyio, trio, got 'curio'"),
         (["check", "--asr-blocking-calls=a->"], "argument --asr-blocking-calls:"),
+        (["check", "--asr-blocking-calls=mylib.a->b->c"],
+         "argument --asr-blocking-calls: 'mylib.a->b->c' has more than one '->'"),
+        (["check", "--asr-blocking-calls=fetch_all"],
+         "argument --asr-blocking-calls: 'fetch_all' names no module or type"),
+        (["check", "--format", "sarf"], "--format 'sarf': unknown format (did you mean 'sarif'?)"),
+        (["check", "--format=xml"], "--format 'xml': unknown format;"),
+        (["check", "--config", "format.cfg"], "--format 'jsn': unknown format (did you mean 'json'?)"),
+        (["explain", "blocking-sleep"], "(did you mean 'blocking-sleep-in-async-function'?"),
         (["check", "missing.py"], "missing.py: no such file or directory"),
         (["check", "--config", "missing.cfg"], "The specified config file does not exist"),
         (["check", "--jobs", "many"], "argument -j/--jobs:"),
@@ -446,6 +655,7 @@ def test_rules_and_explain(tmp_path: Path) -> None:
 def test_usage_errors_are_one_line_with_status_2(
     project: Path, args: list[str], message: str
 ) -> None:
+    (project / "format.cfg").write_text("[flake8]\nformat = jsn\n", encoding="utf-8")
     result = cli(project, *args)
     assert result.returncode == 2
     assert result.stdout == ""
@@ -463,7 +673,8 @@ def test_a_bad_option_in_the_configuration_is_a_usage_error(project: Path) -> No
 
 def test_no_progress_line_when_stderr_is_not_a_terminal() -> None:
     result = cli(ROOT, "check", "--isolated", "src", "tests")
-    assert result.stderr == ""
+    assert result.stderr.startswith("Found ") and result.stderr.count("\n") == 1
+    assert "checked" not in result.stderr and "\r" not in result.stderr
 
 
 def test_progress_line_only_on_a_terminal_and_for_many_files() -> None:

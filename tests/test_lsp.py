@@ -325,6 +325,13 @@ async def test_settings_change(client: LanguageClient) -> None:
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
         settings={"flake8AsyncReview": {"args": ["--extend-ignore=ASR101"]}}))
     await _published(client).wait(lambda p: p.uri == uri and not p.diagnostics)
+    # The documentation site's address: each rule's page is under rules/.
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"flake8AsyncReview": {"args": [], "docsUrl": "https://docs.example/asr/"}}))
+    href = "https://docs.example/asr/rules/ASR101/"
+    await _published(client).wait(
+        lambda p: p.uri == uri and any(d.code_description and d.code_description.href == href
+                                       for d in p.diagnostics))
     _restore(client)
     await _published(client).wait(lambda p: p.uri == uri and len(p.diagnostics) == 1)
 
@@ -332,7 +339,13 @@ async def test_settings_change(client: LanguageClient) -> None:
 @pytest.mark.asyncio(loop_scope="module")
 async def test_syntax_error_and_bad_requests(client: LanguageClient) -> None:
     uri = _open(client, "broken.py", "import time\n\nasync def f(:\n    time.sleep(1)\n")
-    assert await _published(client).for_version(uri, 1) == []
+    # Nothing in a file that does not parse is checked: that is the diagnostic.
+    [diagnostic] = await _published(client).for_version(uri, 1)
+    assert (diagnostic.code, diagnostic.severity, diagnostic.message) == \
+        ("E999", types.DiagnosticSeverity.Error, "SyntaxError: invalid syntax")
+    assert diagnostic.range.start == types.Position(2, 12)
+    assert diagnostic.source == "flake8-async-review" and diagnostic.code_description is None
+    assert await _actions(client, uri, 2) == []  # No "Disable E999 for this line".
     # A request the server cannot read gets an error response; the server goes on.
     future: concurrent.futures.Future[Any] = concurrent.futures.Future()
     client.protocol._request_futures["malformed-1"] = future

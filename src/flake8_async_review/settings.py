@@ -67,6 +67,13 @@ def _parse_blocking_calls(value: str) -> tuple[BlockingPattern, ...]:
             )
         if arrow and not suggestion:
             raise argparse.ArgumentTypeError(f"{entry!r} has '->' but no suggestion")
+        if "->" in suggestion:
+            raise argparse.ArgumentTypeError(f"{entry!r} has more than one '->'")
+        if not any(c in pattern for c in ".*?["):  # It could match no qualified name.
+            raise argparse.ArgumentTypeError(
+                f"{entry!r} names no module or type: write the name as imported, "
+                f"e.g. 'mylib.{pattern}'"
+            )
         entries.append(BlockingPattern(pattern, suggestion or None))
     return tuple(entries)
 

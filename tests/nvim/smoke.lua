@@ -1,22 +1,35 @@
 -- Headless Neovim smoke test of the language server with the built-in client (0.7+).
--- Environment: ASR_LSP_CMD (JSON list: the server command), ASR_FILE (the file to
--- open), ASR_ROOT (the workspace root). Exit status 0 on success, 1 with a reason.
+-- Environment: ASR_SNIPPET (a Lua file holding a setup documented in docs/editors.md,
+-- run as a user's init.lua would run it), ASR_FILE and ASR_OTHER (two Python files of
+-- the project). Exit status 0 on success, 1 with a reason.
 local function fail(reason)
   io.stderr:write("nvim smoke test: " .. reason .. "\n")
   vim.cmd("cquit 1")
 end
 
-local cmd = vim.fn.json_decode(os.getenv("ASR_LSP_CMD"))
+local ok, error = pcall(dofile, os.getenv("ASR_SNIPPET"))
+if not ok then fail("the documented setup failed: " .. tostring(error)) end
+
+-- The documented setups name the client with a dash (vim.lsp.start) or an underscore
+-- (vim.lsp.config).
+local function servers(bufnr)
+  local list = vim.lsp.get_clients or vim.lsp.get_active_clients
+  local found = {}
+  for _, client in ipairs(list()) do
+    if (client.name == "flake8-async-review" or client.name == "flake8_async_review")
+        and (bufnr == nil or vim.lsp.buf_is_attached(bufnr, client.id)) then
+      table.insert(found, client)
+    end
+  end
+  return found
+end
+
 vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("ASR_FILE")))
 local bufnr = vim.api.nvim_get_current_buf()
-local client_id = vim.lsp.start_client({
-  name = "flake8-async-review",
-  cmd = cmd,
-  root_dir = os.getenv("ASR_ROOT"),
-  init_options = { debounce = 50 },
-})
-if not client_id then fail("the server did not start") end
-vim.lsp.buf_attach_client(bufnr, client_id)
+if not vim.wait(30000, function() return #servers(bufnr) > 0 end, 50) then
+  fail("opening a Python file did not start the server")
+end
+local client = servers(bufnr)[1]
 
 local function asr(code)
   local found = {}
@@ -33,13 +46,18 @@ if not vim.wait(30000, function() return #asr("ASR101") > 0 end, 50) then
 end
 local before = #asr("ASR101")
 local target = asr("ASR101")[1]
-local client = vim.lsp.get_client_by_id(client_id)
 local position = { line = target.lnum, character = target.col }
-local response = client.request_sync("textDocument/codeAction", {
+local params = {
   textDocument = { uri = vim.uri_from_bufnr(bufnr) },
   range = { start = position, ["end"] = position },
   context = { diagnostics = {} },
-}, 10000, bufnr)
+}
+local response
+if vim.fn.has("nvim-0.11") == 1 then  -- Client methods take self from 0.11 on.
+  response = client:request_sync("textDocument/codeAction", params, 10000, bufnr)
+else
+  response = client.request_sync("textDocument/codeAction", params, 10000, bufnr)
+end
 if not response or response.err or not response.result then fail("no code actions") end
 local applied = false
 for _, action in ipairs(response.result) do
@@ -55,4 +73,13 @@ if not vim.wait(30000, function() return #asr("ASR101") < before end, 50) then
 end
 local line = vim.api.nvim_buf_get_lines(bufnr, target.lnum, target.lnum + 2, false)
 io.stdout:write("fixed: " .. table.concat(line, " | ") .. "\n")
+
+-- A second Python file of the project is served by the same server.
+vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("ASR_OTHER")))
+local other = vim.api.nvim_get_current_buf()
+if not vim.wait(30000, function() return #servers(other) > 0 end, 50) then
+  fail("the second Python file got no server")
+end
+if #servers() ~= 1 then fail(#servers() .. " servers for one project") end
+io.stdout:write("servers: 1\n")
 vim.cmd("qall!")

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import ast
+import difflib
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +27,7 @@ from ..analysis.roles import classify
 from ..rules import ALL_RULES, RULES_BY_CODE
 from ..settings import OPTIONS
 from .core import (
+    PARSE_ERRORS,
     FileReport,
     Finding,
     FixResult,
@@ -33,6 +36,7 @@ from .core import (
     UsageError,
     changed_lines,
     fix_source,
+    names_asr,
     unified_diff,
     write_fixed,
 )
@@ -71,10 +75,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check", help="report ASR diagnostics, as `flake8 --select ASR` does",
-        description="Report the ASR diagnostics of files and directories (default: the "
-        "current directory). Paths git ignores are skipped when walking directories.",
+        usage=f"{PROG} check [-h] [--format FORMAT] [--output FILE] [--diff REV]\n"
+        f"{' ' * len(f'usage: {PROG} check ')}[--no-progress] [--docs-url URL]\n"
+        f"{' ' * len(f'usage: {PROG} check ')}[flake8 options] [PATH ...]",
+        description="Report the ASR diagnostics of files and directories, and each file "
+        "that does not parse (E999) or cannot be read (E902). Paths git ignores are "
+        "skipped when walking directories. A summary line follows the text output on "
+        "standard error.",
         epilog=_FLAKE8_OPTIONS_HELP, allow_abbrev=False,
     )
+    _paths_help(check, "files and directories to check (default: the current directory)")
     check.add_argument("--format", default="text", metavar="FORMAT",
                        help="text (flake8's output; also any flake8 --format value), json, "
                        "sarif, github or markdown (default: text)")
@@ -85,29 +95,38 @@ def build_parser() -> argparse.ArgumentParser:
                        "REV (and untracked files)")
     check.add_argument("--no-progress", action="store_true",
                        help="never show the progress line on a terminal")
+    check.add_argument("--docs-url", metavar="URL",
+                       help="the documentation site that SARIF reports link each rule to "
+                       "(URL/rules/ASRnnn/), or an address with {code} in it (default: "
+                       "the package's documentation site, if it declares one)")
 
     fix = commands.add_parser(
         "fix", help="apply the fixes of reported diagnostics",
+        usage=f"{PROG} fix [-h] [--diff] [--unsafe-fixes] [flake8 options] [PATH ...]",
         description="Apply the safe fixes of the diagnostics `check` reports. A file whose "
         "fixed text does not parse, or still has a diagnostic it fixed, is left as it is.",
         epilog=_FLAKE8_OPTIONS_HELP, allow_abbrev=False,
     )
+    _paths_help(fix, "files and directories to fix (default: the current directory)")
     fix.add_argument("--diff", action="store_true",
                      help="print a unified patch instead of writing files")
     fix.add_argument("--unsafe-fixes", action="store_true",
                      help="also apply fixes that may change behaviour")
 
-    commands.add_parser(
+    roles = commands.add_parser(
         "roles", help="show what each file is for: application code, test, script, migration",
+        usage=f"{PROG} roles [-h] [flake8 options] [PATH ...]",
         description="Show how each file is classified (application code, test, script or "
         "migration) and why: most rules check application code only (see each rule's "
         "'Where it applies'). Files are found as `check` finds them.",
         epilog=_FLAKE8_OPTIONS_HELP, allow_abbrev=False,
     )
+    _paths_help(roles, "files and directories to classify (default: the current directory)")
     commands.add_parser("rules", help="list the rules", allow_abbrev=False)
     explain = commands.add_parser("explain", help="show a rule's documentation",
                                   allow_abbrev=False)
-    explain.add_argument("code", metavar="ASRnnn")
+    explain.add_argument("code", metavar="RULE", help="a rule's code (ASR101) or name "
+                         "(blocking-sleep-in-async-function)")
     commands.add_parser(
         "lsp", help="run the language server on standard input and output",
         description="Run the language server (diagnostics, quick fixes, noqa actions, "
@@ -115,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
         "pip install 'flake8-async-review[lsp]'.", allow_abbrev=False,
     )
     return parser
+
+
+def _paths_help(parser: argparse.ArgumentParser, text: str) -> None:
+    """Show the PATH arguments in the help. They are not parsed here: flake8's options
+    (``--select ASR``) take values, so only flake8 can tell a path from a value."""
+    parser.add_argument_group("positional arguments", f"PATH ...  {text}")
 
 
 def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -166,6 +191,9 @@ def run_check(options: argparse.Namespace, flake8_argv: list[str]) -> int:
         flake8_argv = [f"--format={report_format}", *flake8_argv]
         report_format = "text"
     session = Session(flake8_argv)
+    if report_format == "text":
+        _check_flake8_format(session)
+    _warn_about_selection(flake8_argv)
     changed = changed_lines(options.diff_rev) if options.diff_rev else None
     files = session.discover()
     if changed is not None:
@@ -175,18 +203,73 @@ def run_check(options: argparse.Namespace, flake8_argv: list[str]) -> int:
         reports = session.check_files(files, jobs=session.jobs, progress=progress)
     finally:
         progress.close()
-    if changed is not None:
+    if changed is not None:  # A file that does not parse is reported whatever changed.
         for file_report in reports:
             file_report.findings = [f for f in file_report.findings
-                                    if changed.covers(f.path, f.line)]
+                                    if f.parse_error or changed.covers(f.path, f.line)]
     findings = [f for r in reports for f in r.findings]
     if report_format == "text":
         _print_text(session, reports, options.output)
     else:
-        _emit(FORMATS[report_format](Report(findings, len(files))), options.output)
+        not_checked = sum(1 for r in reports if not r.checked)
+        report = Report(findings, len(reports) - not_checked, not_checked, options.docs_url)
+        _emit(FORMATS[report_format](report), options.output)
     if session.options.count:
         print(len(findings))
+    if report_format == "text" and findings and not session.options.quiet:
+        sys.stdout.flush()  # After the findings, also when both go to one terminal.
+        print(summary_line(findings), file=sys.stderr)
     return 1 if findings and not session.options.exit_zero else 0
+
+
+def summary_line(findings: Sequence[Finding]) -> str:
+    """``Found 42 problems in 7 files (12 fixable; 5 more with --unsafe-fixes)``."""
+    files = len({f.path for f in findings})
+    fixes = [f.violation.fix for f in findings if f.violation is not None and f.violation.fix]
+    safe = sum(1 for fix in fixes if fix.safe)
+    unsafe = len(fixes) - safe
+    line = f"Found {_plural(len(findings), 'problem')} in {_plural(files, 'file')}"
+    if safe and unsafe:
+        return f"{line} ({safe} fixable; {unsafe} more with --unsafe-fixes)"
+    if safe:
+        return f"{line} ({safe} fixable)"
+    if unsafe:
+        return f"{line} ({unsafe} fixable with --unsafe-fixes)"
+    return line
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _check_flake8_format(session: Session) -> None:
+    """Refuse a ``--format`` that is neither a formatter nor a format string: flake8
+    would print the word itself for every finding."""
+    name = session.options.format
+    known = [*FORMAT_NAMES, *sorted(n for n in session.plugins.reporters if n not in FORMAT_NAMES)]
+    if name in known or "%(" in name:
+        return
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise UsageError(f"--format {name!r}: unknown format{hint}; use one of {', '.join(known)}, "
+                     "or a format string such as '%(path)s:%(row)d: %(code)s %(text)s'")
+
+
+def _warn_about_selection(flake8_argv: Sequence[str]) -> None:
+    """Warn about codes selected on the command line that this command never reports
+    (it runs only the ASR rules; flake8 runs the others)."""
+    scanner = _Parser(add_help=False, allow_abbrev=False)
+    scanner.add_argument("--select", action="append", default=[])
+    scanner.add_argument("--extend-select", action="append", default=[])
+    given, _ = scanner.parse_known_args(list(flake8_argv))
+    for flag, values in (("--select", given.select), ("--extend-select", given.extend_select)):
+        codes = [code.strip() for value in values for code in re.split(r"[,\s]+", value)]
+        foreign = [code for code in codes if code and not names_asr([code])
+                   and not any(error.startswith(code) for error in PARSE_ERRORS)]
+        if foreign:
+            what = "not ASR codes" if len(foreign) > 1 else "not an ASR code"
+            print(f"{PROG}: warning: {flag} {','.join(foreign)}: {what}; this command runs "
+                  "only the ASR rules (run flake8 for the others)", file=sys.stderr)
 
 
 def _print_text(session: Session, reports: Sequence[FileReport], output: str | None) -> None:
@@ -231,6 +314,7 @@ def _emit(text: str, output: str | None) -> None:
 
 def run_fix(options: argparse.Namespace, flake8_argv: list[str]) -> int:
     session = Session(flake8_argv)
+    _warn_about_selection(flake8_argv)
     status = 0
     fixed_files = applied = 0
     remaining: list[Finding] = []
@@ -299,9 +383,12 @@ def run_rules() -> int:
 
 
 def run_explain(code: str) -> int:
-    rule = RULES_BY_CODE.get(code.strip().upper())
+    by_name = {rule.name: rule for rule in ALL_RULES}
+    rule = RULES_BY_CODE.get(code.strip().upper()) or by_name.get(code.strip().lower())
     if rule is None:
-        raise UsageError(f"unknown rule {code!r} (`{PROG} rules` lists them)")
+        close = difflib.get_close_matches(code.strip().lower(), list(by_name), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise UsageError(f"unknown rule {code!r} ({hint}`{PROG} rules` lists them)")
     page = "\n".join(line for line in rule_page(rule).splitlines() if not line.startswith("<!--"))
     print(page.strip())
     return 0

@@ -40,6 +40,10 @@ from ..engine.violation import Violation
 from .flake8_plugin import Plugin, linter_for
 
 CODE_PREFIX = "ASR"
+# flake8's codes for a file it could not check: E999 it does not parse (a syntax error,
+# NUL bytes, random bytes), E902 it cannot be read. Reported whatever the selection,
+# with a name for the reports.
+PARSE_ERRORS = {"E999": "syntax-error", "E902": "unreadable-file"}
 
 
 class UsageError(Exception):
@@ -66,6 +70,17 @@ class Finding:
     violation: Violation | None
 
     @property
+    def start_col(self) -> int:
+        """The 0-based column where the finding starts. flake8 gives a syntax error's
+        column as Python does, 1-based (and so prints one more)."""
+        return max(self.col - 1, 0) if self.code == "E999" else self.col
+
+    @property
+    def parse_error(self) -> bool:
+        """Whether this reports a file that could not be checked (E999, E902)."""
+        return self.code in PARSE_ERRORS
+
+    @property
     def flake8_error(self) -> Any:
         """The finding as a ``flake8.violation.Violation`` (for flake8's formatters)."""
         from flake8.violation import Violation as Flake8Violation
@@ -78,8 +93,11 @@ class Finding:
 
 @dataclass
 class FileReport:
+    """A file's findings; ``checked`` is False when it could not be parsed or read."""
+
     path: str
     findings: list[Finding] = field(default_factory=list)
+    checked: bool = True
 
 
 # -- flake8 options and plugins -----------------------------------------------------------
@@ -189,6 +207,7 @@ class Session:
             logical_line=[], physical_line=[],
         )
         self._guide: Any = None
+        self._parse_guide: Any = None
         self._collector: Any = None
 
     # -- file discovery ---------------------------------------------------------------
@@ -284,18 +303,32 @@ class Session:
     def select(self, display_name: str, results: list[Any],
                violations: Sequence[Violation]) -> list[Finding]:
         """What flake8's style guide reports of a file's raw results (noqa,
-        per-file-ignores, selection), in flake8's order, matched to the violations."""
+        per-file-ignores, selection), in flake8's order, matched to the violations.
+
+        A file that does not parse (E999) or cannot be read (E902) is reported even
+        though the selection is ASR: otherwise it would pass as clean. Its error goes
+        through a style guide that also selects these two codes, so an ignore that
+        names one of them (``--extend-ignore=E999``, ``per-file-ignores``) and
+        ``# noqa`` still silence it."""
         from flake8.style_guide import StyleGuideManager
 
         if self._guide is None:
             self._collector = _Collector(self.options)
             self._guide = StyleGuideManager(self.options, self._collector)
+            parse_options = argparse.Namespace(**vars(self.options))
+            parse_options.select = [*(self.options.select or []), *PARSE_ERRORS]
+            self._parse_guide = StyleGuideManager(parse_options, self._collector)
         by_key = {(v.line, v.col, v.code, v.message): v for v in violations}
         collected = self._collector.errors
         collected.clear()
-        with self._guide.processing_file(display_name):
-            for code, line, col, text, physical_line in sorted(results, key=lambda r: (r[1], r[2])):
-                self._guide.handle_error(code, display_name, line, col, text, physical_line)
+        for guide, of_guide in ((self._parse_guide, [r for r in results if r[0] in PARSE_ERRORS]),
+                                (self._guide, [r for r in results if r[0] not in PARSE_ERRORS])):
+            if not of_guide:
+                continue
+            with guide.processing_file(display_name):
+                for code, line, col, text, physical_line in sorted(of_guide,
+                                                                   key=lambda r: (r[1], r[2])):
+                    guide.handle_error(code, display_name, line, col, text, physical_line)
         findings = []
         for error in collected:
             message = error.text[len(error.code) + 1:] if error.text.startswith(error.code + " ") \
@@ -330,7 +363,8 @@ class Session:
                 if progress is not None:
                     progress(done, total)
         raw.sort(key=lambda item: item[0])
-        return [FileReport(name, self.select(name, results, violations))
+        return [FileReport(name, self.select(name, results, violations),
+                           checked=not any(r[0] in PARSE_ERRORS for r in results))
                 for name, results, violations in raw]
 
     @property

@@ -43,7 +43,8 @@ from ..analysis import project
 from ..analysis.source import source_lines
 from ..engine.violation import Edit, Fix
 from ..rules import RULES_BY_CODE
-from .core import Finding, Session, SourceFile, UsageError, fix_source
+from .core import PARSE_ERRORS, Finding, Session, SourceFile, UsageError, fix_source
+from .reports import rule_url
 
 SECTION = "flake8AsyncReview"
 SOURCE = "flake8-async-review"
@@ -79,8 +80,9 @@ class Settings:
 
     ``run``: lint on every change (``onType``, debounced by ``debounce`` ms) or only on
     open and save (``onSave``). ``args``: extra flake8 options, as on the command line.
-    ``severity``: level per code, code prefix or rule severity. ``docs_url``: the rule
-    page address, ``{code}`` replaced by the code (default: a local copy of the page).
+    ``severity``: level per code, code prefix or rule severity. ``docs_url``: the
+    documentation site, or a rule page's address with ``{code}`` in it (default: the
+    package's documentation site, else a local copy of the page).
     """
 
     run: str = "onType"
@@ -144,7 +146,9 @@ class Settings:
         if best is not None:
             return _LEVELS[best[1]]
         rule = RULES_BY_CODE.get(code)
-        rule_severity = rule.severity.value if rule is not None else "medium"
+        # A file that does not parse: nothing in it is checked, and it cannot run.
+        rule_severity = rule.severity.value if rule is not None else \
+            "critical" if code in PARSE_ERRORS else "medium"
         for key, level in self.severity:
             if key.strip().lower() == rule_severity:
                 return _LEVELS[level]
@@ -436,7 +440,7 @@ class AsrLanguageServer(LanguageServer):
         if left_out:
             return [], session
         findings = [f for f in session.check_text(path, text, physical_lines=False)
-                    if f.code.startswith("ASR")]
+                    if f.code.startswith("ASR") or f.parse_error]
         return findings, session
 
     def schedule(self, uri: str, delay: float = 0.0) -> None:
@@ -496,8 +500,9 @@ class AsrLanguageServer(LanguageServer):
         violation = finding.violation
         if violation is not None:
             return lines.range((violation.line, violation.col), (violation.end_line, violation.end_col))
-        line_text = _content(lines.lines[finding.line - 1]) if finding.line <= len(lines.lines) else ""
-        return lines.range((finding.line, finding.col), (finding.line, len(line_text)))
+        line = max(finding.line, 1)  # flake8 reports a file it cannot read at line 0.
+        line_text = _content(lines.lines[line - 1]) if line <= len(lines.lines) else ""
+        return lines.range((line, finding.start_col), (line, len(line_text)))
 
     def diagnostic(self, finding: Finding, lines: Lines) -> types.Diagnostic:
         fix = finding.violation.fix if finding.violation is not None else None
@@ -520,11 +525,13 @@ class AsrLanguageServer(LanguageServer):
         )
 
     def docs_href(self, code: str) -> str | None:
-        if self.settings.docs_url:
-            return self.settings.docs_url.replace("{code}", code)
-        rule = RULES_BY_CODE.get(code)
-        if rule is None:
+        """The rule's web page (``docsUrl``, else the package's documentation site),
+        else the local copy of its page."""
+        if RULES_BY_CODE.get(code) is None:
             return None
+        url = rule_url(code, self.settings.docs_url)
+        if url is not None:
+            return url
         if not self.docs_dir:
             return None
         return _path_uri(os.path.join(self.docs_dir, f"{code}.md"))
@@ -580,7 +587,8 @@ class AsrLanguageServer(LanguageServer):
                 diagnostic = self.diagnostic(finding, lines)
                 if violation is not None and violation.fix is not None:
                     actions.append(self.fix_action(uri, linted, violation.fix, diagnostic, lines))
-                edit = noqa_edit(linted.text, finding.line, finding.code) if noqa_allowed else None
+                edit = noqa_edit(linted.text, finding.line, finding.code) \
+                    if noqa_allowed and not finding.parse_error else None
                 if edit is not None:
                     actions.append(types.CodeAction(
                         title=f"Disable {finding.code} for this line",

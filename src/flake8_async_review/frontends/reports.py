@@ -2,7 +2,9 @@
 
 (The ``text`` format is flake8's own formatter, so it prints exactly what flake8 would.)
 Every format takes the same :class:`Report`: the findings after noqa, selection and
-``--diff``, in flake8's order, and the number of files checked.
+``--diff``, in flake8's order, the number of files checked, and the number of files that
+could not be checked (they do not parse, or cannot be read: each is a finding, E999 or
+E902, reported at critical severity).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ..engine.fixes import apply_fixes
 from ..engine.rule import Severity, code_blocks, doc_sections
 from ..engine.violation import Fix
 from ..rules import ALL_RULES, RULES_BY_CODE, Rule
-from .core import Finding, SourceFile, unified_diff
+from .core import PARSE_ERRORS, Finding, SourceFile, unified_diff
 from .rule_docs import rule_page
 
 TOOL_NAME = "flake8-async-review"
@@ -36,6 +38,8 @@ _GITHUB_LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
 class Report:
     findings: Sequence[Finding]
     files_checked: int
+    files_not_checked: int = 0
+    docs_url: str | None = None  # The documentation site (see rule_url).
 
 
 def documentation_url() -> str | None:
@@ -53,8 +57,13 @@ def documentation_url() -> str | None:
     return None
 
 
-def rule_url(code: str) -> str | None:
-    base = documentation_url()
+def rule_url(code: str, docs_url: str | None = None) -> str | None:
+    """The web page of a rule. ``docs_url`` is the documentation site (the rule is at
+    ``rules/<code>/`` below it) or an address with ``{code}`` in it; the default is the
+    package's documentation site. None when there is none."""
+    if docs_url and "{code}" in docs_url:
+        return docs_url.replace("{code}", code)
+    base = docs_url.rstrip("/") if docs_url else documentation_url()
     return f"{base}/rules/{code}/" if base else None
 
 
@@ -62,16 +71,28 @@ def _rule(finding: Finding) -> type[Rule] | None:
     return RULES_BY_CODE.get(finding.code)
 
 
+def _name(code: str) -> str | None:
+    rule = RULES_BY_CODE.get(code)
+    return rule.name if rule is not None else PARSE_ERRORS.get(code)
+
+
 def _severity(finding: Finding) -> Severity:
+    if finding.parse_error:  # Nothing in the file was checked, and it cannot run.
+        return Severity.CRITICAL
     rule = _rule(finding)
     return rule.severity if rule is not None else Severity.MEDIUM
+
+
+def _line(finding: Finding) -> int:
+    """The 1-based line (flake8 reports a file it cannot read at line 0)."""
+    return max(finding.line, 1)
 
 
 def _end(finding: Finding) -> tuple[int, int]:
     """End line and 0-based exclusive end column."""
     if finding.violation is not None:
         return finding.violation.end_line, finding.violation.end_col
-    return finding.line, finding.col
+    return _line(finding), finding.start_col
 
 
 def _fix_json(fix: Fix) -> dict[str, Any]:
@@ -99,16 +120,15 @@ def to_json(report: Report) -> str:
     diagnostics = []
     for finding in report.findings:
         end_line, end_col = _end(finding)
-        rule = _rule(finding)
         fix = finding.violation.fix if finding.violation is not None else None
         diagnostics.append({
             "path": _posix(finding.path),
-            "line": finding.line,
-            "column": finding.col + 1,
+            "line": _line(finding),
+            "column": finding.start_col + 1,
             "end_line": end_line,
             "end_column": end_col + 1,
             "code": finding.code,
-            "name": rule.name if rule else None,
+            "name": _name(finding.code),
             "severity": _severity(finding).value,
             "message": finding.message,
             "fix": _fix_json(fix) if fix is not None else None,
@@ -133,6 +153,7 @@ def _summary(report: Report) -> dict[str, Any]:
             fixable += 1
     return {
         "files_checked": report.files_checked,
+        "files_not_checked": report.files_not_checked,
         "diagnostics": len(report.findings),
         "fixable": fixable,
         "by_severity": by_severity,
@@ -147,7 +168,7 @@ def _first_paragraph(text: str) -> str:
     return " ".join(text.strip().split("\n\n")[0].split())
 
 
-def _sarif_rule(rule: type[Rule]) -> dict[str, Any]:
+def _sarif_rule(rule: type[Rule], docs_url: str | None) -> dict[str, Any]:
     sections = doc_sections(rule)
     page = _page_without_marker(rule)
     level = _SARIF_LEVEL[rule.severity]
@@ -166,10 +187,31 @@ def _sarif_rule(rule: type[Rule]) -> dict[str, Any]:
             "severity": rule.severity.value,
         },
     }
-    url = rule_url(rule.code)
+    url = rule_url(rule.code, docs_url)
     if url:
         entry["helpUri"] = url
     return entry
+
+
+_PARSE_ERROR_HELP = {
+    "E999": "The file does not parse (a syntax error, NUL bytes, or not Python text): "
+            "none of its code was checked, and Python cannot import it.",
+    "E902": "The file cannot be read: none of its code was checked.",
+}
+
+
+def _sarif_parse_error_rule(code: str) -> dict[str, Any]:
+    text = _PARSE_ERROR_HELP[code]
+    return {
+        "id": code,
+        "name": PARSE_ERRORS[code],
+        "shortDescription": {"text": text.split(":")[0]},
+        "fullDescription": {"text": text},
+        "help": {"text": text, "markdown": text},
+        "defaultConfiguration": {"level": "error", "enabled": True},
+        "properties": {"tags": ["correctness"], "precision": "very-high",
+                       "problem.severity": "error", "severity": Severity.CRITICAL.value},
+    }
 
 
 def _page_without_marker(rule: type[Rule]) -> str:
@@ -190,10 +232,14 @@ def _artifact(finding: Finding) -> dict[str, Any]:
 
 
 def to_sarif(report: Report) -> str:
-    """SARIF 2.1.0, as GitHub code scanning accepts it: every rule (with help text),
-    one result per finding with its region, and the fix as artifact changes."""
-    rules = list(ALL_RULES)
-    index = {rule.code: i for i, rule in enumerate(rules)}
+    """SARIF 2.1.0, as GitHub code scanning accepts it: every rule (with its whole page
+    as help text, and its web page as ``helpUri`` when there is a documentation site),
+    one result per finding with its region, and the fix as artifact changes. A file
+    that does not parse or cannot be read is a result of rule E999 or E902."""
+    descriptors = [_sarif_rule(rule, report.docs_url) for rule in ALL_RULES]
+    descriptors += [_sarif_parse_error_rule(code) for code in PARSE_ERRORS
+                    if any(f.code == code for f in report.findings)]
+    index = {descriptor["id"]: i for i, descriptor in enumerate(descriptors)}
     results = []
     for finding in report.findings:
         end_line, end_col = _end(finding)
@@ -203,7 +249,7 @@ def to_sarif(report: Report) -> str:
             "message": {"text": finding.message},
             "locations": [{"physicalLocation": {
                 "artifactLocation": _artifact(finding),
-                "region": _region(finding.line, finding.col, end_line, end_col),
+                "region": _region(_line(finding), finding.start_col, end_line, end_col),
             }}],
         }
         if finding.code in index:
@@ -226,11 +272,12 @@ def to_sarif(report: Report) -> str:
         "name": TOOL_NAME,
         "version": __version__,
         "semanticVersion": __version__,
-        "rules": [_sarif_rule(rule) for rule in rules],
+        "rules": descriptors,
     }
-    base = documentation_url()
-    if base:
-        driver["informationUri"] = base
+    site = report.docs_url.rstrip("/") if report.docs_url and "{code}" not in report.docs_url \
+        else documentation_url()
+    if site:
+        driver["informationUri"] = site
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -260,15 +307,15 @@ def to_github(report: Report) -> str:
     lines = []
     for finding in report.findings:
         end_line, end_col = _end(finding)
-        rule = _rule(finding)
-        title = f"{finding.code} {rule.name}" if rule else finding.code
+        name = _name(finding.code)
+        title = f"{finding.code} {name}" if name else finding.code
         properties = [
             f"file={_escape_property(_posix(finding.path))}",
-            f"line={finding.line}",
+            f"line={_line(finding)}",
             f"endLine={end_line}",
-            f"col={finding.col + 1}",
+            f"col={finding.start_col + 1}",
         ]
-        if end_line == finding.line:  # GitHub ignores endColumn across lines.
+        if end_line == _line(finding):  # GitHub ignores endColumn across lines.
             properties.append(f"endColumn={end_col + 1}")
         properties.append(f"title={_escape_property(title)}")
         level = _GITHUB_LEVEL[_SARIF_LEVEL[_severity(finding)]]
@@ -282,19 +329,24 @@ def to_github(report: Report) -> str:
 
 def to_markdown(report: Report, read: Callable[[str], SourceFile | None] | None = None) -> str:
     """A review report: a summary table by severity and rule, then the findings by
-    severity and file, each with the code, the rule's "Use instead", and the exact patch
-    when a fix exists."""
+    severity and file, each with the code and the exact patch when a fix exists, then
+    each reported rule's "Use instead" example, once per rule."""
     read = read or _read_or_none
     findings = list(report.findings)
     out = ["# flake8-async-review report", ""]
+    checked = f"{report.files_checked} checked"
+    if report.files_not_checked:
+        checked += f", {report.files_not_checked} could not be checked"
     if not findings:
-        out += [f"No issues in {_plural(report.files_checked, 'file')} checked.", ""]
+        out += [f"No issues in {_plural(report.files_checked, 'file')} checked"
+                + (f" ({report.files_not_checked} could not be checked)."
+                   if report.files_not_checked else "."), ""]
         return "\n".join(out)
     files = {f.path for f in findings}
     fixable = sum(1 for f in findings if f.violation is not None and f.violation.fix is not None)
     out += [
         f"{_plural(len(findings), 'issue')} in {_plural(len(files), 'file')} "
-        f"({report.files_checked} checked); {fixable} with an automatic fix.",
+        f"({checked}); {fixable} with an automatic fix.",
         "",
         "| Severity | Rule | Name | Issues | Fixable |",
         "| --- | --- | --- | ---: | ---: |",
@@ -302,9 +354,8 @@ def to_markdown(report: Report, read: Callable[[str], SourceFile | None] | None 
     for severity in SEVERITY_ORDER:
         for code in sorted({f.code for f in findings if _severity(f) is severity}):
             of_code = [f for f in findings if f.code == code]
-            rule = RULES_BY_CODE.get(code)
             fixes = sum(1 for f in of_code if f.violation is not None and f.violation.fix)
-            out.append(f"| {severity.value} | {code} | {rule.name if rule else ''} | "
+            out.append(f"| {severity.value} | {code} | {_name(code) or ''} | "
                        f"{len(of_code)} | {fixes} |")
     out.append("")
     sources: dict[str, SourceFile | None] = {}
@@ -319,12 +370,27 @@ def to_markdown(report: Report, read: Callable[[str], SourceFile | None] | None 
                 sources[path] = read(path)
             for finding in (f for f in of_severity if f.path == path):
                 out += _markdown_finding(finding, sources[path])
+    out += _use_instead(findings)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def _use_instead(findings: Sequence[Finding]) -> list[str]:
+    """The "Use instead" example of each reported rule, in the summary table's order."""
+    out: list[str] = []
+    for severity in SEVERITY_ORDER:
+        for code in sorted({f.code for f in findings if _severity(f) is severity}):
+            rule = RULES_BY_CODE.get(code)
+            if rule is None:
+                continue
+            blocks = code_blocks(doc_sections(rule).get("Use instead", ""))
+            if blocks:
+                out += [f"### {code} {rule.name}", "", "```python",
+                        *blocks[0].rstrip("\n").splitlines(), "```", ""]
+    return ["## Use instead", "", *out] if out else []
+
+
 def _markdown_finding(finding: Finding, source: SourceFile | None) -> list[str]:
-    rule = _rule(finding)
-    out = [f"- **line {finding.line}, column {finding.col + 1}**: `{finding.code}` "
+    out = [f"- **line {_line(finding)}, column {finding.start_col + 1}**: `{finding.code}` "
            f"{finding.message}", ""]
     excerpt = _excerpt(finding, source)
     if excerpt:
@@ -337,22 +403,21 @@ def _markdown_finding(finding: Finding, source: SourceFile | None) -> list[str]:
             patch = unified_diff(finding.path, source.text, patched, context=1)
             out += _indent([f"{label}: {fix.description}", "", "```diff",
                             *patch.rstrip("\n").splitlines(), "```", ""])
-    if rule is not None:
-        use_instead = doc_sections(rule).get("Use instead", "")
-        blocks = code_blocks(use_instead)
-        if blocks:
-            out += _indent(["<details><summary>Use instead</summary>", "", "```python",
-                            *blocks[0].rstrip("\n").splitlines(), "```", "", "</details>", ""])
     return out
 
 
 def _excerpt(finding: Finding, source: SourceFile | None) -> list[str]:
     if source is None:
-        return [finding.physical_line.rstrip("\r\n")] if finding.physical_line else []
-    lines = source_lines(source.text)
-    end_line, _ = _end(finding)
-    last = min(max(end_line, finding.line), finding.line + 5, len(lines))
-    return [lines[i - 1].rstrip("\r\n") for i in range(finding.line, last + 1)]
+        excerpt = [finding.physical_line.rstrip("\r\n")] if finding.physical_line else []
+    else:
+        lines = source_lines(source.text)
+        first, (end_line, _) = _line(finding), _end(finding)
+        last = min(max(end_line, first), first + 5, len(lines))
+        excerpt = [lines[i - 1].rstrip("\r\n") for i in range(first, last + 1)]
+    # A file that does not parse may not be text (NUL bytes, random bytes).
+    if finding.parse_error and not all(c.isprintable() or c == "\t" for c in "".join(excerpt)):
+        return []
+    return excerpt
 
 
 def _indent(lines: Iterable[str]) -> list[str]:
