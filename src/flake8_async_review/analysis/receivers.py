@@ -29,6 +29,8 @@ from .project import ASSIGNMENTS, Local, imported_from_project, materialize
 from .scopes import FUNCTION_TYPES, all_parameters, own_nodes, parameter_default, statements_of
 
 Chain = Sequence[ast.AST]
+# How many steps a receiver may take before its type is unknown.
+_MAX_NESTING = 64
 _UNWRAP_FIRST = {"typing.Optional", "typing.Annotated", "typing_extensions.Annotated",
                  "typing.Generator", "typing.Iterator", "typing.AsyncGenerator",
                  "typing.AsyncIterator", "typing.Iterable", "typing.AsyncIterable",
@@ -59,24 +61,33 @@ class TypeResolver:
         self._evidence: dict[int, dict[str, _Evidence]] = {}
         self._resolved: dict[tuple[int, str], str | None] = {}
         self._in_progress: set[tuple[int, str]] = set()
+        self._nesting = 0
 
     # -- entry point ----------------------------------------------------------------------
 
     def type_of(self, node: ast.AST, chain: Chain) -> str | None:
-        kind = node.__class__
-        if kind is ast.Name:
-            return self._name_type(node.id, chain)  # type: ignore[attr-defined]
-        if kind is ast.Attribute:
-            return self._attribute_type(node, chain)  # type: ignore[arg-type]
-        if kind is ast.Call:
-            return self._call_type(node, chain)  # type: ignore[arg-type]
-        if kind is ast.Subscript:
-            value = self.type_of(node.value, chain)  # type: ignore[attr-defined]
-            return catalogue.subscript_result(value) if value else None
-        if kind is ast.BinOp and isinstance(node.op, ast.Div):  # type: ignore[attr-defined]
-            left = self.type_of(node.left, chain)  # type: ignore[attr-defined]
-            return left if left == "pathlib.Path" else None
-        return None
+        # Each step of a receiver (`a.b().c[0]`, `x2 = x1`) asks for the type of the one
+        # before it: past _MAX_NESTING steps the type is unknown, not a RecursionError.
+        if self._nesting > _MAX_NESTING:
+            return None
+        self._nesting += 1
+        try:
+            kind = node.__class__
+            if kind is ast.Name:
+                return self._name_type(node.id, chain)  # type: ignore[attr-defined]
+            if kind is ast.Attribute:
+                return self._attribute_type(node, chain)  # type: ignore[arg-type]
+            if kind is ast.Call:
+                return self._call_type(node, chain)  # type: ignore[arg-type]
+            if kind is ast.Subscript:
+                value = self.type_of(node.value, chain)  # type: ignore[attr-defined]
+                return catalogue.subscript_result(value) if value else None
+            if kind is ast.BinOp and isinstance(node.op, ast.Div):  # type: ignore[attr-defined]
+                left = self.type_of(node.left, chain)  # type: ignore[attr-defined]
+                return left if left == "pathlib.Path" else None
+            return None
+        finally:
+            self._nesting -= 1
 
     # -- names ----------------------------------------------------------------------------
 

@@ -110,7 +110,10 @@ def _runner_names(context: Context) -> frozenset[str]:
     return frozenset({"run", *_RUN_ALIAS.findall("".join(context.lines))})
 
 
-_RUN_ALIAS = re.compile(r"\brun\s+as\s+(\w+)")
+# Starts with the word, so that a search skips from one `run` to the next (the
+# lookbehind checks the word boundary); a pattern starting with `\b` is tried at every
+# position of the file.
+_RUN_ALIAS = re.compile(r"run(?<=\brun)\s+as\s+(\w+)")
 
 
 def _enclosing_loop_body(context: Context, node: ast.AST) -> list[ast.AST] | None:

@@ -219,12 +219,14 @@ def _imported_once(context: Context) -> frozenset[str]:
     return frozenset(name for name in imported if bindings[name] == 1 and name not in unsure)
 
 
-_ASYNC_DEF = re.compile(r"\basync\s+def\s+(\w+)")
-# Every name bound with `as` (a superset of aliased imports); anchored on the keyword,
-# since a pattern that starts with `\w+` retries at every word of the file.
-_IMPORTED_FROM_LIBRARY = re.compile(r"\bas\s+(\w+)")
+# Each pattern starts with its keyword, then checks the word boundary before it with a
+# lookbehind: a search then skips from one occurrence of the keyword to the next, where
+# a pattern starting with `\b` (or `\w+`) is tried at every position of the file.
+_ASYNC_DEF = re.compile(r"async(?<=\basync)\s+def\s+(\w+)")
+# Every name bound with `as` (a superset of aliased imports).
+_IMPORTED_FROM_LIBRARY = re.compile(r"as(?<=\bas)\s+(\w+)")
 _FUNCTION_NAMES = frozenset(qualified.rpartition(".")[2] for qualified in _COROUTINE_FUNCTIONS)
-_GLOBAL = re.compile(r"\bglobal\s+(\w+(?:\s*,\s*\w+)*)")
+_GLOBAL = re.compile(r"global(?<=\bglobal)\s+(\w+(?:\s*,\s*\w+)*)")
 
 
 def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -242,12 +244,45 @@ def _read_anywhere(name: str, context: Context) -> bool:
     scope = context.scope_nodes[-1]
     if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return True
-    for node in ast.walk(scope):
-        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Store):
-            return True
-        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
-            return True
-    return False
+    memo: dict[int, frozenset[str]] = context.shared_state("names-read", dict)
+    return name in _names_read(scope, memo)
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _names_read(scope: ast.AST, memo: dict[int, frozenset[str]]) -> frozenset[str]:
+    """The names read (or deleted, or declared ``global`` or ``nonlocal``) anywhere in
+    ``scope``, its nested scopes included. Worked out on first use for ``scope`` and
+    each scope nested in it, so that every node of a file is looked at once at most,
+    however many assignments ask."""
+    found = memo.get(id(scope))
+    if found is not None:
+        return found
+    scopes = [scope]  # Outer before inner.
+    names: dict[int, set[str]] = {id(scope): set()}
+    inner: dict[int, list[ast.AST]] = {id(scope): []}
+    stack = [(child, scope) for child in ast.iter_child_nodes(scope)]
+    while stack:
+        node, owner = stack.pop()
+        if isinstance(node, _SCOPES):
+            known = memo.get(id(node))
+            if known is not None:
+                names[id(owner)].update(known)
+                continue
+            scopes.append(node)
+            names[id(node)], inner[id(node)] = set(), []
+            inner[id(owner)].append(node)
+            owner = node
+        elif isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Store):
+                names[id(owner)].add(node.id)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names[id(owner)].update(node.names)
+        stack.extend((child, owner) for child in ast.iter_child_nodes(node))
+    for each in reversed(scopes):
+        memo[id(each)] = frozenset(names[id(each)].union(*(memo[id(n)] for n in inner[id(each)])))
+    return memo[id(scope)]
 
 
 def _local_coroutine(call: ast.Call, context: Context) -> bool:

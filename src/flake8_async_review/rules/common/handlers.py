@@ -131,7 +131,7 @@ class HandlerFacts:
     catches: Catches
     raises: bool
     silent: bool
-    hands_on: bool
+    hands_on: bool  # Worked out only for a clause that does not raise (False for the others).
     guards_await: bool
     answers_a_predicate: bool
     in_async_function: bool
@@ -144,12 +144,11 @@ def catches(handler: ast.ExceptHandler, context: Context, try_node: ast.AST | No
     """What the clause catches, from its exception expression resolved at the walk's
     position (the clause being visited, or a node in its body), and what the clauses
     before it in ``try_node`` already caught."""
-    earlier: set[str] = set()
-    for other in getattr(try_node, "handlers", None) or []:
-        if other is handler:
-            break
-        earlier |= caught_names(other, context)
-    named = caught_names(handler, context)
+    earlier: frozenset[str] = frozenset()
+    if try_node is None:
+        named = frozenset(caught_names(handler, context))
+    else:
+        named, earlier = _try_facts(try_node, context).clauses[id(handler)]
     return Catches(
         bare=BARE in named,
         base_exception=BASE_EXCEPTION in named,
@@ -158,6 +157,31 @@ def catches(handler: ast.ExceptHandler, context: Context, try_node: ast.AST | No
         stop_handled_earlier=bool(earlier & (STOP_REQUESTS | EVERYTHING)),
         cancellation_handled_earlier=bool(earlier & (CANCELLATION | EVERYTHING)),
     )
+
+
+@dataclass(frozen=True)
+class _TryFacts:
+    """What every clause of one ``try`` names and what the clauses before it name (by
+    the clause's id), and whether its block can suspend."""
+
+    clauses: dict[int, tuple[frozenset[str], frozenset[str]]]
+    guards_await: bool
+
+
+def _try_facts(try_node: ast.AST, context: Context) -> _TryFacts:
+    """The facts of a ``try``, worked out once whichever of its clauses asks first:
+    each clause's names are resolved once, however many clauses follow it."""
+    memo: dict[int, _TryFacts] = context.shared_state("try-facts", dict)
+    facts = memo.get(id(try_node))
+    if facts is None:
+        clauses: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        earlier: frozenset[str] = frozenset()
+        for clause in getattr(try_node, "handlers", None) or []:
+            named = frozenset(caught_names(clause, context))
+            clauses[id(clause)] = (named, earlier)
+            earlier |= named
+        facts = memo[id(try_node)] = _TryFacts(clauses, guards_await(try_node))
+    return facts
 
 
 def caught_names(handler: ast.ExceptHandler, context: Context) -> set[str]:
@@ -472,13 +496,13 @@ def analyse(handler: ast.ExceptHandler, context: Context) -> HandlerFacts:
     facts = memo.get(id(handler))
     if facts is None:
         try_node = context.parent
-        caught = catches(handler, context, try_node)
+        raised = raises(handler, context)
         facts = HandlerFacts(
-            catches=caught,
-            raises=raises(handler, context),
+            catches=catches(handler, context, try_node),
+            raises=raised,
             silent=is_silent(handler),
-            hands_on=hands_on(handler, context),
-            guards_await=try_node is not None and guards_await(try_node),
+            hands_on=not raised and hands_on(handler, context),
+            guards_await=try_node is not None and _try_facts(try_node, context).guards_await,
             answers_a_predicate=answers_a_predicate(handler, context.enclosing_function),
             in_async_function=context.in_async_function,
             own_cancellation=False,

@@ -1,0 +1,106 @@
+"""The work of the rules grows linearly with the code: four times the code, about four
+times the work.
+
+Work is counted, never timed: the Python function calls made while a file is linted
+(generators resumed included), on generated files of size n and 4n. A rule that walks a
+whole function once per statement, or compares each ``except`` clause with every
+earlier one, does about sixteen times the work on the larger file.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Callable
+from types import FrameType
+
+import pytest
+
+from flake8_async_review.analysis.source import source_lines
+from flake8_async_review.engine.linter import Linter
+from flake8_async_review.rules import ALL_RULES
+
+LINTER = Linter(ALL_RULES)
+GROWTH = 4
+ALLOWED = 4.5  # The larger file may cost 4.5 times the smaller, not 16 times.
+
+
+def work(source: str) -> tuple[int, list[str]]:
+    """The Python calls made linting ``source`` (parsed beforehand), and the codes
+    reported."""
+    tree = ast.parse(source)
+    lines = source_lines(source)
+    calls = 0
+
+    def count(frame: FrameType, event: str, arg: object) -> None:
+        nonlocal calls
+        if event == "call":
+            calls += 1
+
+    previous = sys.getprofile()
+    sys.setprofile(count)
+    try:
+        violations = LINTER.lint(tree, lines, "app/service.py")
+    finally:
+        sys.setprofile(previous)
+    return calls, [violation.code for violation in violations]
+
+
+def unread_coroutines(n: int) -> str:
+    """One ``async def`` of 2n statements: n coroutines assigned to names, each awaited
+    later but the last."""
+    body = "".join(f"    pending{i} = asyncio.sleep({i})\n    await pending{i}\n"
+                   for i in range(n))
+    return f"import asyncio\n\n\nasync def main():\n{body}    forgotten = asyncio.sleep(0)\n"
+
+
+def nested_unread_coroutines(n: int) -> str:
+    """One ``async def`` assigning n coroutines, each awaited by a function nested in
+    it that assigns and awaits its own, and one last coroutine that nothing reads."""
+    body = "".join(
+        f"    pending{i} = asyncio.sleep({i})\n\n    async def wait{i}():\n"
+        f"        step = asyncio.sleep({i})\n        await step\n        await pending{i}\n\n"
+        for i in range(n)
+    )
+    return f"import asyncio\n\n\nasync def main():\n{body}    forgotten = asyncio.sleep(0)\n"
+
+
+def except_clauses(n: int) -> str:
+    """One ``try`` with n + 2 ``except`` clauses: cancellation swallowed first, a broad
+    silent clause last."""
+    clauses = "".join(f"    except Error{i}:\n        handle({i})\n" for i in range(n))
+    return (
+        "import asyncio\n\n\nasync def main():\n    try:\n        await asyncio.sleep(1)\n"
+        f"    except asyncio.CancelledError:\n        pass\n{clauses}"
+        "    except Exception:\n        pass\n"
+    )
+
+
+def chains(n: int) -> str:
+    """Receivers n links long (attributes, calls, subscripts), called and awaited: each
+    link asks for the type of the one before it, which must neither recurse past the
+    interpreter's limit nor start over from the first link."""
+    return (
+        "import os\n\n\nasync def handler(client):\n"
+        f"    os.path{'.x' * n}.y()\n    await client{'.b' * n}.fetch()\n"
+        f"    client{'.c' * n}.commit()\n    client{'.c()' * n}.commit()\n"
+        f"    client{'[0]' * n}.commit()\n"
+    )
+
+
+CASES: dict[str, tuple[Callable[[int], str], int, list[str]]] = {
+    "ASR604 in one long function": (unread_coroutines, 50, ["ASR604"]),
+    "ASR604 in nested functions": (nested_unread_coroutines, 20, ["ASR604"]),
+    "except clauses of one try": (except_clauses, 50, ["ASR204", "ASR201"]),
+    "long chains": (chains, 200, []),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_work_grows_linearly(name: str) -> None:
+    generate, n, reported = CASES[name]
+    work(generate(n))  # Caches of the first file (compiled patterns, dispatch tables).
+    small, small_codes = work(generate(n))
+    large, large_codes = work(generate(GROWTH * n))
+    assert small_codes == large_codes == reported
+    assert large <= ALLOWED * small, f"{large / small:.1f} times the work for {GROWTH} times the code"
