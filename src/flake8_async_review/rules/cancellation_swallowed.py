@@ -30,7 +30,12 @@ class CancellationSwallowed(HandlerRule):
       `self._stopping = True; self._task.cancel()` in a method of the same class, or
       `stopping = True; task.cancel()` in the function that defines the closure
       variable `stopping`. The clause ends on its own cancellation and deliberately
-      carries on after any other.
+      carries on after any other;
+    * a clause that only puts the cancellation off: it sets a local flag
+      (`cancelled = True`) and the function raises `CancelledError` under a test of
+      that flag later;
+    * cleanup inside an outer clause that catches cancellation and ends with `raise`:
+      the outer clause sends the cancellation on, whatever the inner one does.
 
     ## Why is this bad?
     Cancellation is how `asyncio.timeout()`, `asyncio.wait_for()`, task groups and

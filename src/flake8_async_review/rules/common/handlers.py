@@ -310,7 +310,45 @@ def answers_a_predicate(handler: ast.ExceptHandler, function: ast.AST | None) ->
 def own_cancellation(handler: ast.ExceptHandler, try_node: ast.AST, context: Context) -> bool:
     """The ``CancelledError`` the clause catches is most likely one the code asked for
     (see the module docstring)."""
-    return _waits_for_own_tasks(try_node, context) or _stops_on_own_flag(handler, context)
+    return (_waits_for_own_tasks(try_node, context) or _stops_on_own_flag(handler, context)
+            or _outer_clause_raises_it(handler, context)
+            or _raised_again_later(handler, context))
+
+
+def _outer_clause_raises_it(handler: ast.ExceptHandler, context: Context) -> bool:
+    """The ``try`` is cleanup inside an outer clause that catches cancellation and ends
+    with ``raise``: whatever the inner clause does, the cancellation goes on."""
+    for outer in context.enclosing_handlers(handler):
+        names = caught_names(outer, context)
+        if (names & (CANCELLATION | EVERYTHING) and outer.body
+                and isinstance(outer.body[-1], ast.Raise) and outer.body[-1].exc is None):
+            return True
+    return False
+
+
+def _raised_again_later(handler: ast.ExceptHandler, context: Context) -> bool:
+    """The clause only sets a local flag (``cancelled = True``), and the function raises
+    ``CancelledError`` under a test of that flag: the cancellation is put off, not
+    swallowed."""
+    flags = {target.id for statement in handler.body if isinstance(statement, ast.Assign)
+             and isinstance(statement.value, ast.Constant) and statement.value.value is True
+             for target in statement.targets if isinstance(target, ast.Name)}
+    function = context.enclosing_function
+    if not flags or function is None:
+        return False
+    for node in ast.walk(function):
+        if (isinstance(node, ast.If)
+                and any(isinstance(n, ast.Name) and n.id in flags for n in ast.walk(node.test))
+                and any(_raises_cancellation(s, context) for s in node.body)):
+            return True
+    return False
+
+
+def _raises_cancellation(statement: ast.stmt, context: Context) -> bool:
+    if not isinstance(statement, ast.Raise) or statement.exc is None:
+        return False
+    raised = statement.exc.func if isinstance(statement.exc, ast.Call) else statement.exc
+    return context.qualified_name(raised) in CANCELLATION
 
 
 def _waits_for_own_tasks(try_node: ast.AST, context: Context) -> bool:
