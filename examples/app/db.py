@@ -1,7 +1,9 @@
 """Database engine and the request-scoped session dependency."""
 
 from collections.abc import Iterator
+from typing import Annotated
 
+from fastapi import Depends
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,3 +19,7 @@ def get_db() -> Iterator[Session]:
         yield db
     finally:
         db.close()
+
+
+# The session a route declares as `db: DbSession`.
+DbSession = Annotated[Session, Depends(get_db)]

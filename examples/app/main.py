@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from .routes import orders
+from .routes import orders, reports
 from .worker import poll_forever
 
 
@@ -17,3 +17,4 @@ async def lifespan(app: FastAPI):
 
 app = FastAPI(title="orders", lifespan=lifespan)
 app.include_router(orders.router)
+app.include_router(reports.router)

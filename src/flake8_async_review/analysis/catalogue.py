@@ -132,6 +132,12 @@ TYPE_ALIASES.update({
     "urllib3.poolmanager.ProxyManager": "urllib3.ProxyManager",
     "urllib3.connectionpool.HTTPConnectionPool": "urllib3.HTTPConnectionPool",
     "urllib3.connectionpool.HTTPSConnectionPool": "urllib3.HTTPSConnectionPool",
+    "urllib3._request_methods.RequestMethods": "urllib3.request.RequestMethods",
+    # httpx2 continues httpx with the same API.
+    "httpx2.Client": "httpx.Client",
+    "httpx2._client.Client": "httpx.Client",
+    "httpx2.AsyncClient": "httpx.AsyncClient",
+    "httpx2._client.AsyncClient": "httpx.AsyncClient",
 })
 FACTORY_RESULTS.update({
     "urllib3.proxy_from_url": "urllib3.ProxyManager",
@@ -178,6 +184,9 @@ SYNC_SESSIONS = frozenset({"sqlalchemy.orm.Session", "sqlalchemy.orm.scoped_sess
 ASYNC_SESSIONS = frozenset({"sqlalchemy.ext.asyncio.AsyncSession",
                             "sqlmodel.ext.asyncio.AsyncSession"})
 SESSIONS = SYNC_SESSIONS | ASYNC_SESSIONS
+QUERY = "sqlalchemy.orm.Query"
+# What an untyped parameter used as a session (query, add, commit) is taken to be.
+SHAPED_SESSION = "sqlalchemy.orm.Session"
 
 # Starting an event loop: the functions, and the loop class whose methods run one.
 LOOP_ENTRY_POINTS = frozenset({"asyncio.run", "anyio.run", "trio.run"})

@@ -615,8 +615,9 @@ def imported_from_project(module: ModuleInfo, name: str, kinds: Kinds | None = N
 def imported_assignments_text(tree: ast.Module, filename: str) -> str:
     """The top-level assignment lines, in other modules of the project, of the names
     this module imports from them (``cache = redis.Redis()`` for ``from app.clients
-    import cache``): text the engine's triggers also look at, since calls on those
-    objects are checked here (read, not parsed; "" for most files)."""
+    import cache``), and the words of those modules' imports (``sqlalchemy`` behind an
+    imported ``SessionLocal`` or ``get_db``): text the engine's triggers also look at,
+    since calls on those objects are checked here (read, not parsed; "" for most files)."""
     found: list[str] = []
     project: Project | None = None
     for statement in tree.body:
@@ -629,8 +630,10 @@ def imported_assignments_text(tree: ast.Module, filename: str) -> str:
         base = _import_base(project, filename, statement)
         if base is None or project.module_path(base) is None:
             continue
-        lines = project.outline(base).assignment_lines
+        outline = project.outline(base)
+        lines = outline.assignment_lines
         found += (lines[alias.name] for alias in statement.names if alias.name in lines)
+        found.append(" ".join(sorted(outline.imported)) + "\n")
     return "".join(found)
 
 

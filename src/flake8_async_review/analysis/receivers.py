@@ -11,7 +11,11 @@ source contradicts it. Evidence is gathered per scope on first use and cached:
 * ``self.x`` from annotations in the class body or in any method, and from assignments
   in any method (set in ``_setup()``, used in ``async def store()``);
 * FastAPI dependencies: ``db: Session = Depends(get_db)``, or an unannotated
-  ``Depends(get_db)`` whose provider is annotated or yields a known type.
+  ``Depends(get_db)`` whose provider is annotated or yields a known type;
+* across modules of the project (read by the project tier, never imported): aliases,
+  variables and factories imported from another module (``from app.db import
+  SessionLocal``), what a function of another module returns or a provider there
+  yields, and ``self.x`` set by a base class of another module.
 
 Conflicting evidence (an annotated async client assigned a sync one) means unknown.
 """
@@ -25,12 +29,21 @@ from dataclasses import dataclass, field
 
 from . import catalogue
 from .facts import FileFacts
-from .project import ASSIGNMENTS, Local, imported_from_project, materialize
+from .project import (
+    ASSIGNMENTS,
+    CLASS,
+    FUNCTIONS,
+    Kinds,
+    Local,
+    Symbol,
+    imported_from_project,
+    is_stub,
+    materialize,
+    resolve_dotted,
+)
 from .scopes import FUNCTION_TYPES, all_parameters, own_nodes, parameter_default, statements_of
 
 Chain = Sequence[ast.AST]
-# How many steps a receiver may take before its type is unknown.
-_MAX_NESTING = 64
 _UNWRAP_FIRST = {"typing.Optional", "typing.Annotated", "typing_extensions.Annotated",
                  "typing.Generator", "typing.Iterator", "typing.AsyncGenerator",
                  "typing.AsyncIterator", "typing.Iterable", "typing.AsyncIterable",
@@ -40,6 +53,8 @@ _UNWRAP_FIRST = {"typing.Optional", "typing.Annotated", "typing_extensions.Annot
                  "contextlib.AbstractContextManager", "typing.ContextManager"}
 _UNIONS = {"typing.Union"}
 _DEPENDS = {"fastapi.Depends", "fastapi.params.Depends"}
+_ANNOTATED = {"typing.Annotated", "typing_extensions.Annotated"}
+_MAX_NESTING = 64
 
 
 @dataclass
@@ -88,6 +103,35 @@ class TypeResolver:
             return None
         finally:
             self._nesting -= 1
+
+    def shaped_type_of(self, node: ast.AST, chain: Chain) -> str | None:
+        """``type_of``, where an untyped parameter used with the unmistakable shape of
+        a SQLAlchemy session (see :meth:`session_shaped`) is a session, and so the
+        calls it starts (``db.query(User).filter(...)`` a query). For the rules about
+        what a session's user does (ASR602, ASR902), not for what blocks."""
+        known = self.type_of(node, chain)
+        if known is not None:
+            return known
+        if isinstance(node, ast.Name):
+            return catalogue.SHAPED_SESSION if self.session_shaped(node.id, chain) else None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = self.shaped_type_of(node.func.value, chain)
+            return catalogue.method_result(receiver, node.func.attr) if receiver else None
+        return None
+
+    def session_shaped(self, name: str, chain: Chain) -> bool:
+        """Whether ``name`` is a parameter without annotation or default of the function
+        at the chain's end, never rebound there, whose body runs a query with it
+        (``name.query(Model)...first()``), adds with it (``name.add(...)``) and commits
+        it (``name.commit()``). A name used only with ``get()`` and ``commit()`` could
+        be many things, and is not a session."""
+        function = chain[-1] if chain else None
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return False
+        if self.context.defining_scope(name, chain) is not self.context.scope(function):
+            return False
+        key = (id(function), "shaped session " + name)
+        return self._memo(key, lambda: _SHAPED if _session_shape(function, name) else None) is not None
 
     # -- names ----------------------------------------------------------------------------
 
@@ -265,11 +309,37 @@ class TypeResolver:
                 base_node = self._module_class(base)
                 if base_node is not None:
                     found = self._class_attribute([self.context.tree, base_node], attribute)
-                    if found is not None:
-                        return found
+                elif isinstance(base, ast.Name):
+                    found = self._project_base_attribute(base.id, attribute)
+                else:
+                    continue
+                if found is not None:
+                    return found
             return None
 
         return self._memo((id(class_node), "self." + attribute), decide)
+
+    def _project_base_attribute(self, name: str, attribute: str) -> str | None:
+        """``self.x`` set by a base class that another module of the project defines
+        (``class ReportService(BaseService)`` after ``from app.base import BaseService``)."""
+        if not self.context.settings.project_inference or (
+                self.context.defining_scope(name, [self.context.tree])
+                is not self.context.scope(self.context.tree)):
+            return None
+        symbol = imported_from_project(self.context.module_info, name, CLASSES)
+        if not isinstance(symbol, Local) or not isinstance(symbol.node, ast.ClassDef):
+            return None
+        class_node = symbol.node
+        answers = symbol.module.answers
+        key = ("instance attribute", id(class_node), attribute, self.context.settings)
+        if key not in answers:
+            answers[key] = None
+            foreign = self.context.for_module(symbol.module)
+            if foreign is not None:
+                answers[key] = TypeResolver(foreign)._class_attribute(
+                    [foreign.tree, class_node], attribute)
+        found: str | None = answers[key]
+        return found
 
     def _instance_evidence(self, class_node: ast.ClassDef, class_chain: Chain) -> dict[str, _Evidence]:
         cache_key = -id(class_node)  # Kept apart from the class body's own names.
@@ -302,6 +372,10 @@ class TypeResolver:
             for keyword in call.keywords:
                 if keyword.arg == "class_":
                     class_type = self.context.qualified_name(keyword.value, chain)
+            if self.context.in_project(qualified):
+                made = self._project_call_type(qualified)
+                if made is not _NOT_PROJECT:
+                    return made
             return catalogue.call_result(qualified, call, class_type)
         if isinstance(call.func, ast.Attribute):
             receiver = self.type_of(call.func.value, chain)
@@ -314,6 +388,21 @@ class TypeResolver:
             if function is not None and function.returns is not None:
                 return self.annotation_type(function.returns, [self.context.tree])
         return None
+
+    def _project_call_type(self, qualified: str) -> str | None:
+        """What calling a variable or function of another project module makes: the
+        session of ``SessionLocal()`` after ``from app.db import SessionLocal``, the
+        client ``get_redis()`` returns. ``_NOT_PROJECT`` for anything else (a class)."""
+        symbol = _project_symbol(self.context, qualified, _CALLABLE_KINDS)
+        if not isinstance(symbol, Local):
+            return _NOT_PROJECT
+        node = symbol.node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return _function_result(self.context, symbol, provider=False)
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)):
+            return _NOT_PROJECT
+        instance = _project_variable_type(self.context, symbol)
+        return catalogue.method_result(instance, "__call__") if instance else None
 
     def _module_function(self, name: str, chain: Chain
                          ) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
@@ -374,6 +463,28 @@ class TypeResolver:
     def _imported_alias(self, name: str, chain: Chain, depth: int) -> str | None:
         """The class an alias imported from another module of the project stands for
         (``DbSession = Annotated[Session, Depends(get_db)]`` in ``app/db.py``)."""
+        found = self._imported_alias_value(name, chain)
+        if found is None:
+            return None
+        foreign, value = found
+        return TypeResolver(foreign).annotation_type(value, [foreign.tree], depth + 1)
+
+    def imported_alias_depends(self, name: str, chain: Chain) -> bool:
+        """Whether an alias imported from another module of the project declares a
+        FastAPI dependency (``DbSession = Annotated[Session, Depends(get_db)]``)."""
+        found = self._imported_alias_value(name, chain)
+        if found is None:
+            return False
+        foreign, value = found
+        if not isinstance(value, ast.Subscript) or not isinstance(value.slice, ast.Tuple):
+            return False
+        if foreign.qualified_name(value.value) not in _ANNOTATED:
+            return False
+        return any(isinstance(item, ast.Call) and foreign.qualified_name(item.func) in _DEPENDS
+                   for item in value.slice.elts[1:])
+
+    def _imported_alias_value(self, name: str, chain: Chain) -> tuple[FileFacts, ast.expr] | None:
+        """The module and value of an alias imported from another module of the project."""
         if not self.context.settings.project_inference:
             return None
         if self.context.defining_scope(name, chain) is not self.context.scope(self.context.tree):
@@ -385,9 +496,7 @@ class TypeResolver:
         if len(symbol.node.targets) != 1 or not isinstance(value, (ast.Subscript, ast.BinOp)):
             return None
         foreign = self.context.for_module(symbol.module)
-        if foreign is None:
-            return None
-        return TypeResolver(foreign).annotation_type(value, [foreign.tree], depth + 1)
+        return (foreign, value) if foreign is not None else None
 
     def _module_alias(self, name: str, chain: Chain) -> ast.expr | None:
         if self.context.defining_scope(name, chain) is not self.context.scope(self.context.tree):
@@ -413,7 +522,14 @@ class TypeResolver:
             return None
         function = self._module_function(provider.id, chain)
         if function is None:
-            return None
+            # A provider imported from another module of the project.
+            qualified = self.context.qualified_name(provider, chain)
+            if qualified is None or not self.context.in_project(qualified):
+                return None
+            symbol = _project_symbol(self.context, qualified, FUNCTIONS)
+            if not isinstance(symbol, Local):
+                return None
+            return _function_result(self.context, symbol, provider=True)
         if function.returns is not None:
             return self.annotation_type(function.returns, [self.context.tree])
         produced = {self.type_of(value, [self.context.tree, function])
@@ -422,6 +538,7 @@ class TypeResolver:
 
 
 _NONE = "builtins.None"
+CLASSES: Kinds = frozenset({CLASS})
 
 
 # -- evidence gathering (pure functions over statements) -----------------------------------
@@ -496,12 +613,38 @@ def _self_assignments(method: ast.AST, self_name: str, chain: Chain,
 
 def _project_instance_type(context: FileFacts, name: str) -> str | None:
     """The type of a variable that another module of the project creates at its top
-    level and this module imports, from that module's own evidence (kept with it). A
-    module that rebinds the variable in a function (``global``) says nothing."""
+    level and this module imports."""
     symbol = imported_from_project(context.module_info, name, ASSIGNMENTS)
     if not isinstance(symbol, Local) or not isinstance(symbol.node, (ast.Assign, ast.AnnAssign)):
         return None
-    targets = symbol.node.targets if isinstance(symbol.node, ast.Assign) else [symbol.node.target]
+    return _project_variable_type(context, symbol)
+
+
+_NOT_PROJECT = "<not a project variable or function>"
+_CALLABLE_KINDS = ASSIGNMENTS | FUNCTIONS
+_KEEPS_RESULT = frozenset({"functools.lru_cache", "functools.cache"})
+_LOGGER_TYPES = frozenset(catalogue.LOGGER_FACTORY_RESULTS.values())
+# Return annotations that name what a generator or context manager hands out, not what
+# calling the function returns.
+_WRAPPER_RETURNS = re.compile(r"Iterator|Iterable|Generator|ContextManager")
+
+
+def _project_symbol(context: FileFacts, qualified: str, kinds: Kinds) -> Symbol | None:
+    """The definition a dotted name of the project stands for (``app.db.SessionLocal``,
+    from an import at any level of the file)."""
+    project = context.module_info.project
+    module, _, attribute = qualified.rpartition(".")
+    if project is None or not module:
+        return None
+    return resolve_dotted(project, module, attribute, kinds=kinds)
+
+
+def _project_variable_type(context: FileFacts, symbol: Local) -> str | None:
+    """The type of a top-level variable of another project module, from that module's
+    own evidence (kept with it). A module that rebinds the variable in a function
+    (``global``) says nothing."""
+    node = symbol.node
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]  # type: ignore[attr-defined]
     if len(targets) != 1 or not isinstance(targets[0], ast.Name):
         return None
     variable = targets[0].id
@@ -516,6 +659,99 @@ def _project_instance_type(context: FileFacts, name: str) -> str | None:
                                                          [foreign.tree])
     found: str | None = answers[key]
     return found
+
+
+def _function_result(context: FileFacts, symbol: Local, *, provider: bool) -> str | None:
+    """What a function of another project module gives: called directly, what a plain
+    ``def`` returns; as a ``Depends()`` provider, also what it yields or what an
+    ``async def`` returns. From its return annotation, else from its ``return`` (or
+    ``yield``) values when they all build one known type; an annotation that a returned
+    value contradicts says nothing."""
+    answers = symbol.module.answers
+    key = ("function result", id(symbol.node), provider, context.settings)
+    if key not in answers:
+        answers[key] = None
+        foreign = context.for_module(symbol.module)
+        if foreign is not None:
+            answers[key] = _not_a_logger(_decide_function_result(
+                foreign, materialize(symbol.node), provider))  # type: ignore[arg-type]
+    found: str | None = answers[key]
+    return found
+
+
+def _decide_function_result(foreign: FileFacts, function: ast.FunctionDef | ast.AsyncFunctionDef,
+                            provider: bool) -> str | None:
+    if is_stub(function) or any(
+            foreign.qualified_name(d.func if isinstance(d, ast.Call) else d) not in _KEEPS_RESULT
+            for d in function.decorator_list):
+        return None  # A decorator may change what a call gives.
+    nodes = list(own_nodes(function))
+    yields = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in nodes)
+    if not provider and (yields or isinstance(function, ast.AsyncFunctionDef)):
+        return None  # A generator or a coroutine, not the object itself.
+    if not yields and any(isinstance(n, ast.Return) and (
+            n.value is None or (isinstance(n.value, ast.Constant) and n.value.value is None))
+            for n in nodes):
+        return None  # It may give None.
+    resolver = TypeResolver(foreign)
+    inner = [foreign.tree, function]
+    values = list(_produced_values(function))
+    made = {resolver._value_type(v, inner) for v in values} - {_NONE}
+    if function.returns is not None:
+        if not provider and _WRAPPER_RETURNS.search(ast.unparse(function.returns)):
+            return None
+        declared = resolver.annotation_type(function.returns, [foreign.tree])
+        if declared is None or made - {declared, None}:
+            return None  # A returned value contradicts the annotation.
+        return declared
+    if len(made) != 1 or None in made:
+        return None
+    return made.pop()
+
+
+def _not_a_logger(found: str | None) -> str | None:
+    """Loggers that project helpers make are decided by the logging rules, which follow
+    such helpers themselves (and stay silent on some that typing would follow)."""
+    return None if found in _LOGGER_TYPES else found
+
+
+_SHAPED = "shaped"
+_SHAPE_FETCHES = frozenset({"first", "one", "one_or_none", "all", "scalar", "count"})
+
+
+def _session_shape(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> bool:
+    arguments = function.args
+    parameter = next((p for p in all_parameters(arguments) if p.arg == name), None)
+    if (parameter is None or parameter.annotation is not None
+            or parameter_default(arguments, parameter) is not None):
+        return False
+    used: set[str] = set()
+    for node in own_nodes(function):
+        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
+            return False  # Rebound in the body.
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        method = node.func.attr
+        if method in _SHAPE_FETCHES and _queried_from(node.func.value, name):
+            used.add("query")
+        elif _is_name(node.func.value, name) and method in ("add", "add_all", "commit"):
+            used.add("commit" if method == "commit" else "add")
+    return used == {"query", "add", "commit"}
+
+
+def _queried_from(node: ast.expr, name: str) -> bool:
+    """``node`` is ``name.query(...)``, or a query method chained on it."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr == "query":
+            return _is_name(node.func.value, name)
+        if catalogue.method_result(catalogue.QUERY, node.func.attr) != catalogue.QUERY:
+            return False
+        node = node.func.value
+    return False
+
+
+def _is_name(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
 
 
 def _produced_values(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.expr]:

@@ -10,12 +10,14 @@ _HTTPX_VERBS = _REQUESTS_VERBS | {"stream"}
 _URLLIB3_POOL_METHODS = frozenset(
     {"request", "urlopen", "request_encode_url", "request_encode_body"}
 )
+# Closing a pool closes its open connections.
+_URLLIB3_CLOSING = frozenset({"close", "clear"})
 _HTTP_CLIENT_METHODS = frozenset({"request", "getresponse", "connect", "send"})
 
 _MODULE_CALLS = frozenset({
     *(f"requests.{verb}" for verb in _REQUESTS_VERBS),
     *(f"requests.api.{verb}" for verb in _REQUESTS_VERBS),
-    *(f"httpx.{verb}" for verb in _HTTPX_VERBS),
+    *(f"{module}.{verb}" for module in ("httpx", "httpx2") for verb in _HTTPX_VERBS),
     "urllib.request.urlopen",
     "urllib.request.urlretrieve",
     "urllib3.request",
@@ -25,11 +27,13 @@ _MODULE_CALLS = frozenset({
 # is deliberately absent: its methods return coroutines.
 _CLIENT_METHODS: dict[str, frozenset[str]] = {
     "requests.Session": _REQUESTS_VERBS | {"send"},
-    "httpx.Client": _HTTPX_VERBS | {"send"},
-    "urllib3.PoolManager": _URLLIB3_POOL_METHODS,
-    "urllib3.ProxyManager": _URLLIB3_POOL_METHODS,
-    "urllib3.HTTPConnectionPool": _URLLIB3_POOL_METHODS,
-    "urllib3.HTTPSConnectionPool": _URLLIB3_POOL_METHODS,
+    "httpx.Client": _HTTPX_VERBS | {"send", "close"},
+    "urllib3.PoolManager": _URLLIB3_POOL_METHODS | _URLLIB3_CLOSING,
+    "urllib3.ProxyManager": _URLLIB3_POOL_METHODS | _URLLIB3_CLOSING,
+    "urllib3.HTTPConnectionPool": _URLLIB3_POOL_METHODS | _URLLIB3_CLOSING,
+    "urllib3.HTTPSConnectionPool": _URLLIB3_POOL_METHODS | _URLLIB3_CLOSING,
+    "urllib3.connectionpool.ConnectionPool": _URLLIB3_CLOSING,
+    "urllib3.request.RequestMethods": _URLLIB3_POOL_METHODS,
     "http.client.HTTPConnection": _HTTP_CLIENT_METHODS,
     "http.client.HTTPSConnection": _HTTP_CLIENT_METHODS,
     "urllib.request.OpenerDirector": frozenset({"open"}),
@@ -50,12 +54,14 @@ class BlockingHttpCall(BlockingCallRule):
     - `requests.get()` and the other `requests` verbs, and the methods that send a
       request on a `requests.Session`;
     - `httpx.get()` and the other `httpx` module functions, and the same methods (plus
-      `send`) on an `httpx.Client`, never on an `httpx.AsyncClient`;
+      `send` and `close`) on an `httpx.Client`, never on an `httpx.AsyncClient`; the
+      same for `httpx2`, the continuation of `httpx`;
     - `urllib.request.urlopen()`, `urllib.request.urlretrieve()` and the `open()` of an
       opener from `urllib.request.build_opener()`;
-    - `urllib3.request()`, and `request()`, `urlopen()`, `request_encode_url()` and
-      `request_encode_body()` on a `urllib3.PoolManager`, `ProxyManager` or connection
-      pool;
+    - `urllib3.request()`, and `request()`, `urlopen()`, `request_encode_url()`,
+      `request_encode_body()`, `close()` and `clear()` on a `urllib3.PoolManager`,
+      `ProxyManager` or connection pool (and the requests of any
+      `urllib3.request.RequestMethods`);
     - `request()`, `getresponse()`, `connect()` and `send()` on an
       `http.client.HTTPConnection` or `HTTPSConnection`.
 

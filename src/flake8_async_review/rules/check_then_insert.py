@@ -173,9 +173,9 @@ def _is_lookup(expr: ast.expr, node: ast.If, context: Context) -> bool:
     if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)):
         return False
     method, receiver = expr.func.attr, expr.func.value
-    if method in _QUERY_LOOKUPS and context.type_of(receiver) == _QUERY:
+    if method in _QUERY_LOOKUPS and _shaped_type(receiver, context) == _QUERY:
         return True
-    if method == "get" and context.type_of(receiver) in SYNC_SESSIONS:
+    if method == "get" and _shaped_type(receiver, context) in SYNC_SESSIONS:
         return True
     if method in _RESULT_LOOKUPS:
         receiver_value: ast.expr | None = receiver
@@ -333,7 +333,12 @@ def _inserted(call: ast.Call, context: Context) -> Iterator[ast.Call]:
 
 def _session_call(node: ast.AST, context: Context, methods: set[str]) -> bool:
     return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr in methods and context.type_of(node.func.value) in SESSIONS)
+            and node.func.attr in methods and _shaped_type(node.func.value, context) in SESSIONS)
+
+
+def _shaped_type(node: ast.expr, context: Context) -> str | None:
+    """The type of ``node``, an untyped parameter used as a session counting as one."""
+    return context.types.shaped_type_of(node, context.scope_nodes)
 
 
 def _handles_unique_violation(node: ast.If, context: Context, later: list[ast.AST]) -> bool:

@@ -78,7 +78,7 @@ class CommitWithoutRollback(Rule):
         if not (isinstance(func, ast.Attribute) and func.attr == "commit"):
             return
         receiver = func.value
-        if context.type_of(receiver) not in SESSIONS:
+        if context.types.shaped_type_of(receiver, context.scope_nodes) not in SESSIONS:
             return
         text = context.source_segment(receiver)
         if (_rolled_back_on_failure(node, context) or _managed_by_with(text, context)
@@ -131,6 +131,8 @@ def _dependency(receiver: ast.expr, context: Context) -> bool:
         default = parameter_default(function.args, parameter)
         declared = [default, parameter.annotation]
         if isinstance(parameter.annotation, ast.Name):
+            if context.types.imported_alias_depends(parameter.annotation.id, context.scope_nodes):
+                return True
             declared += _module_values(parameter.annotation.id, context)
         return any(_mentions_depends(part, context) for part in declared if part is not None)
     return False

@@ -8,7 +8,7 @@ from .common.blocking import BlockingCallRule
 _MODULE_CALLS = frozenset({
     *(f"os.path.{name}" for name in (
         "exists", "isfile", "isdir", "islink", "getsize", "getmtime", "getatime",
-        "getctime", "lexists", "samefile",
+        "getctime", "lexists", "samefile", "sameopenfile", "ismount", "realpath",
     )),
     *(f"os.{name}" for name in (
         "stat", "lstat", "listdir", "scandir", "walk", "makedirs", "mkdir", "remove",
@@ -34,7 +34,8 @@ class FilesystemMetadataCall(BlockingCallRule):
     ## What it does
     Finds file system metadata and directory calls in the body of an `async def`:
     `os.path.exists()`, `isfile()`, `isdir()`, `islink()`, `lexists()`, `samefile()`,
-    `getsize()`, `getmtime()`, `getatime()` and `getctime()`; `os.stat()`, `lstat()`,
+    `sameopenfile()`, `ismount()`, `realpath()`, `getsize()`, `getmtime()`,
+    `getatime()` and `getctime()` (also imported as `from os.path import isfile`); `os.stat()`, `lstat()`,
     `listdir()`, `scandir()`, `walk()`, `makedirs()`, `mkdir()`, `remove()`,
     `unlink()`, `rename()`, `replace()` and `rmdir()`; and `exists()`, `is_file()`,
     `is_dir()`, `stat()`, `mkdir()`, `unlink()`, `iterdir()`, `glob()`, `rglob()`,

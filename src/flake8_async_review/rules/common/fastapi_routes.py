@@ -202,6 +202,8 @@ def _annotation_parts(annotation: ast.expr | None, context: Context, chain: Scop
         alias = _module_alias(annotation.id, context, chain)
         if alias is not None:
             return _annotation_parts(alias, context, [context.tree], depth + 1)
+    if isinstance(annotation, ast.Name):  # An alias imported from another module.
+        return context.types.imported_alias_depends(annotation.id, chain), annotation
     return False, annotation
 
 

@@ -1,0 +1,6 @@
+"""Models."""
+
+
+class User:
+    def __init__(self, **fields):
+        self.fields = fields

@@ -1,0 +1,5 @@
+"""Background work."""
+
+
+def save(db_session, item_id):
+    db_session.commit()
