@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
+
+import pytest
+from harness import Fixture, all_fixtures
 
 from flake8_async_review.engine.context import Context
 from flake8_async_review.engine.fixes import apply_fixes
-from flake8_async_review.engine.linter import Linter, fix_text
-from flake8_async_review.engine.rule import Rule, Severity
+from flake8_async_review.engine.linter import Linter, fix_text, lint_source
+from flake8_async_review.engine.rule import FIX_SAFETIES, Rule, Severity, doc_sections
 from flake8_async_review.engine.violation import Edit, Fix
-from flake8_async_review.rules import ALL_RULES
+from flake8_async_review.rules import ALL_RULES, RULES_BY_CODE
 
 
 def fix(*edits: Edit, safe: bool = True) -> Fix:
@@ -132,3 +136,87 @@ def test_print_fix_prefers_the_conventional_logger_name() -> None:
         "def f():\n    print(1)\n"
     )
     assert _print_fix(source).endswith("    logger.info(1)\n")
+
+
+def test_one_fix_per_group_per_round() -> None:
+    grouped = [fix(Edit(1, 0, 1, 1, "A")), fix(Edit(2, 0, 2, 1, "B"))]
+    grouped = [Fix(f.edits, f.safe, f.description, group="clause") for f in grouped]
+    assert apply_fixes("a\nb\n", grouped) == ("A\nb\n", 1)
+
+
+def test_two_fixes_on_one_line_wait_for_each_other() -> None:
+    text, applied = apply_fixes("ab\n", [fix(Edit(1, 0, 1, 1, "A")), fix(Edit(1, 1, 1, 2, "B"))])
+    assert (text, applied) == ("Ab\n", 1)
+
+
+def test_the_traceback_is_logged_once_per_except_clause() -> None:
+    source = (
+        "import logging\nlogger = logging.getLogger(__name__)\n"
+        "def f(job):\n    try:\n        job()\n    except ValueError as e:\n"
+        "        logger.error('failed: %s', e)\n        logger.error('job %s', job)\n"
+        "    except OSError:\n        logger.error('other clause')\n"
+    )
+    outcome = fix_text(source, "a.py", Linter(ALL_RULES))
+    assert outcome.text.splitlines()[6:] == [
+        "        logger.exception('failed: %s', e)", "        logger.error('job %s', job)",
+        "    except OSError:", "        logger.exception('other clause')",
+    ]
+
+
+# A fixture's unsafe fixes are shown by a `<fixture>.unsafe-fixed` twin: the text once
+# safe and unsafe fixes are applied (where it differs from the safe `.fixed` twin).
+WITH_UNSAFE_FIXES = [f for f in all_fixtures() if f.path.with_name(f.path.name + ".unsafe-fixed").exists()]
+
+
+@pytest.mark.parametrize("fixture", WITH_UNSAFE_FIXES, ids=[f.path.name for f in WITH_UNSAFE_FIXES])
+def test_unsafe_fixes_give_the_unsafe_fixed_twin_and_are_idempotent(
+        fixture: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(fixture.path.parent)
+    linter = Linter([RULES_BY_CODE[fixture.code]], fixture.settings)
+    safe = fix_text(fixture.text, str(fixture.path), linter)
+    once = fix_text(fixture.text, str(fixture.path), linter, unsafe=True)
+    assert once.error is None
+    assert once.applied > safe.applied
+    expected = fixture.path.with_name(fixture.path.name + ".unsafe-fixed")
+    assert once.text == expected.read_text(encoding="utf-8")
+    twice = fix_text(once.text, str(fixture.path), linter, unsafe=True)
+    assert (twice.text, twice.applied) == (once.text, 0)
+
+
+def test_a_rule_documents_its_fixes_exactly_when_it_has_a_fix_class() -> None:
+    for rule in ALL_RULES:
+        assert rule.fix_safety in (None, *FIX_SAFETIES), rule.code
+        assert ("Fix" in doc_sections(rule)) == rule.fixable(), rule.code
+        assert rule.fix_class() == (rule.fix_safety or "none")
+
+
+def test_the_fix_class_matches_the_fixes_offered() -> None:
+    """Each fixture's fixes are of the kinds its rule's fix class names."""
+    kinds: dict[str, set[bool]] = {}
+    for fixture in all_fixtures():
+        linter = Linter([RULES_BY_CODE[fixture.code]], fixture.settings)
+        for violation in lint_source(fixture.text, "app.py", linter):
+            if violation.fix is not None:
+                kinds.setdefault(violation.code, set()).add(violation.fix.safe)
+    for code, safeties in kinds.items():
+        expected = {"safe": {True}, "unsafe": {False}, "safe and unsafe": {True, False}}
+        assert safeties == expected[str(RULES_BY_CODE[code].fix_safety)], code
+
+
+def test_fix_command_fixes_what_an_earlier_fix_brings_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ASR204's fix leaves the clause to ASR205, whose unsafe fix follows in a later round."""
+    from flake8_async_review.frontends import core
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.py").write_text(
+        "async def f(job, log):\n    try:\n        await job()\n    except BaseException:\n"
+        "        log.warning('failed')\n", encoding="utf-8")
+    session = core.Session(["--isolated", "--select=ASR"])
+    result = core.fix_source(session, core.SourceFile.read("app.py"), unsafe=True)
+    assert result.refused is None
+    assert result.fixed.splitlines()[:6] == [
+        "import asyncio", "async def f(job, log):", "    try:", "        await job()",
+        "    except asyncio.CancelledError:", "        raise",
+    ]
+    assert result.fixed.splitlines()[6] == "    except Exception:"

@@ -2,7 +2,8 @@
 
 Edits are built from AST positions; applying them works on the original text, keeps its
 line endings, applies identical edits once (two fixes may both add ``import asyncio``),
-and leaves a fix whose edits overlap an already chosen one for the next round.
+and leaves for the next round a fix whose edits touch a line an already chosen one
+touches, or that shares its group with a chosen one.
 """
 
 from __future__ import annotations
@@ -47,6 +48,18 @@ def insert_after(context: Context, node: ast.AST, text: str) -> Edit:
     line: int = node.end_lineno  # type: ignore[attr-defined]
     col = context.char_col(line, node.end_col_offset)  # type: ignore[attr-defined]
     return Edit(line, col, line, col, text)
+
+
+def module_reference(context: Context, module: str) -> tuple[str | None, Edit | None]:
+    """The name that refers to ``module`` where the fix goes, and the import edit needed
+    to make one; (None, None) when the obvious name is taken by something else."""
+    alias = context.module_binding_for(module)
+    if alias is not None and context.lookup(alias) == (True, module):
+        return alias, None
+    found, bound = context.lookup(module)
+    if found:
+        return (module, None) if bound == module else (None, None)
+    return module, add_module_import(context, module)
 
 
 def binds_tighter_than_await(context: Context, node: ast.AST) -> bool:
@@ -94,19 +107,30 @@ def _is_future_import(statement: ast.stmt) -> bool:
 
 
 def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
-    """Apply every fix that does not overlap one applied before it (in source order).
+    """Apply every fix (in source order) that touches no line of a fix applied before
+    it, other than by an identical edit, and shares no group with one.
 
     Returns the new text and the number of fixes applied.
     """
     starts = _line_starts(text)
     newline = _newline_of(text)
     chosen: list[_Span] = []
+    chosen_edits: set[Edit] = set()
+    groups: set[str] = set()
     applied = 0
     for fix in sorted(fixes, key=lambda f: min(edit.start for edit in f.edits)):
+        if fix.group is not None and fix.group in groups:
+            continue
+        own = [edit for edit in fix.edits if edit not in chosen_edits]
+        if any(_shares_a_line(edit, other) for edit in own for other in chosen_edits):
+            continue
         spans = [_to_span(edit, starts, text, newline) for edit in fix.edits]
         if any(_conflicts(span, other) for span in spans for other in chosen):
             continue
         chosen.extend(span for span in spans if span not in chosen)
+        chosen_edits.update(fix.edits)
+        if fix.group is not None:
+            groups.add(fix.group)
         applied += 1
     for start, end, new_text in sorted(chosen, key=lambda s: (s[0], s[1]), reverse=True):
         text = text[:start] + new_text + text[end:]
@@ -137,6 +161,10 @@ def _to_span(edit: Edit, starts: Sequence[int], text: str, newline: str) -> _Spa
 
     new_text = edit.new_text.replace("\n", newline) if newline != "\n" else edit.new_text
     return (offset(edit.start_line, edit.start_col), offset(edit.end_line, edit.end_col), new_text)
+
+
+def _shares_a_line(edit: Edit, other: Edit) -> bool:
+    return edit.start_line <= other.end_line and other.start_line <= edit.end_line
 
 
 def _conflicts(span: _Span, other: _Span) -> bool:

@@ -22,6 +22,7 @@ class Severity(str, enum.Enum):
     LOW = "low"
 
 
+FIX_SAFETIES = ("safe", "unsafe", "safe and unsafe")
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 OPTIONAL_DOC_SECTIONS = ("Where it applies", "Options", "Fix")
 _OPT_IN = re.compile(r"^ASR9\d\d$")
@@ -46,6 +47,9 @@ class Rule:
     # The roles of files the rule checks (see analysis.roles): most findings matter in
     # the application's own code only. ``--asr-check-roles`` replaces this for all rules.
     roles: ClassVar[frozenset[Role]] = frozenset({Role.APP})
+    # The fixes the rule offers (``FIX_SAFETIES``): None when it offers none; its
+    # documentation then says why, and otherwise explains them in a ``## Fix`` section.
+    fix_safety: ClassVar[str | None] = None
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -76,7 +80,13 @@ class Rule:
 
     @classmethod
     def fixable(cls) -> bool:
-        return "Fix" in doc_sections(cls)
+        return cls.fix_safety is not None
+
+    @classmethod
+    def fix_class(cls) -> str:
+        """How the rule's fixes apply, for the rules table: none, safe, unsafe, or
+        safe and unsafe (some apply by default, the others with ``--unsafe-fixes``)."""
+        return cls.fix_safety or "none"
 
     @classmethod
     def handled_node_types(cls) -> dict[type[ast.AST], str]:

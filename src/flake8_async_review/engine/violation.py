@@ -34,12 +34,15 @@ class Fix:
     """A change that resolves one violation.
 
     ``safe`` fixes keep the program's meaning and are applied by default; unsafe ones
-    only on request.
+    only on request. Of the fixes that share a ``group`` (such as the position of the
+    ``except`` clause they change), one is applied per round: the next round's lint
+    decides whether the others are still needed.
     """
 
     edits: tuple[Edit, ...]
     safe: bool
     description: str
+    group: str | None = None
 
 
 @dataclass(frozen=True)

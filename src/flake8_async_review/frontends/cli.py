@@ -373,7 +373,7 @@ def run_rules() -> int:
     header = ("code", "name", "severity", "default", "fix")
     rows = [header] + [
         (rule.code, rule.name, rule.severity.value, "off" if rule.opt_in() else "on",
-         "yes" if rule.fixable() else "no")
+         rule.fix_class())
         for rule in ALL_RULES
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]

@@ -696,6 +696,10 @@ def fix_source(session: Session, source: SourceFile, unsafe: bool = False) -> Fi
         new_text, count = apply_fixes(text, fixes)
         if new_text == text:
             break
+        # A fix may bring out a diagnostic that another took precedence over (ASR205
+        # once ASR204's is applied), which a later round fixes: count it from there.
+        for code, number in _count_by_code(findings).items():
+            before[code] = max(before.get(code, 0), number)
         try:
             ast.parse(new_text, source.path)
         except (SyntaxError, ValueError) as error:

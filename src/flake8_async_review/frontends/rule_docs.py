@@ -27,7 +27,7 @@ def rule_page(rule: type[Rule]) -> str:
         "| Code | Name | Severity | Default | Fix |",
         "| --- | --- | --- | --- | --- |",
         f"| `{rule.code}` | `{rule.name}` | {rule.severity.value} | {default} | "
-        f"{'yes' if rule.fixable() else 'no'} |",
+        f"{rule.fix_safety or 'no'} |",
         "",
         f"Message: {rule.code} {rule.message.replace('{}', '…')}",
         "",
@@ -78,7 +78,7 @@ def index_page() -> str:
         default = "off" if rule.opt_in() else "on"
         lines.append(
             f"| [{rule.code}]({rule.code}.md) | {rule.name} | {rule.severity.value} | "
-            f"{default} | {roles_text(rule)} | {'yes' if rule.fixable() else 'no'} |"
+            f"{default} | {roles_text(rule)} | {rule.fix_safety or 'no'} |"
         )
     return "\n".join(lines) + "\n"
 

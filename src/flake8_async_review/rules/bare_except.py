@@ -57,6 +57,7 @@ class BareExcept(HandlerRule):
     name = "bare-except"
     message = "bare `except:` also catches `KeyboardInterrupt` and `SystemExit`: use `except Exception:`"
     severity = Severity.MEDIUM
+    fix_safety = "safe"
 
     def message_args(self, node: ast.ExceptHandler, context: Context,
                      facts: HandlerFacts) -> tuple[object, ...]:

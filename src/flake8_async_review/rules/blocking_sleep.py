@@ -7,10 +7,10 @@ import ast
 from ..analysis.facts import ScopeChain
 from ..engine.context import Context
 from ..engine.fixes import (
-    add_module_import,
     binds_tighter_than_await,
     insert_after,
     insert_before,
+    module_reference,
     replace_node,
 )
 from ..engine.rule import Severity
@@ -67,6 +67,7 @@ class BlockingSleep(BlockingCallRule):
     name = "blocking-sleep-in-async-function"
     message = "`{}()` blocks the event loop: use `await {}()`"
     severity = Severity.HIGH
+    fix_safety = "safe and unsafe"
     required_text = ("async", "sleep")
 
     def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:
@@ -82,7 +83,7 @@ class BlockingSleep(BlockingCallRule):
     def _fix(self, node: ast.Call, context: Context, library: str) -> Fix | None:
         if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
             return None  # Not a valid time.sleep call: nothing mechanical to offer.
-        module_name, import_edit = _module_reference(context, library)
+        module_name, import_edit = module_reference(context, library)
         if module_name is None:
             return None
         needs_parentheses = binds_tighter_than_await(context, node)
@@ -99,15 +100,3 @@ class BlockingSleep(BlockingCallRule):
             safe=isinstance(context.parent, ast.Expr),
             description=f"Replace with `await {module_name}.sleep()`",
         )
-
-
-def _module_reference(context: Context, module: str) -> tuple[str | None, Edit | None]:
-    """The name that refers to ``module`` where the fix goes, and the import edit needed
-    to make one; (None, None) when the obvious name is taken by something else."""
-    alias = context.module_binding_for(module)
-    if alias is not None and context.lookup(alias) == (True, module):
-        return alias, None
-    found, bound = context.lookup(module)
-    if found:
-        return (module, None) if bound == module else (None, None)
-    return module, add_module_import(context, module)

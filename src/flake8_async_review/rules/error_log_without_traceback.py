@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from ..analysis.scopes import statement_nodes
 from ..engine.context import Context
@@ -80,13 +81,15 @@ class ErrorLogWithoutTraceback(Rule):
     `.critical(...)` and `.fatal(...)` get `exc_info=True`; for loguru, which has no
     `exc_info`, they become `.opt(exception=True).critical(...)`. A function imported
     from `logging` (`from logging import error`) gets `exc_info=True`. The fixes are
-    safe: the message and the level stay the same.
+    safe: the message and the level stay the same. Of several such calls in one
+    clause, only the first is fixed: the traceback is then logged, once.
     """
 
     code = "ASR203"
     name = "error-log-without-traceback"
     message = "`{}()` in an `except` block drops the traceback: use {}"
     severity = Severity.LOW
+    fix_safety = "safe"
     required_text = ("except", ("error", "critical", "fatal"))
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
@@ -110,6 +113,9 @@ class ErrorLogWithoutTraceback(Rule):
         if _only_stop_requests(handler, context) or _logs_traceback(handler, context):
             return
         remedy, fix = _remedy(node, context, call)
+        if fix is not None:
+            # Once one call of the clause logs the traceback, the others need not.
+            fix = replace(fix, group=f"{self.code}:{handler.lineno}:{handler.col_offset}")
         context.report(self, node, context.source_segment(func), remedy, fix=fix)
 
 

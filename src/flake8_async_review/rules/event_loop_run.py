@@ -56,6 +56,7 @@ class EventLoopRun(BlockingCallRule):
     # Starting a loop inside a running one raises RuntimeError, in a test as anywhere.
     roles = ALL_ROLES
     severity = Severity.CRITICAL
+    fix_safety = "unsafe"
     required_text = ("async", "run")
 
     def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:

@@ -88,6 +88,7 @@ class PrintInLibraryCode(Rule):
     name = "print-in-library-code"
     message = "`{}()` in library code: use a logger"
     severity = Severity.LOW
+    fix_safety = "unsafe"
     required_text = ("print",)
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:

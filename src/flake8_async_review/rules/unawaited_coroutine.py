@@ -11,7 +11,9 @@ from ..analysis.project import COROUTINE_FUNCTIONS
 from ..analysis.roles import ALL_ROLES
 from ..analysis.scopes import bound_names, imported_names, statements_of
 from ..engine.context import Context
+from ..engine.fixes import insert_before
 from ..engine.rule import Rule, Severity
+from ..engine.violation import Fix
 from .common.blocking import module_call, typed_method
 
 _COROUTINE_FUNCTIONS = frozenset({
@@ -108,12 +110,23 @@ class UnawaitedCoroutine(Rule):
     `--asr-project-inference=off` keeps the rule to the coroutine functions of the same
     module. To start a coroutine without waiting for it, wrap it in
     `asyncio.create_task()` and keep the task.
+
+    ## Fix
+    In an `async def`, `await` is added before the call. The fix is safe for a call
+    that is a statement of its own; it is unsafe for an assigned coroutine
+    (`pending = asyncio.sleep(1)` becomes `pending = await asyncio.sleep(1)`): the
+    name now holds the coroutine's result, and the function now waits for it.
+
+    In a plain `def` there is no fix: `await` is a syntax error there, and whether
+    the caller should become an `async def`, run the coroutine with `asyncio.run()`
+    or schedule it on a running loop is a design decision.
     """
 
     code = "ASR604"
     name = "unawaited-coroutine"
     message = "`{}()` creates a coroutine that is never awaited, so it never runs: add `await`"
     severity = Severity.HIGH
+    fix_safety = "safe and unsafe"
     # A test that calls a coroutine function without await passes without running it.
     roles = ALL_ROLES
     required_text = ("async",)
@@ -121,7 +134,8 @@ class UnawaitedCoroutine(Rule):
     def visit_Expr(self, node: ast.Expr, context: Context) -> None:
         call = node.value
         if isinstance(call, ast.Call) and self._creates_coroutine(call, context):
-            context.report(self, call, context.source_segment(call.func))
+            context.report(self, call, context.source_segment(call.func),
+                           fix=_add_await(call, context, safe=True))
 
     def visit_Assign(self, node: ast.Assign, context: Context) -> None:
         """``pending = asyncio.sleep(1)`` with ``pending`` never read afterwards."""
@@ -132,7 +146,8 @@ class UnawaitedCoroutine(Rule):
         name = node.targets[0].id
         if not self._creates_coroutine(call, context) or _read_anywhere(name, context):
             return
-        context.report(self, call, context.source_segment(call.func))
+        context.report(self, call, context.source_segment(call.func),
+                       fix=_add_await(call, context, safe=False))
 
     def _creates_coroutine(self, call: ast.Call, context: Context) -> bool:
         names: _Candidates = context.rule_state(self, lambda: _candidate_names(context))
@@ -143,6 +158,14 @@ class UnawaitedCoroutine(Rule):
                     or _local_coroutine(call, context)):
                 return True
         return _imported_coroutine(call, context, names)
+
+
+def _add_await(call: ast.Call, context: Context, safe: bool) -> Fix | None:
+    """``await`` before the call, in an ``async def`` only. Safe for a statement; unsafe
+    for an assigned value, which becomes the coroutine's result."""
+    if not context.in_async_function:
+        return None
+    return Fix(edits=(insert_before(context, call, "await "),), safe=safe, description="Add `await`")
 
 
 class _Candidates:
