@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from harness import Fixture, all_fixtures
+from harness import all_fixtures
 
 from flake8_async_review.engine.context import Context
 from flake8_async_review.engine.fixes import apply_fixes
@@ -161,26 +161,6 @@ def test_the_traceback_is_logged_once_per_except_clause() -> None:
         "        logger.exception('failed: %s', e)", "        logger.error('job %s', job)",
         "    except OSError:", "        logger.exception('other clause')",
     ]
-
-
-# A fixture's unsafe fixes are shown by a `<fixture>.unsafe-fixed` twin: the text once
-# safe and unsafe fixes are applied (where it differs from the safe `.fixed` twin).
-WITH_UNSAFE_FIXES = [f for f in all_fixtures() if f.path.with_name(f.path.name + ".unsafe-fixed").exists()]
-
-
-@pytest.mark.parametrize("fixture", WITH_UNSAFE_FIXES, ids=[f.path.name for f in WITH_UNSAFE_FIXES])
-def test_unsafe_fixes_give_the_unsafe_fixed_twin_and_are_idempotent(
-        fixture: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(fixture.path.parent)
-    linter = Linter([RULES_BY_CODE[fixture.code]], fixture.settings)
-    safe = fix_text(fixture.text, str(fixture.path), linter)
-    once = fix_text(fixture.text, str(fixture.path), linter, unsafe=True)
-    assert once.error is None
-    assert once.applied > safe.applied
-    expected = fixture.path.with_name(fixture.path.name + ".unsafe-fixed")
-    assert once.text == expected.read_text(encoding="utf-8")
-    twice = fix_text(once.text, str(fixture.path), linter, unsafe=True)
-    assert (twice.text, twice.applied) == (once.text, 0)
 
 
 def test_a_rule_documents_its_fixes_exactly_when_it_has_a_fix_class() -> None:

@@ -38,6 +38,19 @@ def test_noqa_silences_every_diagnostic(fixture: Fixture, tmp_path: Path) -> Non
 
 
 WITH_FIXES = [f for f in FIXTURES if f.fixed_twin.exists()]
+# A fixture's unsafe fixes are shown by a `<fixture>.unsafe-fixed` twin: the text once
+# safe and unsafe fixes are applied (where it differs from the safe `.fixed` twin).
+WITH_UNSAFE_FIXES = [f for f in FIXTURES if f.path.with_name(f.path.name + ".unsafe-fixed").exists()]
+
+
+def _fixes_give_the_twin(fixture: Fixture, twin: Path, unsafe: bool) -> None:
+    linter = Linter([RULES_BY_CODE[fixture.code]], fixture.settings)
+    once = fix_text(fixture.text, str(fixture.path), linter, unsafe=unsafe)
+    assert once.error is None
+    assert once.applied > (fix_text(fixture.text, str(fixture.path), linter).applied if unsafe else 0)
+    assert once.text == twin.read_text(encoding="utf-8")
+    twice = fix_text(once.text, str(fixture.path), linter, unsafe=unsafe)
+    assert (twice.text, twice.applied) == (once.text, 0)
 
 
 @pytest.mark.parametrize("fixture", WITH_FIXES, ids=[f.path.name for f in WITH_FIXES])
@@ -46,10 +59,11 @@ def test_safe_fixes_give_the_fixed_twin_and_are_idempotent(
     # As flake8 runs in the harness: from the fixtures' directory, where a fixture is a
     # top-level module of the application, not a file under tests/.
     monkeypatch.chdir(fixture.path.parent)
-    linter = Linter([RULES_BY_CODE[fixture.code]], fixture.settings)
-    once = fix_text(fixture.text, str(fixture.path), linter)
-    assert once.error is None
-    assert once.applied > 0
-    assert once.text == fixture.fixed_twin.read_text(encoding="utf-8")
-    twice = fix_text(once.text, str(fixture.path), linter)
-    assert (twice.text, twice.applied) == (once.text, 0)
+    _fixes_give_the_twin(fixture, fixture.fixed_twin, unsafe=False)
+
+
+@pytest.mark.parametrize("fixture", WITH_UNSAFE_FIXES, ids=[f.path.name for f in WITH_UNSAFE_FIXES])
+def test_unsafe_fixes_give_the_unsafe_fixed_twin_and_are_idempotent(
+        fixture: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(fixture.path.parent)
+    _fixes_give_the_twin(fixture, fixture.path.with_name(fixture.path.name + ".unsafe-fixed"), unsafe=True)
