@@ -15,8 +15,21 @@ _MODULE_CALLS = frozenset({
         "make_archive", "unpack_archive",
     )),
 })
-_PATH_METHODS = {
+# Methods of a sync file object that read, write, move or flush through the OS.
+_FILE_OBJECT_METHODS = frozenset({
+    "read", "read1", "readall", "readinto", "readinto1", "readline", "readlines", "peek",
+    "write", "writelines", "flush", "seek", "truncate", "close",
+})
+# File object types, as annotated: the concrete classes of files on disk. Abstract ones
+# (`typing.IO`, `BinaryIO`, `io.IOBase`...) also describe in-memory buffers
+# (`io.BytesIO`, an upload's spooled file), which do no I/O: they are not reported.
+_FILE_OBJECTS = (
+    "io.TextIOWrapper", "io.BufferedReader", "io.BufferedWriter", "io.BufferedRandom",
+    "io.BufferedRWPair", "io.FileIO",
+)
+_TYPED_METHODS = {
     "pathlib.Path": frozenset({"open", "read_text", "read_bytes", "write_text", "write_bytes"}),
+    **{file_type: _FILE_OBJECT_METHODS for file_type in _FILE_OBJECTS},
 }
 
 _SUGGESTIONS = {
@@ -36,6 +49,16 @@ class BlockingFileIO(BlockingCallRule):
     `.parent`, `with_suffix()`, annotations, ...); and `shutil.copy()`, `copy2()`,
     `copyfile()`, `copyfileobj()`, `copytree()`, `rmtree()`, `move()`,
     `make_archive()` and `unpack_archive()`.
+
+    It also finds `read()`, `readline()`, `readlines()`, `write()`, `writelines()`,
+    `flush()`, `seek()`, `truncate()`, `close()` and the other reading methods of a
+    file object whose type the source states: a parameter, variable or class attribute
+    annotated `io.TextIOWrapper`, `io.BufferedReader`, `io.BufferedWriter`,
+    `io.BufferedRandom` or `io.FileIO` (`Optional` and `X | None` included). A file
+    that `open()` returns in the same function is reported once, at the `open()` call.
+    In-memory buffers (`io.StringIO`, `io.BytesIO`) are not reported, nor are objects
+    annotated with an abstract type (`typing.IO`, `typing.BinaryIO`, `io.IOBase`...),
+    which in-memory buffers and an upload's spooled file satisfy too.
 
     Async file APIs are not reported: `aiofiles.open()` (also imported as `open`),
     `anyio.Path` and `trio.Path`, whose methods are awaited. Neither is a name `open`
@@ -75,8 +98,8 @@ class BlockingFileIO(BlockingCallRule):
     name = "blocking-file-io-in-async-function"
     message = "`{}()` is blocking file I/O: use {}"
     severity = Severity.MEDIUM
-    required_text = ("async", ("open", "read_", "write_", "shutil"))
+    required_text = ("async", ("open", "read_", "write_", "shutil", "IOWrapper", "Buffered", "FileIO"))
 
     module_calls = _MODULE_CALLS
-    typed_methods = _PATH_METHODS
+    typed_methods = _TYPED_METHODS
     suggestions = _SUGGESTIONS
