@@ -336,12 +336,22 @@ def _raised_again_later(handler: ast.ExceptHandler, context: Context) -> bool:
     function = context.enclosing_function
     if not flags or function is None:
         return False
-    for node in ast.walk(function):
-        if (isinstance(node, ast.If)
-                and any(isinstance(n, ast.Name) and n.id in flags for n in ast.walk(node.test))
-                and any(_raises_cancellation(s, context) for s in node.body)):
-            return True
-    return False
+    return not flags.isdisjoint(_names_tested_before_raising(function, context))
+
+
+def _names_tested_before_raising(function: ast.AST, context: Context) -> frozenset[str]:
+    """Names in the tests of the ``if`` statements of ``function`` whose body raises
+    ``CancelledError`` (worked out once per function, however many clauses ask)."""
+    memo: dict[int, frozenset[str]] = context.shared_state("names-tested-before-raising", dict)
+    found = memo.get(id(function))
+    if found is None:
+        found = memo[id(function)] = frozenset(
+            name.id
+            for node in ast.walk(function)
+            if isinstance(node, ast.If) and any(_raises_cancellation(s, context) for s in node.body)
+            for name in ast.walk(node.test) if isinstance(name, ast.Name)
+        )
+    return found
 
 
 def _raises_cancellation(statement: ast.stmt, context: Context) -> bool:
