@@ -34,8 +34,8 @@ PROJECTS = Path(__file__).parent / "projects"
 # rules whose findings depend on the project around a file (its other modules, its
 # declared dependencies). A rule whose findings can only be shown in a project has its
 # cases there rather than in tests/fixtures/.
-PROJECT_CODES = ("ASR102", "ASR105", "ASR106", "ASR110", "ASR203", "ASR401", "ASR402", "ASR403",
-                 "ASR404", "ASR501", "ASR502", "ASR604", "ASR905")
+PROJECT_CODES = ("ASR102", "ASR105", "ASR106", "ASR110", "ASR401", "ASR402", "ASR403",
+                 "ASR404", "ASR501", "ASR502", "ASR604", "ASR905", "ASR909")
 _FIXTURE_NAME = re.compile(r"^(ASR\d{3})(?:_\w+)?\.py$")
 _ANNOTATION = re.compile(r'(ASR\d{3}):\s*(\d+)((?:\s*,\s*(?:"(?:[^"\\]|\\.)*"|-?\d+))*)')
 _ANNOTATION_COMMENT = re.compile(r"#\s*ASR\d{3}:.*$")

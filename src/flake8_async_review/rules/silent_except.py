@@ -30,6 +30,14 @@ class SilentExcept(HandlerRule):
     reported, predicate or not. A bare `except:` or `except BaseException` in a
     predicate is still reported as ASR202 or ASR205: it also catches Ctrl-C.
 
+    The same holds for a `try` that only parses or converts a value: `json.loads(raw)`,
+    `int(value)`, `bytes.fromhex(text)`, `uuid.UUID(header)`, `jwt.decode(token, ...)`,
+    `raw.decode()`, with nothing else in it (no `await`, no other call). The exception
+    says "this is not JSON, not a number", and the fallback (`metadata = {}`,
+    `return None`) is the decision; at most a reviewer would ask for `except ValueError`.
+    As soon as the `try` does anything more (`json.loads(read_text(path))`,
+    `db.save(json.loads(raw))`), the clause hides that work's failure and is reported.
+
     ## Why is this bad?
     The error disappears without a trace. A health check that always answers "healthy",
     a cache that is silently always empty after a Redis outage, a font that is `None`

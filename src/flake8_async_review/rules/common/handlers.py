@@ -3,7 +3,7 @@
 One analysis serves ASR201, ASR202, ASR204 and ASR205, and decides which of them
 reports a clause, so that a clause gets at most one of the four, by precedence
 ASR204 > ASR201 > ASR205 > ASR202 (see :func:`handler_code`). Each of those rules
-reports only when the analysis gives its own code. ASR203 uses :func:`raises` too.
+reports only when the analysis gives its own code. ASR909 uses :func:`raises` too.
 
 The terms, as the rules' documentation uses them:
 
@@ -95,6 +95,35 @@ _INSPECTING = frozenset({
     "builtins.hasattr", "builtins.vars", "builtins.dir", "builtins.len",
 })
 _TRY_STAR = getattr(ast, "TryStar", None)
+# Functions that only parse or convert the value they are given: a `try` that does
+# nothing else asks a question whose answer the exception is (see `only_parses`).
+_PARSERS = frozenset({
+    "builtins.int", "builtins.float", "builtins.complex", "builtins.bool", "builtins.str",
+    "builtins.bytes", "builtins.len", "builtins.isinstance", "builtins.dict",
+    "builtins.list", "builtins.tuple", "builtins.set", "builtins.frozenset",
+    "json.loads", "ujson.loads", "orjson.loads", "simplejson.loads", "ast.literal_eval",
+    "base64.b64decode", "base64.urlsafe_b64decode", "base64.b32decode", "base64.b16decode",
+    "base64.b85decode", "binascii.unhexlify", "binascii.a2b_hex", "bytes.fromhex",
+    "uuid.UUID", "decimal.Decimal", "fractions.Fraction",
+    "datetime.datetime.fromisoformat", "datetime.datetime.strptime",
+    "datetime.date.fromisoformat", "datetime.time.fromisoformat",
+    "datetime.datetime.fromtimestamp", "datetime.datetime.utcfromtimestamp",
+    "ipaddress.ip_address", "ipaddress.ip_network", "ipaddress.ip_interface",
+    "urllib.parse.urlparse", "urllib.parse.urlsplit", "urllib.parse.parse_qs",
+    "urllib.parse.parse_qsl", "urllib.parse.unquote", "shlex.split",
+    "email.utils.parseaddr", "email.utils.parsedate_to_datetime",
+    "jwt.decode", "jwt.get_unverified_header",
+})
+# Methods that parse or convert whatever their receiver is (`raw.decode()`,
+# `JSONCodec.loads(text)`): none of them does I/O on the types that have them.
+_PARSING_METHODS = frozenset({
+    "decode", "encode", "loads", "fromhex", "fromisoformat", "strptime", "fromtimestamp",
+    "strip", "lstrip", "rstrip", "split", "rsplit", "lower", "upper", "group",
+    "groups", "index",
+})
+# Statements that a parse-only `try` may hold besides the parsing itself.
+_PARSE_STATEMENTS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return, ast.Expr,
+                     ast.Assert, ast.Pass)
 
 
 @dataclass(frozen=True)
@@ -134,6 +163,9 @@ class HandlerFacts:
     hands_on: bool  # Worked out only for a clause that does not raise (False for the others).
     guards_await: bool
     answers_a_predicate: bool
+    # The `try` block only parses or converts a value (see `only_parses`); False when
+    # the clause is not a silent broad one.
+    parse_fallback: bool
     in_async_function: bool
     # Worked out only for a clause ASR204 would report otherwise (False for the others).
     own_cancellation: bool
@@ -305,6 +337,28 @@ def answers_a_predicate(handler: ast.ExceptHandler, function: ast.AST | None) ->
     if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return False
     return function.name.lstrip("_").lower().startswith(_PREDICATE_PREFIXES)
+
+
+def only_parses(try_node: ast.AST, context: Context) -> bool:
+    """The ``try`` block only parses or converts a value: each statement is an
+    assignment, ``return``, expression or ``assert`` whose calls are all parsers or
+    converters (``json.loads``, ``int``, ``bytes.fromhex``, ``uuid.UUID``,
+    ``raw.decode()``...), and nothing awaits. Such a ``try`` asks whether the value
+    parses, and the exception is the answer."""
+    body = getattr(try_node, "body", None) or []
+    for statement in body:
+        if not isinstance(statement, _PARSE_STATEMENTS):
+            return False
+    for node in statement_nodes(body):
+        if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr, ast.Lambda)):
+            return False
+        if isinstance(node, ast.Call):
+            function = node.func
+            if isinstance(function, ast.Attribute) and function.attr in _PARSING_METHODS:
+                continue
+            if context.qualified_name(function) not in _PARSERS:
+                return False
+    return True
 
 
 def own_cancellation(handler: ast.ExceptHandler, try_node: ast.AST, context: Context) -> bool:
@@ -526,7 +580,7 @@ def handler_code(facts: HandlerFacts) -> str | None:
         return None
     if could_be_asr204(facts) and not facts.own_cancellation:
         return "ASR204"
-    if c.broad and facts.silent and not facts.answers_a_predicate:
+    if c.broad and facts.silent and not (facts.answers_a_predicate or facts.parse_fallback):
         return "ASR201"
     if c.stop_handled_earlier:
         return None
@@ -552,10 +606,14 @@ def analyse(handler: ast.ExceptHandler, context: Context) -> HandlerFacts:
             hands_on=not raised and hands_on(handler, context),
             guards_await=try_node is not None and _try_facts(try_node, context).guards_await,
             answers_a_predicate=answers_a_predicate(handler, context.enclosing_function),
+            parse_fallback=False,
             in_async_function=context.in_async_function,
             own_cancellation=False,
             code=None,
         )
+        if (try_node is not None and facts.silent and not raised and facts.catches.broad
+                and not facts.answers_a_predicate):
+            facts = replace(facts, parse_fallback=only_parses(try_node, context))
         if try_node is not None and could_be_asr204(facts):
             facts = replace(facts, own_cancellation=own_cancellation(handler, try_node, context))
         facts = memo[id(handler)] = replace(facts, code=handler_code(facts))

@@ -1,5 +1,5 @@
 """Which calls are logging calls, for the rules that look at how errors are logged
-(ASR203), at what should be logging (ASR301) and at logging scheduled as work (ASR503).
+(ASR909), at what should be logging (ASR301) and at logging scheduled as work (ASR503).
 
 A call logs when the source says for sure what it is called on: the ``logging`` module
 itself (``logging.error(...)``, ``from logging import error``), ``loguru``'s ``logger``

@@ -18,5 +18,5 @@ def sync(job):
     try:
         job.run()
     except RuntimeError as error:
-        logger.error("job %s failed: %s", job, error)  # ASR203: 8, "logger.error", "`logger.exception()`"
-        jobs_logger.error("job %s failed: %s", job, error)  # ASR203: 8, "jobs_logger.error", "`jobs_logger.exception()`"
+        logger.error("job %s failed: %s", job, error)  # ASR909: 8, "logger.error", "`logger.exception()`"
+        jobs_logger.error("job %s failed: %s", job, error)  # ASR909: 8, "jobs_logger.error", "`jobs_logger.exception()`"

@@ -14,17 +14,17 @@ def charge(order, gateway):
     try:
         gateway.charge(order)
     except ConnectionError as e:
-        logger.error(f"charge failed for {order}: {e}")  # ASR203: 8, "logger.error", "`logger.exception()`"
+        logger.error(f"charge failed for {order}: {e}")  # ASR909: 8, "logger.error", "`logger.exception()`"
     try:
         gateway.refund(order)
     except ConnectionError as e:
-        log.critical("refund failed: %s", e)  # ASR203: 8, "log.critical", "`exc_info=True`"
+        log.critical("refund failed: %s", e)  # ASR909: 8, "log.critical", "`exc_info=True`"
     try:
         gateway.void(order)
     except ConnectionError:
-        shared.error("void failed")  # ASR203: 8, "shared.error", "`shared.exception()`"
-        audit_log.error("void failed")  # ASR203: 8, "audit_log.error", "`audit_log.exception()`"
-        plain_log.error("void failed")  # ASR203: 8, "plain_log.error", "`plain_log.exception()`"
+        shared.error("void failed")  # ASR909: 8, "shared.error", "`shared.exception()`"
+        audit_log.error("void failed")  # ASR909: 8, "audit_log.error", "`audit_log.exception()`"
+        plain_log.error("void failed")  # ASR909: 8, "plain_log.error", "`plain_log.exception()`"
 
 
 def settle(order, gateway):
@@ -32,7 +32,7 @@ def settle(order, gateway):
     try:
         gateway.settle(order)
     except ConnectionError:
-        local.error("settle failed")  # ASR203: 8, "local.error", "`local.exception()`"
+        local.error("settle failed")  # ASR909: 8, "local.error", "`local.exception()`"
 
 
 def not_stdlib_loggers(order, gateway):
