@@ -19,13 +19,15 @@ gets a `setup.cfg` so that it is a project root. Each is checked with the instal
 command, `flake8-async-review check --format json --isolated -j2 --no-progress`, run
 in the application's directory.
 
-A finding is keyed by (application, path, code, stripped source line) plus an
-occurrence index among equal keys, not by its line number: an edit elsewhere in the
-file does not make it new. The baseline (`ecosystem_baseline.json`) holds one object
-per finding with a reviewer's verdict: "TP", "TP-low", "FP", "UNSURE" or null
-(unjudged), and a one-sentence reason (see the project's precision-review guide).
-`--update-baseline` keeps the verdict and reason of every finding whose key is
-unchanged; new findings get null. `--precision` reports per code: true =
+A finding is matched by (application, path, code, stripped source line) and, among
+equal ones, by the line offset that pairs the most of them, not by its line number
+alone: an edit elsewhere in the file does not make it new, and a finding that goes
+does not hand its verdict to a neighbour with the same source line. The baseline
+(`ecosystem_baseline.json`) holds one object per finding with a reviewer's verdict:
+"TP", "TP-low", "FP", "UNSURE" or null (unjudged), and a one-sentence reason (see
+the project's precision-review guide).
+`--update-baseline` keeps the verdict and reason of every finding that pairs with
+one of the baseline; new findings get null. `--precision` reports per code: true =
 (TP + TP-low) / judged and worth it = TP / judged (UNSURE counts as judged), and
 overall figures over the default-on codes, each code weighted by its number of reports.
 """
@@ -91,7 +93,6 @@ class Finding:
                 "reason": self.reason}
 
 
-Key = tuple[str, str, str, str, int]  # app, path, code, source, occurrence
 
 
 # --------------------------------------------------------------------------- applications
@@ -226,15 +227,40 @@ def write_json(path: Path, records: Iterable[dict[str, object]]) -> None:
 # --------------------------------------------------------------------------- diffing
 
 
-def keyed(findings: Iterable[Finding]) -> dict[Key, Finding]:
-    """Findings by key; equal keys are numbered in the order of their lines."""
-    seen: Counter[tuple[str, str, str, str]] = Counter()
-    result = {}
-    for finding in sorted(findings, key=Finding.sort_key):
-        base = (finding.app, finding.path, finding.code, finding.source)
-        key: Key = (*base, seen[base])
-        result[key] = finding
-        seen[base] += 1
+def pairs(baseline: Iterable[Finding], current: Iterable[Finding]) -> list[tuple[Finding, Finding]]:
+    """The baseline and current findings that are the same finding.
+
+    Findings are grouped by (application, path, code, stripped source line); within a
+    group, the line offset that pairs the most findings is taken (0 when the file did
+    not change, the size of an insertion above them otherwise), and the findings left
+    over are paired in line order. So a finding that disappears does not pass its
+    verdict on to the next one with the same source line."""
+    groups: dict[tuple[str, str, str, str], tuple[list[Finding], list[Finding]]] = defaultdict(
+        lambda: ([], []))
+    for finding in baseline:
+        groups[(finding.app, finding.path, finding.code, finding.source)][0].append(finding)
+    for finding in current:
+        groups[(finding.app, finding.path, finding.code, finding.source)][1].append(finding)
+    result: list[tuple[Finding, Finding]] = []
+    for before, after in groups.values():
+        if not (before and after):
+            continue
+        before.sort(key=Finding.sort_key)
+        after.sort(key=Finding.sort_key)
+        offsets = Counter(a.line - b.line for b in before for a in after)
+        offset = max(offsets, key=lambda delta: (offsets[delta], -abs(delta)))
+        by_line = {b.line + offset: b for b in before}
+        matched_before: set[int] = set()
+        rest = []
+        for finding in after:
+            old = by_line.get(finding.line)
+            if old is not None and id(old) not in matched_before:
+                matched_before.add(id(old))
+                result.append((old, finding))
+            else:
+                rest.append(finding)
+        left = [b for b in before if id(b) not in matched_before]
+        result.extend(zip(left, rest, strict=False))
     return result
 
 
@@ -249,12 +275,13 @@ class Diff:
 
 
 def diff(baseline: list[Finding], current: list[Finding]) -> Diff:
-    before, after = keyed(baseline), keyed(current)
+    paired = pairs(baseline, current)
+    old = {id(b) for b, _ in paired}
+    now = {id(a) for _, a in paired}
     return Diff(
-        new=[after[key] for key in after.keys() - before.keys()],
-        gone=[before[key] for key in before.keys() - after.keys()],
-        changed=[(before[key], after[key]) for key in before.keys() & after.keys()
-                 if before[key].message != after[key].message],
+        new=[finding for finding in current if id(finding) not in now],
+        gone=[finding for finding in baseline if id(finding) not in old],
+        changed=[(b, a) for b, a in paired if b.message != a.message],
     )
 
 
@@ -281,11 +308,11 @@ def print_diff(baseline: list[Finding], current: list[Finding], result: Diff) ->
 
 
 def updated_baseline(baseline: list[Finding], current: list[Finding]) -> list[Finding]:
-    """The current findings, with the verdicts of the baseline findings of the same key."""
-    before = keyed(baseline)
+    """The current findings, with the verdicts of the baseline findings they pair with."""
+    verdicts = {id(a): b for b, a in pairs(baseline, current)}
     result = []
-    for key, finding in keyed(current).items():
-        old = before.get(key)
+    for finding in current:
+        old = verdicts.get(id(finding))
         if old is not None:
             finding = replace(finding, verdict=old.verdict, reason=old.reason)
         result.append(finding)

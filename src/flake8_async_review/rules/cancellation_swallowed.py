@@ -51,7 +51,15 @@ class CancellationSwallowed(HandlerRule):
       (`cancelled = True`) and the function raises `CancelledError` under a test of
       that flag later;
     * cleanup inside an outer clause that catches cancellation and ends with `raise`:
-      the outer clause sends the cancellation on, whatever the inner one does.
+      the outer clause sends the cancellation on, whatever the inner one does;
+    * the end of a private coroutine (`_recv_loop`) that the module only ever runs as
+      a task of its own (`asyncio.create_task(self._recv_loop())`, `ensure_future`,
+      a task group's `create_task`), when nothing of it runs after the clause: it
+      returns, or the `try` is the coroutine's last statement (or the last statement
+      of its final `while` loop, which the clause leaves with `break`). The task stops
+      as asked; only `task.cancelled()` tells the difference. A public coroutine may
+      be awaited from another module, where the caller would carry on, and is still
+      reported.
 
     ## Why is this bad?
     Cancellation is how `asyncio.timeout()`, `asyncio.wait_for()`, task groups and

@@ -17,6 +17,8 @@ from .common.loggers import LOGURU, STDLIB, ModuleLogger, module_logger
 _PRINTS = {"builtins.print": "file"}
 _PPRINTS = {"pprint.pprint": "stream", "pprint.pp": "stream"}
 _CONSOLE = frozenset({"sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__"})
+# Words of a function name that make printing its purpose.
+_PRINTING_WORDS = frozenset({"print", "pprint", "echo"})
 _CLI_DECORATORS = frozenset(
     f"{module}.{name}" for module in CLI_DECORATOR_MODULES for name in ("command", "group")
 )
@@ -36,6 +38,10 @@ class PrintInLibraryCode(Rule):
       command-line commands (click, asyncclick, rich-click and cloup
       `command`/`group`, any `@<group>.command()` or `@<group>.group()`, typer
       callbacks), and every function of the module these call, however deep;
+    * import-time code (outside any function: a start-up banner or notice, printed
+      once per process);
+    * a function whose name says it prints (`_safe_print()`, `print_banner()`,
+      `echo_status()`): console output is its purpose;
     * files matched by `--asr-print-allowed`.
 
     Tests, scripts (files outside any package that run as a program, `scripts/`,
@@ -97,6 +103,8 @@ class PrintInLibraryCode(Rule):
             return
         stream_keyword = _PRINTS.get(qualified) or _PPRINTS.get(qualified)
         if stream_keyword is None or not _writes_to_console(node, context, qualified, stream_keyword):
+            return
+        if _at_import_time(context) or _in_printing_function(context):
             return
         state = context.rule_state(self, lambda: _FileState(context, self.settings.print_allowed))
         if state.allowed or _in_main_block(context, node) or _in_command(context, state.entry_points):
@@ -172,6 +180,22 @@ def _relative_to_cwd(path: Path) -> Path:
         except ValueError:
             continue
     return path
+
+
+def _at_import_time(context: Context) -> bool:
+    """Outside any function: the call runs once, when the module is imported."""
+    return not any(isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+                   for scope in context.scope_nodes)
+
+
+def _in_printing_function(context: Context) -> bool:
+    """Inside a function whose name says it prints (``_safe_print``, ``print_banner``,
+    ``echo_status``): console output is what it is for."""
+    return any(
+        isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and _PRINTING_WORDS.intersection(scope.name.lower().split("_"))
+        for scope in context.scope_nodes
+    )
 
 
 def _in_main_block(context: Context, node: ast.AST) -> bool:

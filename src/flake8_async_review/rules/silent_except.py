@@ -32,11 +32,19 @@ class SilentExcept(HandlerRule):
 
     The same holds for a `try` that only parses or converts a value: `json.loads(raw)`,
     `int(value)`, `bytes.fromhex(text)`, `uuid.UUID(header)`, `jwt.decode(token, ...)`,
-    `raw.decode()`, with nothing else in it (no `await`, no other call). The exception
+    `raw.decode()`, with nothing else in it (no other call, and no `await` but reading
+    a failed response's body to find an error detail: `await response.json()`;
+    `if` tests and assignments are fine). The exception
     says "this is not JSON, not a number", and the fallback (`metadata = {}`,
     `return None`) is the decision; at most a reviewer would ask for `except ValueError`.
     As soon as the `try` does anything more (`json.loads(read_text(path))`,
     `db.save(json.loads(raw))`), the clause hides that work's failure and is reported.
+
+    Nor is a clause that says why in a comment of a few words, on the `except` line or
+    in its body (`# the photo is optional: most accounts have none`): that records a
+    decision a reviewer has already made. A marker is not an explanation: `# TODO`,
+    `# BUG`, `# FIXME`, `# noqa`, `# type:` or a single word such as `# ignore` leave
+    the clause reported.
 
     ## Why is this bad?
     The error disappears without a trace. A health check that always answers "healthy",

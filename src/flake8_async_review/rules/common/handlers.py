@@ -57,7 +57,10 @@ The terms, as the rules' documentation uses them:
 from __future__ import annotations
 
 import ast
+import io
 import itertools
+import re
+import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import ClassVar
@@ -112,15 +115,19 @@ _PARSERS = frozenset({
     "urllib.parse.urlparse", "urllib.parse.urlsplit", "urllib.parse.parse_qs",
     "urllib.parse.parse_qsl", "urllib.parse.unquote", "shlex.split",
     "email.utils.parseaddr", "email.utils.parsedate_to_datetime",
-    "jwt.decode", "jwt.get_unverified_header",
+    "jwt.decode", "jwt.get_unverified_header", "datetime.datetime.now",
+    "datetime.datetime.utcnow", "datetime.date.today", "time.time",
 })
 # Methods that parse or convert whatever their receiver is (`raw.decode()`,
 # `JSONCodec.loads(text)`): none of them does I/O on the types that have them.
 _PARSING_METHODS = frozenset({
     "decode", "encode", "loads", "fromhex", "fromisoformat", "strptime", "fromtimestamp",
     "strip", "lstrip", "rstrip", "split", "rsplit", "lower", "upper", "group",
-    "groups", "index",
+    "groups", "index", "json",
 })
+# Awaited calls that only read a body already on its way to parse it: an HTTP response's
+# `await response.json()` when the request failed, to find an error detail.
+_AWAITED_PARSING_METHODS = frozenset({"json", "text"})
 # Statements that a parse-only `try` may hold besides the parsing itself.
 _PARSE_STATEMENTS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return, ast.Expr,
                      ast.Assert, ast.Pass)
@@ -166,6 +173,9 @@ class HandlerFacts:
     # The `try` block only parses or converts a value (see `only_parses`); False when
     # the clause is not a silent broad one.
     parse_fallback: bool
+    # The clause says why in a comment (see `explains_itself`); False when the clause is
+    # not a silent broad one.
+    explained: bool
     in_async_function: bool
     # Worked out only for a clause ASR204 would report otherwise (False for the others).
     own_cancellation: bool
@@ -341,16 +351,22 @@ def answers_a_predicate(handler: ast.ExceptHandler, function: ast.AST | None) ->
 
 def only_parses(try_node: ast.AST, context: Context) -> bool:
     """The ``try`` block only parses or converts a value: each statement is an
-    assignment, ``return``, expression or ``assert`` whose calls are all parsers or
-    converters (``json.loads``, ``int``, ``bytes.fromhex``, ``uuid.UUID``,
-    ``raw.decode()``...), and nothing awaits. Such a ``try`` asks whether the value
-    parses, and the exception is the answer."""
+    assignment, ``return``, expression, ``assert`` or ``if`` whose calls are all
+    parsers or converters (``json.loads``, ``int``, ``bytes.fromhex``, ``uuid.UUID``,
+    ``raw.decode()``...), and nothing awaits but a response's body read to be parsed
+    (``await response.json()``). Such a ``try`` asks whether the value parses, and
+    the exception is the answer."""
     body = getattr(try_node, "body", None) or []
-    for statement in body:
-        if not isinstance(statement, _PARSE_STATEMENTS):
-            return False
+    if not _parse_statements(body):
+        return False
     for node in statement_nodes(body):
-        if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr, ast.Lambda)):
+        if isinstance(node, ast.Await):
+            value = node.value
+            if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                    and value.func.attr in _AWAITED_PARSING_METHODS):
+                return False
+            continue
+        if isinstance(node, (ast.Yield, ast.YieldFrom, ast.NamedExpr, ast.Lambda)):
             return False
         if isinstance(node, ast.Call):
             function = node.func
@@ -361,12 +377,112 @@ def only_parses(try_node: ast.AST, context: Context) -> bool:
     return True
 
 
+def _parse_statements(statements: list[ast.stmt]) -> bool:
+    """Each statement is one a parse-only ``try`` may hold (an ``if`` when its branches
+    are too)."""
+    for statement in statements:
+        if isinstance(statement, ast.If):
+            if not (_parse_statements(statement.body) and _parse_statements(statement.orelse)):
+                return False
+        elif not isinstance(statement, _PARSE_STATEMENTS):
+            return False
+    return True
+
+
+# Comments that mark rather than explain: a note for later, a linter's directive or a
+# code of this linter (`# ASR201: ...`, as the test fixtures annotate).
+_NOT_AN_EXPLANATION = re.compile(
+    r"^#+\s*(?:todo|fixme|xxx|hack|bug\b|noqa|type:|pragma|nosec|pylint:|asr\d{3}\b)", re.IGNORECASE)
+
+
+def explains_itself(handler: ast.ExceptHandler, context: Context) -> bool:
+    """The clause holds a comment of a few words that says why the error is dropped
+    (``# the photo is optional``), not a marker (``# TODO``, ``# noqa``, ``# ignore``)."""
+    end = handler.end_lineno or handler.lineno
+    segment = "".join(context.lines[handler.lineno - 1:end])
+    try:
+        comments = [token.string for token in tokenize.generate_tokens(io.StringIO(segment).readline)
+                    if token.type == tokenize.COMMENT]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return False
+    return any(len(comment.split()) >= 3 and not _NOT_AN_EXPLANATION.match(comment)
+               for comment in comments)
+
+
 def own_cancellation(handler: ast.ExceptHandler, try_node: ast.AST, context: Context) -> bool:
     """The ``CancelledError`` the clause catches is most likely one the code asked for
     (see the module docstring)."""
     return (_waits_for_own_tasks(try_node, context) or _stops_on_own_flag(handler, context)
             or _outer_clause_raises_it(handler, context)
-            or _raised_again_later(handler, context))
+            or _raised_again_later(handler, context)
+            or _ends_its_own_task(handler, try_node, context))
+
+
+# Calls that run a coroutine as a task of its own: `asyncio.create_task(f())`,
+# `loop.create_task(f())`, `group.create_task(f())`, `asyncio.ensure_future(f())`,
+# `nursery.start_soon(f)`.
+_TASK_SPAWNERS = frozenset({"create_task", "ensure_future", "start_soon"})
+
+
+def _ends_its_own_task(handler: ast.ExceptHandler, try_node: ast.AST, context: Context) -> bool:
+    """The clause is in a private coroutine that the module only ever runs as a task of
+    its own (``asyncio.create_task(self._recv_loop())``), and the coroutine ends when
+    the clause does: the task stops as it was asked to, and only ``task.cancelled()``
+    tells the difference."""
+    function = context.enclosing_function
+    if not (isinstance(function, ast.AsyncFunctionDef) and function.name.startswith("_")):
+        return False
+    if not _only_run_as_tasks(context).get(function.name, False):
+        return False
+    return _clause_ends(handler, try_node, function)
+
+
+def _only_run_as_tasks(context: Context) -> dict[str, bool]:
+    """For each name the module references (``f``, ``self.f``): whether every reference
+    is a coroutine call handed straight to a task spawner. Worked out once per file."""
+    def compute() -> dict[str, bool]:
+        spawned: set[int] = set()
+        for node in ast.walk(context.tree):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            spawner = node.func
+            name = spawner.attr if isinstance(spawner, ast.Attribute) else getattr(spawner, "id", None)
+            if name not in _TASK_SPAWNERS:
+                continue
+            first = node.args[0]
+            if isinstance(first, ast.Call):
+                first = first.func
+            spawned.add(id(first))
+        verdicts: dict[str, bool] = {}
+        for node in ast.walk(context.tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+                name = node.attr
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                name = node.id
+            else:
+                continue
+            verdicts[name] = verdicts.get(name, True) and id(node) in spawned
+        return verdicts
+
+    return context.shared_state("only-run-as-tasks", compute)
+
+
+def _clause_ends(handler: ast.ExceptHandler, try_node: ast.AST,
+                 function: ast.AsyncFunctionDef) -> bool:
+    """Nothing of the function runs after the clause but ``finally`` blocks: it returns,
+    or it falls through (or breaks) out of a ``try`` that is the function's last
+    statement, or the last statement of a loop that is."""
+    last = handler.body[-1] if handler.body else None
+    if isinstance(last, ast.Return):
+        return True
+    if isinstance(last, ast.Continue):
+        return False
+    if function.body and function.body[-1] is try_node:
+        return not isinstance(last, ast.Break)
+    loop = function.body[-1] if function.body else None
+    if isinstance(loop, ast.While) and not loop.orelse and loop.body and loop.body[-1] is try_node:
+        return isinstance(last, ast.Break)
+    return False
 
 
 def _outer_clause_raises_it(handler: ast.ExceptHandler, context: Context) -> bool:
@@ -580,7 +696,8 @@ def handler_code(facts: HandlerFacts) -> str | None:
         return None
     if could_be_asr204(facts) and not facts.own_cancellation:
         return "ASR204"
-    if c.broad and facts.silent and not (facts.answers_a_predicate or facts.parse_fallback):
+    if c.broad and facts.silent and not (facts.answers_a_predicate or facts.parse_fallback
+                                         or facts.explained):
         return "ASR201"
     if c.stop_handled_earlier:
         return None
@@ -607,13 +724,15 @@ def analyse(handler: ast.ExceptHandler, context: Context) -> HandlerFacts:
             guards_await=try_node is not None and _try_facts(try_node, context).guards_await,
             answers_a_predicate=answers_a_predicate(handler, context.enclosing_function),
             parse_fallback=False,
+            explained=False,
             in_async_function=context.in_async_function,
             own_cancellation=False,
             code=None,
         )
         if (try_node is not None and facts.silent and not raised and facts.catches.broad
                 and not facts.answers_a_predicate):
-            facts = replace(facts, parse_fallback=only_parses(try_node, context))
+            facts = replace(facts, parse_fallback=only_parses(try_node, context),
+                            explained=explains_itself(handler, context))
         if try_node is not None and could_be_asr204(facts):
             facts = replace(facts, own_cancellation=own_cancellation(handler, try_node, context))
         facts = memo[id(handler)] = replace(facts, code=handler_code(facts))
