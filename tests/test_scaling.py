@@ -88,11 +88,27 @@ def chains(n: int) -> str:
     )
 
 
+def expression_bindings(n: int) -> str:
+    """n handlers, each binding names with ``:=`` and a ``match`` statement, in a file
+    where every scope may have such bindings: each scope's expressions are walked at
+    most once, whoever asks what its names stand for."""
+    return "import os\n" + "".join(
+        f"\n\nasync def handler{i}(items):\n"
+        f"    if (found{i} := await fetch(items)):\n"
+        f"        match found{i}:\n"
+        f"            case [first, *rest]:\n"
+        f"                return os.fspath(first), [y for x in rest if (y := x)]\n"
+        f"    return os.getcwd()\n"
+        for i in range(n)
+    )
+
+
 CASES: dict[str, tuple[Callable[[int], str], int, list[str]]] = {
     "ASR604 in one long function": (unread_coroutines, 50, ["ASR604"]),
-    "ASR604 in nested functions": (nested_unread_coroutines, 20, ["ASR604"]),
+    "ASR604 in nested functions": (nested_unread_coroutines, 20, ["ASR907", "ASR604"]),
     "except clauses of one try": (except_clauses, 50, ["ASR204", "ASR201"]),
     "long chains": (chains, 200, []),
+    "expression bindings in many scopes": (expression_bindings, 30, []),
 }
 
 

@@ -8,6 +8,8 @@ on top (reporting, receiver types, memos); the analysis modules ask only this.
 from __future__ import annotations
 
 import ast
+import re
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from ..settings import Settings
@@ -22,6 +24,33 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _SCOPE_TYPES = (*FUNCTION_TYPES, ast.ClassDef, ast.Module)
 # What a comprehension variable resolves to: a scope binding it to nothing known.
 _COMPREHENSION_SCOPE = Scope(ast.Module(body=[], type_ignores=[]))
+# A line that may start a `match` statement: the soft keyword comes first on its line.
+_MATCH_LINE = re.compile(r"^[ \t\f\ufeff]*match\b", re.MULTILINE)
+
+
+def _syntax_lines(lines: Sequence[str]) -> tuple[list[int], list[int]] | tuple[()]:
+    """The numbers of the lines that hold ``:=``, and of those that may start a
+    ``match`` statement; () when the lines, joined, do not number as Python numbers
+    them (carriage returns, lines without their endings, a split at a form feed)."""
+    text = "".join(lines)
+    if "\r" in text or text.count("\n") + (not text.endswith("\n")) != len(lines):
+        return ()
+    walrus: list[int] = []
+    position, line = text.find(":="), 1
+    counted = 0
+    while position != -1:
+        line += text.count("\n", counted, position)
+        counted = position
+        if not walrus or walrus[-1] != line:
+            walrus.append(line)
+        position = text.find(":=", position + 2)
+    match: list[int] = []
+    line, counted = 1, 0
+    for found in _MATCH_LINE.finditer(text):
+        line += text.count("\n", counted, found.start())
+        counted = found.start()
+        match.append(line)
+    return walrus, match
 
 
 class FileFacts:
@@ -45,6 +74,9 @@ class FileFacts:
         self.ancestors: list[ast.AST] = []
         self._scopes: dict[int, Scope] = {}
         self._text_tests: dict[str, bool] = {}
+        # The numbers of the lines holding `:=` and of those that may start a `match`
+        # statement; () when they cannot be told (see _may_hold).
+        self._syntax_lines: tuple[list[int], list[int]] | tuple[()] | None = None
         self._segment_lines: list[str] | None = None
         self._module_info: ModuleInfo | None = None
         self._classification: Classification | None = None
@@ -72,9 +104,26 @@ class FileFacts:
         scope = self._scopes.get(id(node))
         if scope is None:
             scope = self._scopes[id(node)] = Scope(
-                node, walrus=self._text_has(":="), match=self._text_has("match")
+                node, walrus=self._may_hold(node, 0, ":="), match=self._may_hold(node, 1, "match")
             )
         return scope
+
+    def _may_hold(self, node: ast.AST, kind: int, text: str) -> bool:
+        """Whether the lines of ``node`` may hold a ``:=`` (``kind`` 0) or a ``match``
+        statement (1): a scope whose lines have neither binds no name in its
+        expressions, and its expressions are not walked. Where the file's lines cannot
+        be numbered as Python numbers them, the whole file's text decides."""
+        if self._syntax_lines is None:
+            self._syntax_lines = _syntax_lines(self.lines)
+        if not self._syntax_lines:
+            return self._text_has(text)
+        found = self._syntax_lines[kind]
+        first: int | None = getattr(node, "lineno", None)
+        last: int | None = getattr(node, "end_lineno", None)
+        if not found or first is None or last is None:
+            return bool(found)
+        index = bisect_left(found, first)
+        return index < len(found) and found[index] <= last
 
     def _text_has(self, text: str) -> bool:
         """Whether the file's text contains ``text`` (cached): a cheap test before a

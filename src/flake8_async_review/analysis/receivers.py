@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -586,7 +587,7 @@ def _mark_unknown(target: ast.expr, found: dict[str, _Evidence]) -> None:
 def _self_assignments(method: ast.AST, self_name: str, chain: Chain,
                       found: dict[str, _Evidence]) -> None:
     """Evidence for ``self.x`` from one method's assignments to it."""
-    for node in ast.walk(method):
+    for node in _statements_breadth_first(method):
         targets: list[ast.expr] = []
         value: ast.expr | None = None
         annotation: ast.expr | None = None
@@ -609,6 +610,31 @@ def _self_assignments(method: ast.AST, self_name: str, chain: Chain,
                     evidence.annotations.append((annotation, chain))
                 if value is not None:
                     evidence.values.append((value, chain))
+
+
+# The fields that hold statements (or the except clauses and match cases holding them).
+_BLOCK_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
+_BLOCKS: dict[type, tuple[str, ...]] = {}
+
+
+def _statements_breadth_first(root: ast.AST) -> Iterator[ast.AST]:
+    """The statements under ``root`` (nested functions and classes included) in the
+    order ``ast.walk`` meets them, without walking any expression: assignments are
+    statements, and only statements hold statements."""
+    todo = deque([root])
+    while todo:
+        node = todo.popleft()
+        yield node
+        kind = node.__class__
+        fields = _BLOCKS.get(kind)
+        if fields is None:
+            fields = _BLOCKS[kind] = tuple(
+                name for name in kind._fields if name in _BLOCK_FIELDS
+            )
+        for name in fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                todo.extend(value)
 
 
 def _project_instance_type(context: FileFacts, name: str) -> str | None:

@@ -112,15 +112,31 @@ def own_nodes(function: ast.AST) -> Iterator[ast.AST]:
 def statement_nodes(statements: Iterable[ast.stmt]) -> Iterator[ast.AST]:
     """Nodes of some statements in source order, not those of functions, lambdas or
     classes defined in them."""
-    nested = (*FUNCTION_TYPES, ast.ClassDef)
     stack: list[ast.AST] = [
-        statement for statement in reversed(list(statements)) if not isinstance(statement, nested)
+        statement for statement in reversed(list(statements)) if not isinstance(statement, _NESTED)
     ]
     while stack:
         node = stack.pop()
         yield node
-        children = [child for child in ast.iter_child_nodes(node) if not isinstance(child, nested)]
-        stack.extend(reversed(children))
+        stack.extend(reversed(_children(node)))
+
+
+_NESTED = (*FUNCTION_TYPES, ast.ClassDef)
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes(node)`` as a list, less nested functions, lambdas and
+    classes (inlined: the walks of whole bodies call this for every node)."""
+    children: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            if not isinstance(value, _NESTED):
+                children.append(value)
+        elif isinstance(value, list):
+            children += [item for item in value
+                         if isinstance(item, ast.AST) and not isinstance(item, _NESTED)]
+    return children
 
 
 def expression_bound_names(scope_node: ast.AST, walrus: bool = True) -> Iterator[str]:
@@ -143,7 +159,7 @@ def expression_bound_names(scope_node: ast.AST, walrus: bool = True) -> Iterator
             yield node.name
         elif isinstance(node, ast.MatchMapping) and node.rest:
             yield node.rest
-        stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, nested))
+        stack += _children(node)
 
 
 def imported_names(statement: ast.Import | ast.ImportFrom) -> Iterable[tuple[str, str | None]]:

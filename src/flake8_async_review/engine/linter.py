@@ -3,8 +3,10 @@ its type.
 
 The walk is the hot path (every enabled rule runs on every file), so it is kept lean:
 node types map to precomputed child fields and handler tuples, operator and
-expression-context nodes are never visited, and rules whose text triggers are absent
-from a file are left out of that file's dispatch table.
+expression-context nodes are never visited, names and constants end at one dict lookup,
+rules whose text triggers are absent from a file are left out of that file's dispatch
+table (each trigger text looked for once), and the blocking-call rules are called only
+for the calls they can report (unawaited, in an ``async def`` body).
 """
 
 from __future__ import annotations
@@ -65,8 +67,10 @@ class Linter:
         self._every_role = tuple(rule.checks_every_role(self.settings) for rule in self.rules)
         # Off only to measure the walk itself (benchmarks): results are the same.
         self.text_triggers = text_triggers
+        self._triggers = _Triggers(self.rules)
+        self._handled = tuple(rule.handled_node_types() for rule in self.rules)
         self._tables: dict[tuple[int, ...], DispatchTable] = {}
-        self._plans: dict[tuple[int, ...], dict[type, _Plan]] = {}
+        self._plans: dict[tuple[int, ...], dict[type, _Plan | _Sentinel]] = {}
 
     def lint(self, tree: ast.Module, lines: Sequence[str], filename: str) -> list[Violation]:
         """Violations of the enabled rules in one parsed file, in source order."""
@@ -84,15 +88,13 @@ class Linter:
             if not active:
                 return []
         table = self._table(active)
-        _Walk(table, context, self._plans.setdefault(active, {})).module(tree)
+        _Walk(table, context, self._plans.setdefault(active, {_Marker: _MARKER})).module(tree)
         return sorted(context.violations, key=lambda v: (v.line, v.col, v.code))
 
     def _active_rules(self, source: str) -> tuple[int, ...]:
         if not self.text_triggers:
             return tuple(range(len(self.rules)))
-        return tuple(
-            index for index, rule in enumerate(self.rules) if _triggered(rule, source)
-        )
+        return self._triggers.active(source)
 
     def _table(self, active: tuple[int, ...]) -> DispatchTable:
         table = self._tables.get(active)
@@ -100,22 +102,85 @@ class Linter:
             collected: dict[type[ast.AST], list[Handler]] = {}
             for index in active:
                 rule = self.rules[index]
-                for node_type, attribute in rule.handled_node_types().items():
+                for node_type, attribute in self._handled[index].items():
                     collected.setdefault(node_type, []).append(getattr(rule, attribute))
+            calls = collected.get(ast.Call)
+            if calls:
+                collected[ast.Call] = _gate_async_calls(calls)
             table = self._tables[active] = {k: tuple(v) for k, v in collected.items()}
         return table
 
 
-def _triggered(rule: Rule, source: str) -> bool:
-    """Each entry of ``required_text`` must occur: a string itself, or a tuple of
-    alternatives one of which does."""
-    for needed in rule.required_text:
-        if isinstance(needed, str):
-            if needed not in source:
-                return False
-        elif not any(alternative in source for alternative in needed):
-            return False
-    return True
+def _gate_async_calls(handlers: list[Handler]) -> list[Handler]:
+    """The call handlers, where each run of those of rules that look only at calls in
+    an ``async def`` body that are not awaited (``Rule.async_calls_only``) is called
+    through one handler that decides that once for the run: in a file's other code
+    they are not called at all. The order of the handlers stays."""
+    gated: list[Handler] = []
+    run: list[Handler] = []
+    for handler in [*handlers, None]:
+        owner = getattr(handler, "__self__", None)
+        if handler is not None and getattr(owner, "async_calls_only", False):
+            run.append(handler)
+            continue
+        if run:
+            gated.append(_async_call_gate(tuple(run)))
+        run = []
+        if handler is not None:
+            gated.append(handler)
+    return gated
+
+
+def _async_call_gate(handlers: tuple[Handler, ...]) -> Handler:
+    def gate(node: ast.AST, context: Context) -> None:
+        # Context.in_async_function and Context.is_awaited, inlined: this runs for
+        # every call of the file.
+        if context.scope_nodes[-1].__class__ is not ast.AsyncFunctionDef:
+            return
+        ancestors = context.ancestors
+        if ancestors:
+            parent = ancestors[-1]
+            if parent.__class__ is ast.Await and parent.value is node:
+                return
+        for handler in handlers:
+            handler(node, context)
+
+    return gate
+
+
+class _Triggers:
+    """The text triggers of a set of rules, tested together: each distinct text is
+    looked for at most once per file, however many rules need it (``async`` is needed
+    by a dozen), and only until a rule's answer is known.
+
+    Each entry of a rule's ``required_text`` must occur: a string itself, or a tuple of
+    alternatives one of which does.
+    """
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self._needs = tuple(
+            tuple((needed,) if isinstance(needed, str) else tuple(needed)
+                  for needed in rule.required_text)
+            for rule in rules
+        )
+
+    def active(self, source: str) -> tuple[int, ...]:
+        """The indexes of the rules whose triggers all occur in ``source``."""
+        known: dict[str, bool] = {}
+        active: list[int] = []
+        for index, entries in enumerate(self._needs):
+            for alternatives in entries:
+                for text in alternatives:
+                    found = known.get(text)
+                    if found is None:
+                        found = known[text] = text in source
+                    if found:
+                        break
+                else:
+                    break  # No alternative of this entry occurs: the rule cannot match.
+            else:
+                active.append(index)
+        return tuple(active)
 
 
 def lint_source(source: str, filename: str, linter: Linter) -> list[Violation]:
@@ -142,6 +207,16 @@ class _Marker:
 _Plan = tuple[tuple[Handler, ...], tuple[tuple[str, ...], str] | None, tuple[str, ...]]
 _LEAVE_NODE = _Marker()
 _LEAVE_SCOPE = _Marker()
+
+
+class _Sentinel:
+    """A plan that is not a plan: a leaf to skip, or a marker to act on."""
+
+    __slots__ = ()
+
+
+_LEAF = _Sentinel()
+_MARKER = _Sentinel()
 # Defaults, decorators and annotations run in the enclosing scope; only the body runs in
 # the new one. So `async def f(): def g(x=time.sleep(1)): ...` blocks f.
 _SCOPE_FIELDS: dict[type[ast.AST], tuple[tuple[str, ...], str]] = {
@@ -161,7 +236,8 @@ class _Walk:
 
     __slots__ = ("ancestors", "context", "plans", "scope_nodes", "stack", "table")
 
-    def __init__(self, table: DispatchTable, context: Context, plans: dict[type, _Plan]) -> None:
+    def __init__(self, table: DispatchTable, context: Context,
+                 plans: dict[type, _Plan | _Sentinel]) -> None:
         self.table = table
         self.plans = plans
         self.context = context
@@ -172,14 +248,18 @@ class _Walk:
     def module(self, tree: ast.Module) -> None:
         # The hot loop: everything it touches is a local, each node type costs one dict
         # lookup (its plan), and field pushing is inlined: this runs for every node.
+        # Leaves nothing handles (names, constants) end at their plan, `_LEAF`.
         stack = self.stack
         stack.append(tree)
         context, ancestors, plans = self.context, self.ancestors, self.plans
         pop, push = stack.pop, stack.append
+        leaf, marker = _LEAF, _MARKER
         while stack:
             node = pop()
-            node_type = node.__class__
-            if node_type is _Marker:
+            plan = plans.get(node.__class__)
+            if plan is leaf:
+                continue
+            if plan is marker:
                 if node is _LEAVE_NODE:
                     ancestors.pop()
                 elif node is _LEAVE_SCOPE:
@@ -187,10 +267,11 @@ class _Walk:
                 else:
                     self.scope_nodes.append(node.scope)  # type: ignore[union-attr,arg-type]
                 continue
-            plan = plans.get(node_type)
             if plan is None:
-                plan = plans[node_type] = self._plan(node_type)
-            handlers, scoped, fields = plan
+                plan = plans[node.__class__] = self._plan(node.__class__)
+                if plan is leaf:
+                    continue
+            handlers, scoped, fields = plan  # type: ignore[misc]
             if handlers:
                 for handler in handlers:
                     handler(node, context)  # type: ignore[arg-type]
@@ -208,8 +289,9 @@ class _Walk:
                 elif value is not None:
                     push(value)
 
-    def _plan(self, node_type: type) -> _Plan:
-        return (self.table.get(node_type, ()), _SCOPE_FIELDS.get(node_type), _child_fields(node_type))
+    def _plan(self, node_type: type) -> _Plan | _Sentinel:
+        plan = (self.table.get(node_type, ()), _SCOPE_FIELDS.get(node_type), _child_fields(node_type))
+        return _LEAF if plan == ((), None, ()) else plan
 
     def _push_fields(self, node: ast.AST, fields: Sequence[str]) -> None:
         """Schedule the children in these fields so that they come off in source order."""

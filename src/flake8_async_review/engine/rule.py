@@ -50,6 +50,10 @@ class Rule:
     # The fixes the rule offers (``FIX_SAFETIES``): None when it offers none; its
     # documentation then says why, and otherwise explains them in a ``## Fix`` section.
     fix_safety: ClassVar[str | None] = None
+    # True when ``visit_Call`` can only report a call lexically in an ``async def``
+    # body that is not awaited (it returns at once for the others): the engine then
+    # calls it for those calls only, deciding once for all such rules.
+    async_calls_only: ClassVar[bool] = False
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
