@@ -6,7 +6,9 @@ flake8-async's ``tests/eval_files/``, ``# ASYNC210`` in ruff's
 files with the blocking-call rules of this project (ASR101-ASR110 and ASR903) and counts
 how many of the annotated calls of the blocking-call families (ASYNC210-ASYNC251) are
 reported on the same line. The files are not part of this repository: fetch them first
-(see benchmarks/README.md) and pass their paths.
+(see benchmarks/README.md) and pass their paths. The peers' ASYNC100, ASYNC110,
+ASYNC119 and ASYNC124 findings are counted too, each found by a report of the rule
+``PEER_RULES`` matches it with on the same line.
 
     python benchmarks/peer_recall.py benchmarks/.cache/peers [--misses] [--json]
 """
@@ -29,8 +31,9 @@ from flake8_async_review.settings import Settings
 
 # The peers' blocking-call families: HTTP (210-212), processes (220-222), files
 # (230-232), os.path (240), input() (250), time.sleep() (251).
-FAMILY = re.compile(r"^ASYNC2[1-5]\d$")
-_FILE = re.compile(r"^async2[1-5]\w*\.py$", re.IGNORECASE)
+# Also four other async checks (see PEER_RULES).
+FAMILY = re.compile(r"^ASYNC(?:2[1-5]\d|100|110|119|124)$")
+_FILE = re.compile(r"^async(?:2[1-5]\w*|100\w*|110|119|124)\.py$", re.IGNORECASE)
 _EXPECTED = re.compile(r"#\s*(ASYNC\d{3}|error)\b(?::\s*(\d+))?")
 _DEFAULT_CODE = re.compile(r"^(?:async|ASYNC)(\d{3})")
 # Peer findings left out of the count, each for a reason:
@@ -55,6 +58,10 @@ _IMPORTS = {
     "urlopen": "from urllib.request import urlopen",
 }
 CODES = frozenset({*(f"ASR1{n:02d}" for n in range(1, 11)), "ASR903"})
+# The peers' other async checks, each with the rule of this project that finds the same
+# bug: a report of that rule on the annotated line counts as found.
+PEER_RULES = {"ASYNC100": "ASR605", "ASYNC110": "ASR908", "ASYNC119": "ASR910",
+              "ASYNC124": "ASR907"}
 
 
 @dataclass
@@ -70,11 +77,14 @@ class Result:
     expected: list[Expected] = field(default_factory=list)
     found: list[Expected] = field(default_factory=list)
     excluded: list[Expected] = field(default_factory=list)
+    # Found through the report at the file's `open()` (see `opened_in_same_function`).
+    at_open: list[Expected] = field(default_factory=list)
 
     def add(self, other: Result) -> None:
         self.expected += other.expected
         self.found += other.found
         self.excluded += other.excluded
+        self.at_open += other.at_open
 
 
 def peer_files(paths: list[Path]) -> list[Path]:
@@ -141,8 +151,12 @@ def measure(path: Path, linter: Linter, workdir: Path) -> Result:
     text, offset = with_imports(source)
     target = workdir / path.name
     target.write_text(text, encoding="utf-8")
-    reported = Counter(v.line - offset for v in lint_source(text, str(target), linter)
-                       if v.code in CODES)
+    every = lint_source(text, str(target), linter)
+    by_rule = Counter((v.line - offset, v.code) for v in every)
+    violations = [v for v in every if v.code in CODES]
+    reported = Counter(v.line - offset for v in violations)
+    opened = opened_in_same_function(source, {v.line - offset for v in violations
+                                              if v.code == OPEN_CODE})
     per_line = Counter(e.line for e in expected)
     seen: Counter[int] = Counter()
     for item in expected:
@@ -151,11 +165,94 @@ def measure(path: Path, linter: Linter, workdir: Path) -> Result:
             result.excluded.append(item)
             continue
         result.expected.append(item)
+        if item.code in PEER_RULES:
+            if by_rule[(item.line, PEER_RULES[item.code])]:
+                result.found.append(item)
+            continue
         seen[item.line] += 1
         # Several findings on one line: as many reports there as the peer expects.
         if seen[item.line] <= min(per_line[item.line], reported[item.line]):
             result.found.append(item)
+        elif item.code == "ASYNC232" and item.line in opened:
+            result.found.append(item)
+            result.at_open.append(item)
     return result
+
+
+# ASYNC232 reports each method call on a file object; this project reports a file that
+# `open()` returned in the same function once, at the `open()` call (ASR104): one report
+# per blocking object, which is where the fix goes (`aiofiles.open()`, or the whole
+# block in a thread). So a peer finding on `f.read()` counts as found when `f` is bound
+# in the same function (`f = open(...)`, `with open(...) as f`, or `f = g` for such a
+# `g`) to an `open()` call that ASR104 reports. A file opened in an enclosing sync
+# function or at module level is not covered: no report of ours is at its `open()`.
+OPEN_CODE = "ASR104"
+
+
+def opened_in_same_function(source: str, open_reports: set[int]) -> set[int]:
+    """Lines of method calls on a name that the enclosing function binds only to a
+    reported `open()` call (directly or through another such name)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    covered: set[int] = set()
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        own = list(_own_nodes(function))
+        bindings: dict[str, list[ast.expr | None]] = {}
+        for node in own:
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        bindings.setdefault(target.id, []).append(node.value)
+                    else:
+                        for name in ast.walk(target):
+                            if isinstance(name, ast.Name):
+                                bindings.setdefault(name.id, []).append(None)
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if isinstance(item.optional_vars, ast.Name):
+                        bindings.setdefault(item.optional_vars.id, []).append(item.context_expr)
+            elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor,
+                                   ast.NamedExpr)):
+                for name in ast.walk(node.target):
+                    if isinstance(name, ast.Name):
+                        bindings.setdefault(name.id, []).append(None)
+        for arg in ast.walk(function.args):
+            if isinstance(arg, ast.arg):
+                bindings.setdefault(arg.arg, []).append(None)
+
+        def reported_open(name: str, bindings: dict[str, list[ast.expr | None]] = bindings,
+                          depth: int = 0) -> bool:
+            values = bindings.get(name, [None])
+            if depth > 4 or len(values) != 1 or values[0] is None:
+                return False
+            value = values[0]
+            if isinstance(value, ast.Name):
+                return reported_open(value.id, bindings, depth + 1)
+            return (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+                    and value.func.id == "open" and value.lineno in open_reports)
+
+        for node in own:
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name)
+                    and reported_open(node.func.value.id)):
+                covered.add(node.lineno)
+    return covered
+
+
+def _own_nodes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.AST]:
+    """The nodes of a function's body, without those of nested functions and lambdas."""
+    found: list[ast.AST] = []
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        found.append(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            pending.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     files = peer_files(args.paths)
     if not files:
         parser.error("no peer test files (async2*.py, ASYNC2*.py) under the given paths")
-    rules = [rule for rule in ALL_RULES if rule.code in CODES]
+    rules = [rule for rule in ALL_RULES if rule.code in CODES or rule.code in PEER_RULES.values()]
     linter = Linter(rules, Settings())
     total = Result()
     by_code: dict[str, Result] = {}
@@ -188,15 +285,27 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({
             "files": len(files), "expected": len(total.expected), "found": len(total.found),
-            "excluded": len(total.excluded), "recall": round(recall, 4),
+            "excluded": len(total.excluded), "found_at_open": len(total.at_open),
+            "recall": round(recall, 4),
             "by_code": {code: [len(r.found), len(r.expected)] for code, r in sorted(by_code.items())},
         }))
         return 0
-    print(f"{len(files)} files, {len(total.expected)} blocking calls the peers report "
+    print(f"{len(files)} files, {len(total.expected)} findings the peers report "
           f"({len(total.excluded)} more left out: no I/O, or a made-up method name)")
     for code, result in sorted(by_code.items()):
         print(f"  {code}: {len(result.found)}/{len(result.expected)}")
     print(f"found on the same line: {len(total.found)}/{len(total.expected)} = {recall:.1%}")
+    if total.at_open:
+        print(f"  of which {len(total.at_open)} ASYNC232 found through the report at the "
+              "file's open() in the same function:")
+        for item in total.at_open:
+            print(f"    {item.path.name}:{item.line}: {item.text}")
+    for label, codes in (("blocking calls", [c for c in by_code if c not in PEER_RULES]),
+                         ("other async checks", [c for c in by_code if c in PEER_RULES])):
+        found = sum(len(by_code[c].found) for c in codes)
+        expected = sum(len(by_code[c].expected) for c in codes)
+        if expected:
+            print(f"{label}: {found}/{expected} = {found / expected:.1%}")
     if args.misses:
         found = {id(item) for item in total.found}
         for item in total.expected:

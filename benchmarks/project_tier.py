@@ -18,6 +18,9 @@ Three figures per application, each the best of `--repeat` runs, off and on alte
   step, where pycodestyle and pyflakes run too.
 
 The tier's caches are emptied before every engine run; each check run is a new process.
+On a loaded machine, `--figures engine --cpu-time` measures the engine alone in CPU time
+of this process (`time.process_time()`), which other processes disturb much less than
+wall time.
 """
 
 from __future__ import annotations
@@ -57,6 +60,9 @@ def application_dirs(apps: Path, cache: Path) -> list[Path]:
     return dirs
 
 
+CLOCK = time.perf_counter
+
+
 def engine_seconds(files: list[tuple[str, str]], tier: bool) -> float:
     project.clear_cache()
     linter = Linter(DEFAULT_RULES, Settings(project_inference=tier))
@@ -68,14 +74,14 @@ def engine_seconds(files: list[tuple[str, str]], tier: bool) -> float:
         except PARSE_ERRORS:
             continue
         lines = source_lines(text)
-        start = time.perf_counter()
+        start = CLOCK()
         linter.lint(tree, lines, filename)
-        total += time.perf_counter() - start
+        total += CLOCK() - start
     return total
 
 
 COMMANDS = {
-    "check": ["-m", "flake8_async_review", "check", "-j1", "--no-progress"],
+    "check": ["-m", "flake8_async_review", "check", "-j1", "--no-progress", "--no-cache"],
     "flake8": ["-m", "flake8", "--select", "ASR", "--exit-zero"],
 }
 
@@ -92,14 +98,15 @@ def command_seconds(figure: str, directory: Path, tier: bool) -> float:
 FIGURES = ("engine", *COMMANDS)
 
 
-def measure(directory: Path, repeat: int) -> dict[str, object]:
+def measure(directory: Path, repeat: int, figures: tuple[str, ...] = FIGURES) -> dict[str, object]:
     paths = sorted(directory.rglob("*.py"))
     files = [(str(path), read_source(path)) for path in paths]
     runs: dict[tuple[str, bool], list[float]] = {}
     for _ in range(repeat):
         for tier in (False, True):  # Alternated, so that load changes hit both.
-            runs.setdefault(("engine", tier), []).append(engine_seconds(files, tier))
-            for figure in COMMANDS:
+            if "engine" in figures:
+                runs.setdefault(("engine", tier), []).append(engine_seconds(files, tier))
+            for figure in (figure for figure in COMMANDS if figure in figures):
                 runs.setdefault((figure, tier), []).append(command_seconds(figure, directory, tier))
     project.clear_cache()
     best = {key: min(values) for key, values in runs.items()}
@@ -108,7 +115,7 @@ def measure(directory: Path, repeat: int) -> dict[str, object]:
         "files": len(files),
         "lines": sum(text.count("\n") for _, text in files),
     }
-    for figure in FIGURES:
+    for figure in figures:
         off, on = best[figure, False], best[figure, True]
         result.update({f"{figure}_off_s": round(off, 3), f"{figure}_on_s": round(on, 3),
                        f"{figure}_ratio": round(on / off, 2)})
@@ -122,8 +129,16 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--synthetic-lines", type=int, default=80_000,
                         help="size of the generated application (0: none)")
+    parser.add_argument("--figures", nargs="+", choices=FIGURES, default=list(FIGURES),
+                        help="which figures to measure (default: all)")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time the engine in CPU time of this process, not wall time")
     parser.add_argument("--json", action="store_true")
     options = parser.parse_args()
+    global CLOCK
+    if options.cpu_time:
+        CLOCK = time.process_time
+    figures = tuple(figure for figure in FIGURES if figure in options.figures)
     results = []
     with tempfile.TemporaryDirectory() as temporary:
         directories = application_dirs(options.apps, options.cache)
@@ -132,17 +147,17 @@ def main() -> None:
             generate(synthetic, options.synthetic_lines)
             directories.append(synthetic)
         for directory in directories:
-            results.append(measure(directory, options.repeat))
+            results.append(measure(directory, options.repeat, figures))
             if not options.json:
-                _print(results[-1])
+                _print(results[-1], figures)
     if options.json:
         print(json.dumps(results))
 
 
-def _print(result: dict[str, object]) -> None:
+def _print(result: dict[str, object], figures: tuple[str, ...] = FIGURES) -> None:
     name = result["application"]
     print(f"{name}: {result['files']} files, {result['lines']} lines")
-    for figure in FIGURES:
+    for figure in figures:
         print(f"  {figure:7} off {result[f'{figure}_off_s']:.2f} s  on {result[f'{figure}_on_s']:.2f} s"
               f"  ratio {result[f'{figure}_ratio']:.2f}")
 

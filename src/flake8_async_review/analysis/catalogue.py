@@ -194,7 +194,23 @@ EVENT_LOOPS = frozenset({"asyncio.AbstractEventLoop"})
 
 
 def normalize(qualified: str) -> str:
-    return TYPE_ALIASES.get(qualified, qualified)
+    found = TYPE_ALIASES.get(qualified)
+    if found is not None:
+        return found
+    if qualified.startswith("mypy_boto3_"):
+        return _boto3_stub_client(qualified)
+    return qualified
+
+
+def _boto3_stub_client(qualified: str) -> str:
+    """The client classes of the ``mypy-boto3-<service>`` type stubs
+    (``mypy_boto3_dynamodb.DynamoDBClient``, also from ``mypy_boto3_dynamodb.client``)
+    annotate what ``boto3.client("<service>")`` returns: the same type."""
+    module, _, name = qualified.rpartition(".")
+    _package, _, submodule = module.partition(".")
+    if name.endswith("Client") and submodule in ("", "client"):
+        return "boto3.client"
+    return qualified
 
 
 def call_result(qualified: str, call: ast.Call, class_type: str | None = None) -> str | None:

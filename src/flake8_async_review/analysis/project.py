@@ -111,12 +111,17 @@ class Outline:
     not parsed to look for it (a name present may still be bound otherwise: the
     parse decides). A settings class is a class whose ``class`` line mentions
     "Settings" (``class Settings(BaseSettings)``, ``class Prod(AppSettings)``); one
-    behind an aliased base is missed, and its rules stay silent."""
+    behind an aliased base is missed, and its rules stay silent.
 
-    __slots__ = ("assignment_lines", "by_kind", "imported", "words")
+    The words of the whole text (:attr:`words`) are split out only when asked: one
+    question needs them, and splitting a large module costs as much as the rest."""
+
+    __slots__ = ("_imported_line", "_text", "_words", "assignment_lines", "by_kind", "imported")
 
     def __init__(self, text: str) -> None:
-        self.words = frozenset(_WORD.findall(text))
+        self._text = text  # The string the project already keeps: no copy.
+        self._words: frozenset[str] | None = None
+        self._imported_line: str | None = None
         self.by_kind: dict[str, set[str]] = {
             kind: set() for kind in (FUNCTION, COROUTINE_FUNCTION, CLASS, SETTINGS_CLASS, ASSIGNMENT)}
         # name -> the lines that assign it at the top level (their first line each).
@@ -139,6 +144,21 @@ class Outline:
         imported = _IMPORT_LINE.findall(text) + _IMPORT_LIST.findall(text)
         self.imported = frozenset(_WORD.findall(" ".join(imported)))
 
+    @property
+    def words(self) -> frozenset[str]:
+        """Every identifier-like word of the text."""
+        if self._words is None:
+            self._words = frozenset(_WORD.findall(self._text))
+        return self._words
+
+    @property
+    def imported_line(self) -> str:
+        """The words of the import statements, sorted, on one line (made once: every
+        file that imports from this module adds it to its trigger text)."""
+        if self._imported_line is None:
+            self._imported_line = " ".join(sorted(self.imported)) + "\n"
+        return self._imported_line
+
     def may_bind(self, name: str, kinds: Kinds) -> bool:
         return name in self.imported or any(name in self.by_kind[kind] for kind in kinds)
 
@@ -160,6 +180,10 @@ class Project:
         self.root = root
         self.search_paths = [root, *([root / "src"] if (root / "src").is_dir() else [])]
         self._paths: dict[str, Path | None] = {}
+        # Directory -> its entries: (names of regular files, names of directories), or
+        # None when it cannot be listed. Module lookup reads each directory once instead
+        # of asking the file system about every candidate path.
+        self._listings: dict[str, tuple[frozenset[str], frozenset[str]] | None] = {}
         self._names: dict[str, str | None] = {}
         self._search_prefixes = list(dict.fromkeys(
             os.path.join(form(str(base)), "") for form in (os.path.realpath, os.path.abspath)
@@ -175,14 +199,54 @@ class Project:
         parts = dotted.split(".")
         if all(part.isidentifier() for part in parts):
             for base in self.search_paths:
-                stem = base.joinpath(*parts)
-                for candidate in (stem.with_suffix(".py"), stem / "__init__.py"):
-                    if candidate.is_file():
-                        found = candidate
-                        break
+                found = self._module_file(base, parts)
                 if found:
                     break
         self._paths[dotted] = found
+        return found
+
+    def _module_file(self, base: Path, parts: list[str]) -> Path | None:
+        """``base/a/b.py`` or ``base/a/b/__init__.py`` for ``a.b``, whichever is a file
+        (the first), from the listings of the directories on the way."""
+        directory = str(base)
+        for part in parts[:-1]:
+            listing = self._listing(directory)
+            if listing is None or part not in listing[1]:
+                return None
+            directory = os.path.join(directory, part)
+        listing = self._listing(directory)
+        if listing is None:
+            return None
+        stem = base.joinpath(*parts)
+        if f"{parts[-1]}.py" in listing[0]:
+            return stem.with_suffix(".py")
+        if parts[-1] in listing[1]:
+            package = self._listing(os.path.join(directory, parts[-1]))
+            if package is not None and "__init__.py" in package[0]:
+                return stem / "__init__.py"
+        return None
+
+    def _listing(self, directory: str) -> tuple[frozenset[str], frozenset[str]] | None:
+        if directory in self._listings:
+            return self._listings[directory]
+        found: tuple[frozenset[str], frozenset[str]] | None
+        try:
+            files: list[str] = []
+            directories: list[str] = []
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    # Symbolic links followed, as ``Path.is_file()`` would.
+                    try:
+                        if entry.is_file():
+                            files.append(entry.name)
+                        elif entry.is_dir():
+                            directories.append(entry.name)
+                    except OSError:
+                        continue
+            found = (frozenset(files), frozenset(directories))
+        except OSError:
+            found = None
+        self._listings[directory] = found
         return found
 
     def module_name(self, filename: str) -> str | None:
@@ -273,12 +337,14 @@ def project_of(filename: str) -> Project | None:
     """The project a file belongs to, or None (stdin, a file outside any project)."""
     if not filename or filename in ("-", "stdin"):
         return None
-    return _project_of(filename)
+    # Keyed by the absolute path: a relative name means another file once the working
+    # directory changes (a language server, a test run).
+    return _project_of(os.path.abspath(filename))
 
 
 @lru_cache(maxsize=4096)
 def _project_of(filename: str) -> Project | None:
-    root = project_root(os.path.dirname(os.path.abspath(filename)))
+    root = project_root(os.path.dirname(filename))
     return project_for(root) if root is not None else None
 
 
@@ -633,7 +699,7 @@ def imported_assignments_text(tree: ast.Module, filename: str) -> str:
         outline = project.outline(base)
         lines = outline.assignment_lines
         found += (lines[alias.name] for alias in statement.names if alias.name in lines)
-        found.append(" ".join(sorted(outline.imported)) + "\n")
+        found.append(outline.imported_line)
     return "".join(found)
 
 
