@@ -26,6 +26,9 @@ from .. import __version__
 from ..analysis.roles import classify
 from ..rules import ALL_RULES, RULES_BY_CODE
 from ..settings import OPTIONS
+from .cache import ENV_VAR
+from .cache import clean as clean_cache
+from .cache import default_directory as default_cache_directory
 from .core import (
     PARSE_ERRORS,
     FileReport,
@@ -77,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="report ASR diagnostics, as `flake8 --select ASR` does",
         usage=f"{PROG} check [-h] [--format FORMAT] [--output FILE] [--diff REV]\n"
         f"{' ' * len(f'usage: {PROG} check ')}[--no-progress] [--docs-url URL]\n"
+        f"{' ' * len(f'usage: {PROG} check ')}[--no-cache] [--cache-dir DIR]\n"
         f"{' ' * len(f'usage: {PROG} check ')}[flake8 options] [PATH ...]",
         description="Report the ASR diagnostics of files and directories, and each file "
         "that does not parse (E999) or cannot be read (E902). Paths git ignores are "
@@ -99,6 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the documentation site that SARIF reports link each rule to "
                        "(URL/rules/ASRnnn/), or an address with {code} in it (default: "
                        "the package's documentation site, if it declares one)")
+    check.add_argument("--no-cache", action="store_true",
+                       help="check every file again, and neither read nor write the cache "
+                       "of results")
+    check.add_argument("--cache-dir", metavar="DIR",
+                       help="where to keep the cache of results: files unchanged since a "
+                       f"previous check, with the same options, are not checked again "
+                       f"(default: ${ENV_VAR}, else {_cache_default_help()}); it can be "
+                       "deleted at any time")
 
     fix = commands.add_parser(
         "fix", help="apply the fixes of reported diagnostics",
@@ -127,6 +139,16 @@ def build_parser() -> argparse.ArgumentParser:
                                   allow_abbrev=False)
     explain.add_argument("code", metavar="RULE", help="a rule's code (ASR101) or name "
                          "(blocking-sleep-in-async-function)")
+    cache = commands.add_parser(
+        "cache", help="show where the cache of results is, or delete it",
+        description="The cache of results that `check` and the language server keep: "
+        "`cache dir` prints its directory, `cache clean` deletes its entries. Deleting "
+        "it is always safe: the next check is as slow as the first.", allow_abbrev=False,
+    )
+    cache.add_argument("action", choices=("dir", "clean"), metavar="{dir,clean}")
+    cache.add_argument("--cache-dir", metavar="DIR",
+                       help=f"the cache directory (default: ${ENV_VAR}, else the user's cache "
+                       "directory)")
     commands.add_parser(
         "lsp", help="run the language server on standard input and output",
         description="Run the language server (diagnostics, quick fixes, noqa actions, "
@@ -134,6 +156,14 @@ def build_parser() -> argparse.ArgumentParser:
         "pip install 'flake8-async-review[lsp]'.", allow_abbrev=False,
     )
     return parser
+
+
+def _cache_default_help() -> str:
+    try:
+        import platformdirs
+    except ImportError:  # pragma: no cover - a dependency
+        return "the user's cache directory"
+    return platformdirs.user_cache_dir("flake8-async-review")
 
 
 def _paths_help(parser: argparse.ArgumentParser, text: str) -> None:
@@ -147,8 +177,8 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     parser = build_parser()
     namespace, rest = parser.parse_known_args(list(argv))
     if namespace.command is None:
-        raise UsageError("a command is required: check, fix, roles, rules, explain or lsp")
-    if namespace.command in ("rules", "explain", "lsp") and rest:
+        raise UsageError("a command is required: check, fix, roles, rules, explain, cache or lsp")
+    if namespace.command in ("rules", "explain", "lsp", "cache") and rest:
         raise UsageError(f"unrecognized arguments: {' '.join(rest)}")
     return namespace, rest
 
@@ -191,6 +221,10 @@ def run_check(options: argparse.Namespace, flake8_argv: list[str]) -> int:
         flake8_argv = [f"--format={report_format}", *flake8_argv]
         report_format = "text"
     session = Session(flake8_argv)
+    if not options.no_cache:
+        problem = session.use_cache(options.cache_dir or default_cache_directory())
+        if problem is not None:
+            print(f"{PROG}: warning: {problem}", file=sys.stderr)
     if report_format == "text":
         _check_flake8_format(session)
     _warn_about_selection(flake8_argv)
@@ -410,6 +444,17 @@ def run_roles(flake8_argv: list[str]) -> int:
 # -- lsp ---------------------------------------------------------------------------------------
 
 
+def run_cache(action: str, directory: str | None) -> int:
+    directory = os.path.abspath(directory or default_cache_directory())
+    if action == "dir":
+        print(directory)
+        return 0
+    removed = clean_cache(directory)
+    print(f"{PROG}: removed {removed} cache {'entry' if removed == 1 else 'entries'} "
+          f"from {directory}", file=sys.stderr)
+    return 0
+
+
 def run_lsp() -> int:
     try:
         from . import lsp
@@ -436,6 +481,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_roles(rest)
         if options.command == "lsp":
             return run_lsp()
+        if options.command == "cache":
+            return run_cache(options.action, options.cache_dir)
         return run_explain(options.code)
     except UsageError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)

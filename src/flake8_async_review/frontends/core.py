@@ -31,13 +31,16 @@ import tokenize
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..analysis.source import source_lines
 from ..engine.fixes import MAX_ROUNDS, apply_fixes, fixable
 from ..engine.linter import Linter
 from ..engine.violation import Violation
 from .flake8_plugin import Plugin, linter_for
+
+if TYPE_CHECKING:
+    from .cache import ResultCache
 
 CODE_PREFIX = "ASR"
 # flake8's codes for a file it could not check: E999 it does not parse (a syntax error,
@@ -209,6 +212,19 @@ class Session:
         self._guide: Any = None
         self._parse_guide: Any = None
         self._collector: Any = None
+        self.cache: ResultCache | None = None
+
+    def use_cache(self, directory: str, snapshot: bool = True) -> str | None:
+        """Reuse results from the cache in ``directory`` (see :mod:`.cache`). Returns
+        why the cache cannot be used (it is then off), or None."""
+        from .cache import ResultCache
+
+        cache = ResultCache(directory, self.options, snapshot=snapshot, linter=self.linter)
+        problem = cache.check_writable()
+        if problem is not None:
+            return f"cannot write the cache in {cache.directory} ({problem}); checking without it"
+        self.cache = cache
+        return None
 
     # -- file discovery ---------------------------------------------------------------
 
@@ -344,28 +360,107 @@ class Session:
 
     def check_text(self, filename: str, text: str, physical_lines: bool = True) -> list[Finding]:
         """The findings of a source text as if it were the file ``filename``."""
+        if self.cache is not None and not self.cache.snapshot:
+            self._inputs_now(filename)
         display_name, results, violations = self.run_file(filename, flake8_lines(text),
                                                           physical_lines)
         return self.select(display_name, results, violations)
+
+    def check_text_cached(self, filename: str, text: str,
+                          physical_lines: bool = True) -> list[Finding]:
+        """:meth:`check_text`, with the results taken from the cache when it holds them
+        for this text and its inputs are unchanged (and stored there otherwise)."""
+        cache = self.cache
+        if cache is None or not filename or filename in ("-", "stdin"):
+            return self.check_text(filename, text, physical_lines)
+        data = text.encode("utf-8", "surrogatepass")
+        key = cache.key(filename, data, f"text:{int(physical_lines)}")
+        hit = cache.lookup(filename, key)
+        if hit is not None:
+            return self.select(*hit)
+        before = self._inputs_now(filename) if not cache.snapshot else cache.inputs(filename)
+        raw = self.run_file(filename, flake8_lines(text), physical_lines)
+        if _saved(filename, text):  # Not every keystroke's text: only the file's own.
+            cache.store(filename, key, None, raw, before)
+        return self.select(*raw)
+
+    def _inputs_now(self, filename: str) -> dict[str, Any] | None:
+        """A long-lived process's cache: the inputs of a file now. When the project (or
+        another input) changed since any file was last checked, what the analysis keeps
+        for the process is forgotten first, so that the check reads what is on disk."""
+        assert self.cache is not None
+        self.cache.fresh()
+        inputs = self.cache.inputs(filename)
+        if self.cache.changed_since_last_look(inputs):
+            from ..analysis import project
+
+            project.clear_cache()
+        return inputs
 
     def check_files(
         self, filenames: Sequence[str], jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
     ) -> list[FileReport]:
-        """Check files (in parallel when ``jobs`` > 1), in flake8's order."""
+        """Check files (in parallel when ``jobs`` > 1), in flake8's order; with a
+        cache, only the files it holds no valid results for."""
         raw: list[tuple[str, list[Any], list[Violation]]] = []
         total = len(filenames)
-        if jobs > 1 and total > 1 and "-" not in filenames:
-            raw = _run_parallel(self, filenames, jobs, progress)
+        pending: dict[str, tuple[str, str, dict[str, Any] | None]] = {}
+        cache = self.cache
+        if cache is not None:
+            cache.begin()
+            filenames = self._from_cache(cache, filenames, raw, pending)
+            if progress is not None and raw:
+                progress(len(raw), total)
+        offset = len(raw)
+        counted = None if progress is None else (
+            lambda done, _: progress(offset + done, total))
+        if jobs > 1 and len(filenames) > 1 and "-" not in filenames:
+            fresh = _run_parallel(self, filenames, jobs, counted)
         else:
+            fresh = []
             for done, filename in enumerate(filenames, start=1):
-                raw.append(self.run_file(filename))
-                if progress is not None:
-                    progress(done, total)
+                fresh.append(self.run_file(filename))
+                if counted is not None:
+                    counted(done, total)
+        if cache is not None:
+            for item in fresh:
+                if item[0] in pending:
+                    key, digest, before = pending[item[0]]
+                    cache.store(item[0], key, digest, item, before)
+            cache.flush()
+        raw += fresh
         raw.sort(key=lambda item: item[0])
         return [FileReport(name, self.select(name, results, violations),
                            checked=not any(r[0] in PARSE_ERRORS for r in results))
                 for name, results, violations in raw]
+
+    def _from_cache(
+        self, cache: ResultCache, filenames: Sequence[str],
+        raw: list[tuple[str, list[Any], list[Violation]]],
+        pending: dict[str, tuple[str, str, dict[str, Any] | None]],
+    ) -> list[str]:
+        """Add the cached results of files to ``raw``; the files left to check (with
+        what storing their results needs in ``pending``)."""
+        left = []
+        for filename in filenames:
+            if filename == "-":
+                left.append(filename)
+                continue
+            try:
+                with open(filename, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                left.append(filename)
+                continue
+            key = cache.key(filename, data, "file")
+            hit = cache.lookup(filename, key)
+            if hit is not None and hit[0] == filename:
+                raw.append(hit)
+                continue
+            left.append(filename)
+            pending[filename] = (key, cache.content_digest(data), cache.inputs(filename))
+        return left
 
     @property
     def jobs(self) -> int:
@@ -386,6 +481,14 @@ _LOG = logging.getLogger(__name__)
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _saved(filename: str, text: str) -> bool:
+    """Whether a file on disk holds this text (as :class:`SourceFile` reads it)."""
+    try:
+        return SourceFile.read(filename).text == text
+    except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
+        return False
 
 
 def _make_file_checker() -> type:
@@ -448,18 +551,34 @@ class _Collector:
 _WORKER_SESSION: Session | None = None
 
 
-def _worker_init(argv: Sequence[str]) -> None:
+def _worker_init(argv: Sequence[str], cache_directory: str | None = None) -> None:
     import signal
 
     global _WORKER_SESSION
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _WORKER_SESSION is None:  # Not inherited (spawn, forkserver): rebuild it.
         _WORKER_SESSION = Session(argv)
+        if cache_directory is not None:  # To record reads; the parent writes entries.
+            _WORKER_SESSION.use_cache(cache_directory)
 
 
-def _worker_run(filename: str) -> tuple[str, list[Any], list[Violation]]:
+_WORKER_READS = [0, 0]  # How many of its reads a worker has handed back.
+
+
+def _worker_run(filename: str) -> tuple[tuple[str, list[Any], list[Violation]],
+                                        tuple[list[str], list[str]] | None]:
+    """A file's raw results and, with a cache, the reads the worker made since the
+    last file it handed back (the parent writes the entries)."""
     assert _WORKER_SESSION is not None
-    return _WORKER_SESSION.run_file(filename)
+    result = _WORKER_SESSION.run_file(filename)
+    if _WORKER_SESSION.cache is None:
+        return result, None
+    from .cache import reads_so_far
+
+    files, directories = reads_so_far()
+    new = files[_WORKER_READS[0]:], directories[_WORKER_READS[1]:]
+    _WORKER_READS[:] = [len(files), len(directories)]
+    return result, new
 
 
 def _run_parallel(
@@ -471,14 +590,20 @@ def _run_parallel(
     global _WORKER_SESSION
     _WORKER_SESSION = session  # Inherited by forked workers.
     try:
-        pool = multiprocessing.Pool(min(jobs, len(filenames)), _worker_init, (session.argv,))
+        pool = multiprocessing.Pool(min(jobs, len(filenames)), _worker_init, (
+            session.argv, session.cache.directory if session.cache is not None else None))
     except OSError:
         _WORKER_SESSION = None
         return [session.run_file(f) for f in filenames]
     raw = []
     try:
-        for done, item in enumerate(pool.imap_unordered(_worker_run, filenames, chunksize=4), 1):
+        for done, (item, reads) in enumerate(
+                pool.imap_unordered(_worker_run, filenames, chunksize=4), 1):
             raw.append(item)
+            if reads is not None:
+                from .cache import note_reads
+
+                note_reads(*reads)
             if progress is not None:
                 progress(done, len(filenames))
         pool.close()
