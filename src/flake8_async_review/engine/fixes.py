@@ -90,6 +90,87 @@ def add_module_import(context: Context, module: str) -> Edit:
     return Edit(line, 0, line, 0, text)
 
 
+# What runs a sync function in a worker thread, for each ``--asr-async-library``:
+# (module, attribute path of the runner, whether it takes keyword arguments for the
+# function). anyio's and trio's ``run_sync`` pass positional arguments only.
+THREAD_RUNNERS: dict[str, tuple[str, str, bool]] = {
+    "asyncio": ("asyncio", "to_thread", True),
+    "anyio": ("anyio", "to_thread.run_sync", False),
+    "trio": ("trio", "to_thread.run_sync", False),
+}
+
+
+def run_in_worker_thread(context: Context, call: ast.Call, library: str) -> tuple[Edit, ...] | None:
+    """The edits that turn ``call`` (the node being visited, in an ``async def``) into
+    ``await asyncio.to_thread(func, *args, **kwargs)``, or for anyio and trio
+    ``await anyio.to_thread.run_sync(func, *args)`` (keyword arguments through
+    ``functools.partial``), adding the imports that are missing.
+
+    The callee and the arguments keep their text as written (comments in a call over
+    several lines included): the edits only insert the runner before the call, turn the
+    call's opening parenthesis into a comma, and close what they open. None when the
+    names the fix needs are taken, or the call's text is not understood.
+    """
+    if any(isinstance(argument, ast.GeneratorExp) for argument in call.args):
+        return None  # `f(x for x in y)` would need the generator parenthesized.
+    module, runner, takes_keywords = THREAD_RUNNERS[library]
+    module_name, module_import = module_reference(context, module)
+    if module_name is None:
+        return None
+    opening = _opening_parenthesis(context, call)
+    if opening is None:
+        return None
+    line, col = opening
+    imports = [module_import]
+    head = f"{module_name}.{runner}("
+    closing = ""
+    if call.keywords and not takes_keywords:
+        functools_name, functools_import = module_reference(context, "functools")
+        if functools_name is None:
+            return None
+        imports.append(functools_import)
+        head += f"{functools_name}.partial("
+        closing = ")"
+    if binds_tighter_than_await(context, call):
+        head, closing = f"(await {head}", closing + ")"
+    else:
+        head = f"await {head}"
+    rest = context.lines[line - 1][col + 1:]
+    if not (call.args or call.keywords):
+        comma = ""
+    elif not rest.strip() or rest.lstrip().startswith("#") or rest[:1].isspace():
+        comma = ","
+    else:
+        comma = ", "
+    edits = [insert_before(context, call, head), Edit(line, col, line, col + 1, comma)]
+    if closing:
+        edits.append(insert_after(context, call, closing))
+    edits.extend(edit for edit in imports if edit is not None)
+    return tuple(edits)
+
+
+def _opening_parenthesis(context: Context, call: ast.Call) -> tuple[int, int] | None:
+    """Where the parenthesis that opens a call's arguments is (line, character column):
+    after the callee, past closing parentheses of a parenthesized callee, spaces,
+    comments and line continuations."""
+    line: int = call.func.end_lineno  # type: ignore[assignment]
+    col = context.char_col(line, call.func.end_col_offset)  # type: ignore[arg-type]
+    last_line: int = call.end_lineno  # type: ignore[assignment]
+    while line <= min(last_line, len(context.lines)):
+        text = context.lines[line - 1]
+        while col < len(text):
+            character = text[col]
+            if character == "(":
+                return line, col
+            if character == "#" or (character == "\\" and not text[col + 1:].strip()):
+                break
+            if not (character.isspace() or character == ")"):
+                return None
+            col += 1
+        line, col = line + 1, 0
+    return None
+
+
 def _is_docstring(statement: ast.stmt, body: list[ast.stmt]) -> bool:
     return (
         statement is body[0]
@@ -101,6 +182,64 @@ def _is_docstring(statement: ast.stmt, body: list[ast.stmt]) -> bool:
 
 def _is_future_import(statement: ast.stmt) -> bool:
     return isinstance(statement, ast.ImportFrom) and statement.module == "__future__"
+
+
+def after_leading_imports(context: Context) -> int:
+    """The line after the module's docstring and leading imports (``if TYPE_CHECKING:``
+    and ``try:`` blocks of imports included): where a module-level statement that uses
+    what they import goes."""
+    body = context.tree.body
+    line = 1
+    for statement in body:
+        if not (_is_docstring(statement, body) or _only_imports(statement)):
+            break
+        line = statement.end_lineno + 1  # type: ignore[operator]
+    return line
+
+
+def add_module_statement(context: Context, statement: str,
+                         import_edit: Edit | None = None) -> tuple[Edit, ...]:
+    """Insert the one-line module-level ``statement`` after the leading imports (see
+    :func:`after_leading_imports`), set off by a blank line; with the
+    ``import_edit`` the same fix needs (from :func:`add_module_import`), merged into one
+    edit when both would insert at the same point, so that their order is kept. Two
+    fixes that add the same statement make identical edits, applied once."""
+    line = after_leading_imports(context)
+    lines = context.lines
+    if line == 1:
+        text = f"{statement}\n\n"
+    else:
+        text = f"\n{statement}\n"
+        if line > len(lines) and lines and not lines[-1].endswith(("\n", "\r")):
+            text = "\n" + text
+    if import_edit is None:
+        return (Edit(line, 0, line, 0, text),)
+    if import_edit.start == (line, 0):
+        merged = f"{import_edit.new_text}\n{statement}\n" + ("\n" if line == 1 else "")
+        return (Edit(line, 0, line, 0, merged),)
+    return (import_edit, Edit(line, 0, line, 0, text))
+
+
+def alone_on_its_lines(context: Context, statement: ast.stmt) -> bool:
+    """No other statement shares a line with ``statement`` (``if x: f()``, ``a; f()``):
+    a fix may then add lines before or after it."""
+    first = context.lines[statement.lineno - 1]
+    last = context.lines[(statement.end_lineno or statement.lineno) - 1]
+    before = first.encode()[: statement.col_offset].decode("utf-8", "replace")
+    after = last.encode()[statement.end_col_offset or 0:].decode("utf-8", "replace").strip()
+    return before.strip() == "" and (after == "" or after.startswith("#"))
+
+
+def _only_imports(statement: ast.stmt) -> bool:
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return True
+    if isinstance(statement, (ast.If, ast.Try)):
+        nested = [*statement.body, *statement.orelse]
+        if isinstance(statement, ast.Try):
+            nested += [s for handler in statement.handlers for s in handler.body]
+            nested += statement.finalbody
+        return all(_only_imports(s) or isinstance(s, ast.Pass) for s in nested)
+    return False
 
 
 # -- applying fixes ----------------------------------------------------------------------

@@ -91,6 +91,21 @@ _METHODS: dict[str, tuple[frozenset[str] | None, str]] = {
     "argon2.PasswordHasher": (frozenset({"hash", "verify"}), _HASHING),
     **{f"passlib.hash.{scheme}": (_HASH_METHODS, _HASHING) for scheme in _PASSLIB_SLOW},
 }
+# What a worker thread may call: the functions of these suggestions, and the methods of
+# these objects (the OpenAI and Anthropic clients and boto3 clients are thread-safe,
+# hashers hold no state). Not sockets and SMTP connections (the rest of the exchange
+# stays on the loop), boto3 resources (not thread-safe), nor geocoders.
+_THREAD_SAFE_FUNCTIONS = frozenset({_INPUT, _DNS, _HASHING, _OPENAI, _TO_THREAD})
+_THREAD_SAFE_TYPES = frozenset({
+    catalogue.OPENAI_RESOURCE, catalogue.ANTHROPIC_RESOURCE, "boto3.client",
+    "botocore.waiter.Waiter", "botocore.paginate.PageIterator", "passlib.CryptContext",
+    "pwdlib.PasswordHash", "argon2.PasswordHasher",
+    *(f"passlib.hash.{scheme}" for scheme in _PASSLIB_SLOW),
+})
+# Calls whose result is a stream still to be read (a streamed completion, an S3 object's
+# body, a Lambda or Bedrock payload): reading it blocks again.
+_STREAMING_PREFIXES = ("get_object", "select_object_content", "invoke")
+
 _GEOCODER_METHODS = frozenset({"geocode", "reverse", "reverse_timezone"})
 _RATE_LIMITER = "geopy.RateLimiter"
 
@@ -161,12 +176,30 @@ class BlockingClientCall(BlockingCallRule):
     `await asyncio.to_thread(cloudinary.uploader.upload, file)`. Socket methods are not
     reported in a module that makes a socket non-blocking (`setblocking(False)`), nor
     geocoder methods in one that sets geopy's `default_adapter_factory`.
+
+    ## Fix
+    Runs the call in a worker thread: `bcrypt.hashpw(password, salt)` becomes
+    `await asyncio.to_thread(bcrypt.hashpw, password, salt)` (with `anyio` or `trio`:
+    `await anyio.to_thread.run_sync(...)`, keyword arguments through
+    `functools.partial`), adding the imports it needs. Offered for `input()`, DNS
+    lookups, password hashing, Cloudinary uploads, `boto3` clients, waiters and
+    paginators, and the OpenAI and Anthropic clients, which are thread-safe. Unsafe:
+    the call then runs in another thread, with a copy of the task's
+    context variables (what it sets there is lost); an
+    SDK's async client remains the better change where there is one.
+
+    Not offered for sockets and SMTP connections (the rest of the exchange would still
+    run on the event loop: use the async library the message names), `boto3`
+    resources, which are not thread-safe, geocoders, nor calls whose result is read
+    later: `stream=True`, `stream()`, an S3 `get_object()` whose body is read after it
+    returns, Lambda and Bedrock `invoke*()`; nor in a `with` statement.
     """
 
     code = "ASR107"
     name = "blocking-client-call-in-async-function"
     message = "`{}()` blocks the event loop: {}"
     severity = Severity.HIGH
+    fix_safety = "unsafe"
     required_text = (
         "async",
         ("geopy", "cloudinary", "boto3", "smtplib", "openai", "anthropic", "socket",
@@ -181,6 +214,20 @@ class BlockingClientCall(BlockingCallRule):
     def message_args(self, node: ast.Call, context: Context, matched: str) -> tuple[object, ...]:
         found = self._blocking(node, context, None)
         return (context.source_segment(node.func), found[1] if found else _TO_THREAD)
+
+    def thread_safe(self, call: ast.Call, context: Context, matched: str,
+                    chain: ScopeChain | None = None) -> bool:
+        callee = context.callee(call, chain)
+        if callee.qualified is not None:
+            found = _function(callee.qualified, call)
+            return found is not None and found[1] in _THREAD_SAFE_FUNCTIONS
+        return callee.method is not None and callee.receiver in _THREAD_SAFE_TYPES
+
+    def done_on_return(self, call: ast.Call, matched: str) -> bool:
+        method = matched.rpartition(".")[2]
+        if "stream" in method or method.startswith(_STREAMING_PREFIXES):
+            return False
+        return not any(keyword.arg == "stream" for keyword in call.keywords)
 
     def _blocking(self, call: ast.Call, context: Context, chain: ScopeChain | None
                   ) -> tuple[str, str] | None:

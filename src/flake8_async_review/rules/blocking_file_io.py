@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+
+from ..analysis.facts import ScopeChain
+from ..engine.context import Context
 from ..engine.rule import Severity
 from .common.blocking import BlockingCallRule
 
 _MODULE_CALLS = frozenset({
     "builtins.open",
     "io.open",
+    "io.open_code",
     "codecs.open",
     "os.fdopen",
     *(f"shutil.{name}" for name in (
@@ -32,6 +37,10 @@ _TYPED_METHODS = {
     **{file_type: _FILE_OBJECT_METHODS for file_type in _FILE_OBJECTS},
 }
 
+# Calls that return an open file: its reads and writes block again.
+_RETURNS_A_FILE = frozenset({"builtins.open", "io.open", "io.open_code", "codecs.open",
+                             "os.fdopen", "pathlib.Path.open"})
+
 _SUGGESTIONS = {
     "asyncio": "`asyncio.to_thread()` or `aiofiles`",
     "anyio": "`anyio.Path` or `anyio.to_thread.run_sync()`",
@@ -43,7 +52,8 @@ class BlockingFileIO(BlockingCallRule):
     """
     ## What it does
     Finds file I/O done synchronously in the body of an `async def`: the builtin
-    `open()` (also as `io.open()` or `codecs.open()`) and `os.fdopen()`; `open()`,
+    `open()` (also as `io.open()`, `io.open_code()` or `codecs.open()`) and
+    `os.fdopen()`; `open()`,
     `read_text()`, `read_bytes()`, `write_text()` and `write_bytes()` on a
     `pathlib.Path` whose type is known from the source (`Path(...)`, `/` joins,
     `.parent`, `with_suffix()`, annotations, ...); and `shutil.copy()`, `copy2()`,
@@ -91,7 +101,22 @@ class BlockingFileIO(BlockingCallRule):
     ## Options
     `--asr-async-library` chooses the suggestion: `asyncio.to_thread()` or `aiofiles`
     for `asyncio` (default), `anyio.Path` or `anyio.to_thread.run_sync()` for `anyio`,
-    `trio.Path` or `trio.to_thread.run_sync()` for `trio`.
+    `trio.Path` or `trio.to_thread.run_sync()` for `trio`, and the worker thread of the
+    fix.
+
+    ## Fix
+    Runs a call that does all its I/O before it returns in a worker thread:
+    `path.read_text()` becomes `await asyncio.to_thread(path.read_text)`, and
+    `shutil.copy(src, dst)` becomes `await asyncio.to_thread(shutil.copy, src, dst)`
+    (with `anyio` or `trio`: `await anyio.to_thread.run_sync(...)`, keyword arguments
+    through `functools.partial`), adding the imports it needs. Unsafe: the call then
+    runs in another thread, with a copy of the task's
+    context variables (what it sets there is lost).
+
+    Not offered for `open()` and the calls like it that return a file object
+    (`with open(path) as f:` included): running only `open()` in a thread would leave
+    every `f.read()` blocking. Use `anyio.open_file()` or `aiofiles.open()` there, or
+    move the whole block into a sync function run with `asyncio.to_thread()`.
     """
 
     code = "ASR104"
@@ -103,3 +128,11 @@ class BlockingFileIO(BlockingCallRule):
     module_calls = _MODULE_CALLS
     typed_methods = _TYPED_METHODS
     suggestions = _SUGGESTIONS
+    fix_safety = "unsafe"
+
+    def thread_safe(self, call: ast.Call, context: Context, matched: str,
+                    chain: ScopeChain | None = None) -> bool:
+        return True
+
+    def done_on_return(self, call: ast.Call, matched: str) -> bool:
+        return matched not in _RETURNS_A_FILE

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+
+from ..analysis.facts import ScopeChain
+from ..engine.context import Context
 from ..engine.rule import Severity
 from .common.blocking import BlockingCallRule
 
@@ -38,6 +42,16 @@ _CLIENT_METHODS: dict[str, frozenset[str]] = {
     "http.client.HTTPSConnection": _HTTP_CLIENT_METHODS,
     "urllib.request.OpenerDirector": frozenset({"open"}),
 }
+
+# Objects that must not be shared with a worker thread: a `requests.Session` is not
+# documented as thread-safe, an `http.client` connection holds one exchange's state.
+_NOT_THREAD_SAFE = frozenset({
+    "requests.Session", "http.client.HTTPConnection", "http.client.HTTPSConnection",
+    "urllib.request.OpenerDirector",
+})
+# Calls that return a response still to be read: reading it blocks again.
+_RETURNS_A_STREAM = frozenset({"urllib.request.urlopen"})
+_STREAMING_KEYWORDS = frozenset({"stream", "preload_content"})
 
 _SUGGESTIONS = {
     "asyncio": "`httpx.AsyncClient` or `aiohttp`",
@@ -97,7 +111,23 @@ class BlockingHttpCall(BlockingCallRule):
 
     ## Options
     `--asr-async-library` chooses the suggestion: `httpx.AsyncClient` or `aiohttp` for
-    `asyncio` (default), `httpx.AsyncClient` for `anyio` and `trio`.
+    `asyncio` (default), `httpx.AsyncClient` for `anyio` and `trio`, and the worker
+    thread of the fix.
+
+    ## Fix
+    Runs the call in a worker thread: `requests.get(url, timeout=5)` becomes
+    `await asyncio.to_thread(requests.get, url, timeout=5)` (with `anyio`:
+    `await anyio.to_thread.run_sync(functools.partial(requests.get, url, timeout=5))`,
+    `trio` likewise), adding the imports it needs. Unsafe: the request then runs in
+    another thread, with a copy of the task's
+    context variables (what it sets there is lost), and the thread
+    pool bounds how many requests run at once. The async client remains the better
+    change.
+
+    Not offered for a `requests.Session`, whose thread safety is not documented, nor an
+    `http.client` connection; nor for a call whose response is read later
+    (`urlopen()`, `stream()`, `stream=True`, `preload_content=False`), whose reads
+    would still block; nor in a `with` statement.
     """
 
     code = "ASR102"
@@ -109,3 +139,13 @@ class BlockingHttpCall(BlockingCallRule):
     module_calls = _MODULE_CALLS
     typed_methods = _CLIENT_METHODS
     suggestions = _SUGGESTIONS
+    fix_safety = "unsafe"
+
+    def thread_safe(self, call: ast.Call, context: Context, matched: str,
+                    chain: ScopeChain | None = None) -> bool:
+        return matched.rpartition(".")[0] not in _NOT_THREAD_SAFE
+
+    def done_on_return(self, call: ast.Call, matched: str) -> bool:
+        if matched in _RETURNS_A_STREAM or matched.rpartition(".")[2] == "stream":
+            return False
+        return not any(keyword.arg in _STREAMING_KEYWORDS for keyword in call.keywords)

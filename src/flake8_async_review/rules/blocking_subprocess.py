@@ -8,6 +8,7 @@ from ..analysis.facts import ScopeChain
 from ..analysis.scopes import own_nodes
 from ..engine.context import Context
 from ..engine.rule import Severity
+from ..engine.violation import Fix
 from .common.blocking import BlockingCallRule
 
 _SPAWN_VARIANTS = ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")
@@ -42,6 +43,9 @@ _BINDINGS: dict[type[ast.AST], tuple[str, str]] = {
 }
 # Waits by the process they wait for (``proc``, ``self.process``), in source order.
 _Waits = dict[str, list[ast.Call]]
+
+# Calls that return a process or a pipe to it, whose use blocks again.
+_RETURNS_A_PROCESS = frozenset({_POPEN, "os.popen"})
 
 _SUGGESTIONS = {
     "asyncio": "asyncio.create_subprocess_exec",
@@ -98,7 +102,23 @@ class BlockingSubprocessCall(BlockingCallRule):
 
     ## Options
     `--asr-async-library` chooses the suggestion: `asyncio.create_subprocess_exec()`
-    (default), `anyio.run_process()` or `trio.run_process()`.
+    (default), `anyio.run_process()` or `trio.run_process()`, and the worker thread of
+    the fix.
+
+    ## Fix
+    Runs the call in a worker thread: `subprocess.run(cmd, check=True)` becomes
+    `await asyncio.to_thread(subprocess.run, cmd, check=True)` (with `anyio`:
+    `await anyio.to_thread.run_sync(functools.partial(subprocess.run, cmd, check=True))`,
+    `trio` likewise), adding the imports it needs; `proc.wait()` becomes
+    `await asyncio.to_thread(proc.wait)`. Unsafe: the call then runs in another thread
+    (with a copy of the task's context variables), and cancelling the task no longer stops the
+    wait: the child keeps running.
+
+    Not offered for `Popen()` and `os.popen()`, which return a process or a pipe whose
+    use blocks again, nor for the wait of a process that the same function starts with
+    `Popen()` (the start would stay on the event loop): move the whole exchange into a
+    sync function run with `asyncio.to_thread()`, or use the async subprocess API. Nor
+    in a `with` statement.
     """
 
     code = "ASR103"
@@ -110,6 +130,43 @@ class BlockingSubprocessCall(BlockingCallRule):
     module_calls = _MODULE_CALLS
     typed_methods = _PROCESS_METHODS
     suggestions = _SUGGESTIONS
+    fix_safety = "unsafe"
+
+    def thread_safe(self, call: ast.Call, context: Context, matched: str,
+                    chain: ScopeChain | None = None) -> bool:
+        return True
+
+    def done_on_return(self, call: ast.Call, matched: str) -> bool:
+        return matched not in _RETURNS_A_PROCESS
+
+    def thread_fix(self, node: ast.Call, context: Context, matched: str) -> Fix | None:
+        # `Popen(...).wait()`: the `Popen()` would stay on the loop, reported once its
+        # wait is no longer called there.
+        # So would `proc = Popen(...)` before `proc.wait()` in the same function.
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+            return None
+        if matched.startswith(f"{_POPEN}.") and self._started_here(func, context):
+            return None
+        return super().thread_fix(node, context, matched)
+
+    def _started_here(self, func: ast.expr, context: Context) -> bool:
+        """The process whose method ``func`` is was started by a ``Popen()`` of the
+        function being walked."""
+        key = _object_key(func.value) if isinstance(func, ast.Attribute) else None
+        if key is None:
+            return True  # Unsure: no fix.
+        chain = list(context.scope_nodes)
+        for node in own_nodes(context.scope_nodes[-1]):
+            binding = _BINDINGS.get(type(node))
+            if binding is None:
+                continue
+            value, targets = getattr(node, binding[0]), getattr(node, binding[1])
+            names = targets if isinstance(targets, list) else [targets]
+            if (isinstance(value, ast.Call) and self.match(value, context, chain) == _POPEN
+                    and any(isinstance(n, ast.expr) and _object_key(n) == key for n in names)):
+                return True
+        return False
 
     def match(self, call: ast.Call, context: Context,
               chain: ScopeChain | None = None) -> str | None:

@@ -53,12 +53,24 @@ class ConfiguredBlockingCall(BlockingCallRule):
     is tracked (`legacy_sdk.Client.*`, for `client = legacy_sdk.Client()`). The
     suggestion, if any, is shown in the message. The rule does nothing while the option
     is empty.
+
+    ## Fix
+    For a pattern declared without a suggestion, runs the call in a worker thread:
+    `legacy_sdk.fetch_invoice(invoice_id)` becomes
+    `await asyncio.to_thread(legacy_sdk.fetch_invoice, invoice_id)` (with `anyio` or
+    `trio`: `await anyio.to_thread.run_sync(...)`, keyword arguments through
+    `functools.partial`), adding the imports it needs. Unsafe: the call then runs in
+    another thread, with a copy of the task's
+    context variables (what it sets there is lost), and only the project knows
+    whether its API is thread-safe. Not offered for a pattern with a suggestion (the
+    project named what to use instead), nor in a `with` statement.
     """
 
     code = "ASR109"
     name = "configured-blocking-call-in-async-function"
     message = "`{}()` is configured as blocking (`{}`): {}"
     severity = Severity.HIGH
+    fix_safety = "unsafe"
     required_text = ("async",)
 
     @classmethod
@@ -84,3 +96,8 @@ class ConfiguredBlockingCall(BlockingCallRule):
         entry = found[1] if found else BlockingPattern(matched)
         suggestion = f"use `{entry.suggestion}`" if entry.suggestion else _DEFAULT_SUGGESTION
         return (context.source_segment(node.func), entry.pattern, suggestion)
+
+    def thread_safe(self, call: ast.Call, context: Context, matched: str,
+                    chain: ScopeChain | None = None) -> bool:
+        found = self._pattern_for(call, context, chain)
+        return found is not None and not found[1].suggestion

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+
+from ..analysis.facts import ScopeChain
+from ..engine.context import Context
 from ..engine.rule import Severity
 from .common.blocking import BlockingCallRule
 
@@ -21,6 +25,11 @@ _PATH_METHODS = {
         "rmdir", "rename", "replace", "touch",
     }),
 }
+
+# Calls that return an iterator over a directory: iterating it blocks again (`os.walk()`
+# and the `Path` globs do all their work while iterated).
+_RETURNS_AN_ITERATOR = frozenset({"os.scandir", "os.walk", "pathlib.Path.iterdir",
+                                  "pathlib.Path.glob", "pathlib.Path.rglob"})
 
 _SUGGESTIONS = {
     "asyncio": "asyncio.to_thread",
@@ -78,7 +87,18 @@ class FilesystemMetadataCall(BlockingCallRule):
 
     ## Options
     `--asr-async-library` chooses the suggestion: `asyncio.to_thread()` (default),
-    `anyio.to_thread.run_sync()` or `trio.to_thread.run_sync()`.
+    `anyio.to_thread.run_sync()` or `trio.to_thread.run_sync()`, and the fix.
+
+    ## Fix
+    Runs the call in a worker thread, as above: `os.listdir(directory)` becomes
+    `await asyncio.to_thread(os.listdir, directory)` (with `anyio` or `trio`:
+    `await anyio.to_thread.run_sync(os.listdir, directory)`, keyword arguments through
+    `functools.partial`), adding the imports it needs. Unsafe: the call then runs in
+    another thread, with a copy of the task's
+    context variables (what it sets there is lost). Not offered for
+    `os.scandir()`, `os.walk()`, `iterdir()`, `glob()` and `rglob()`, which return
+    iterators that do their I/O while iterated (wrap the iteration in a sync function,
+    such as `list(path.glob("*.pdf"))`, and run that), nor in a `with` statement.
     """
 
     code = "ASR903"
@@ -90,3 +110,11 @@ class FilesystemMetadataCall(BlockingCallRule):
     module_calls = _MODULE_CALLS
     typed_methods = _PATH_METHODS
     suggestions = _SUGGESTIONS
+    fix_safety = "unsafe"
+
+    def thread_safe(self, call: ast.Call, context: Context, matched: str,
+                    chain: ScopeChain | None = None) -> bool:
+        return True
+
+    def done_on_return(self, call: ast.Call, matched: str) -> bool:
+        return matched not in _RETURNS_AN_ITERATOR

@@ -12,10 +12,13 @@ from ..analysis.scopes import own_nodes
 from ..engine.context import Context, context_for
 from ..engine.rule import Severity
 from ..settings import Settings
-from .common.blocking import BlockingCallRule
+from .common.blocking import THREAD_BOUND_TYPES, BlockingCallRule
 
 SyncFunction = ast.FunctionDef
 _OTHER_BLOCKING_CODES = {f"ASR{number}" for number in range(101, 110)}
+# The rules whose calls hold nothing of the event loop's (a `time.sleep()`, a loop of
+# its own started with `asyncio.run()`): a worker thread is a fine place for them.
+_FINE_IN_A_THREAD = {"ASR101", "ASR108"}
 # The helpers a message names between the reported call and the blocking call; a longer
 # chain shows its first and last helper with an ellipsis between.
 _MAX_HOPS = 2
@@ -130,12 +133,28 @@ class IndirectBlockingCall(BlockingCallRule):
     decorator may move the call off the loop, and so are generator functions: calling
     one runs none of its body (`StreamingResponse(iter_file())` iterates it in a worker
     thread).
+
+    ## Fix
+    Runs the helper in a worker thread, and with it the whole chain:
+    `load_config(path)` becomes `await asyncio.to_thread(load_config, path)` (with
+    `--asr-async-library=anyio` or `trio`: `await anyio.to_thread.run_sync(...)`,
+    keyword arguments through `functools.partial`), adding the imports it needs. Unsafe:
+    the helper then runs in another thread, with a copy of the task's
+    context variables (what it sets there is lost), and
+    whatever it shares with the event loop's code must be thread-safe.
+
+    Not offered when a blocking call anywhere in the chain is one its rule would not
+    run in a thread (a database session or connection, a DB-API cursor, a Redis
+    pipeline or lock, a socket ...), when the helper returns an object whose use blocks
+    again (`return open(path)`), when an argument of the call is a session or
+    connection, nor in a `with` statement.
     """
 
     code = "ASR110"
     name = "indirect-blocking-call-in-async-function"
     message = "`{}()` blocks the event loop: it calls {}"
     severity = Severity.HIGH
+    fix_safety = "unsafe"
     required_text = ("async",)
 
     def __init__(self, settings: Settings) -> None:
@@ -154,6 +173,58 @@ class IndirectBlockingCall(BlockingCallRule):
         found = self._blocking_target(node, context, None)
         assert found is not None  # What ``match`` found, from the cache.
         return (context.source_segment(node.func), found.describe(context.module_info.name))
+
+    def thread_safe(self, call: ast.Call, context: Context, matched: str,
+                    chain: ScopeChain | None = None) -> bool:
+        """The helper may run in a worker thread: no argument of the call is a session
+        or connection, and every blocking call of the chain may run in one too."""
+        arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+        if any(context.type_of(argument, chain) in THREAD_BOUND_TYPES for argument in arguments):
+            return False
+        nodes = list(context.scope_nodes if chain is None else chain)
+        target = _sync_target(call, context, nodes)
+        return target is not None and self._threadable(*target, set())
+
+    def _threadable(self, function: SyncFunction, chain: list[ast.AST], context: Context,
+                    visiting: set[int]) -> bool:
+        """Whether every blocking call ``function`` makes, directly or through its
+        helpers, may run in a worker thread, and it returns no object whose use blocks
+        again. Asked only for reported calls; cached as :meth:`_summary` is."""
+        key = (self.code, "threads", context.settings)
+        cache: dict[int, bool] = (
+            context.module_info.answers.setdefault(key, {})
+            if context.is_foreign else context.shared_state(f"{self.code}.threads", dict))
+        if id(function) in cache:
+            return cache[id(function)]
+        if id(function) in visiting:  # Recursion between helpers: decided by the outer call.
+            return True
+        visiting.add(id(function))
+        body = materialize(function)
+        chain = [*chain[:-1], body]
+        returned: set[int] = set()
+        result = True
+        for node in own_nodes(body):
+            if isinstance(node, ast.Return) and node.value is not None:
+                returned.add(id(node.value))
+            if isinstance(node, ast.Call) and not self._call_threadable(
+                    node, context, chain, id(node) in returned, visiting):
+                result = False
+                break
+        visiting.discard(id(function))
+        cache[id(function)] = result
+        return result
+
+    def _call_threadable(self, call: ast.Call, context: Context, chain: list[ast.AST],
+                         returned: bool, visiting: set[int]) -> bool:
+        for rule in self.direct_rules:
+            matched = rule.match(call, context, chain)
+            if matched is not None:
+                if rule.code in _FINE_IN_A_THREAD:
+                    return True
+                return rule.thread_safe(call, context, matched, chain) and not (
+                    returned and not rule.done_on_return(call, matched))
+        target = _sync_target(call, context, chain)
+        return target is None or self._threadable(*target, visiting)
 
     def _blocking_target(self, call: ast.Call, context: Context, chain: ScopeChain | None
                          ) -> Blocking | None:

@@ -88,6 +88,15 @@ _METHODS: dict[str, tuple[frozenset[str], str]] = {
                               "`pymongo.AsyncMongoClient`"),
 }
 
+# What a worker thread may call: pymongo's client, databases and collections are
+# thread-safe. Sessions, connections and cursors (SQLAlchemy, DB-API drivers) belong to
+# one thread at a time, and a sqlite3 connection refuses any other thread.
+_THREAD_SAFE = frozenset({"pymongo.MongoClient", "pymongo.database.Database",
+                          "pymongo.collection.Collection"})
+# pymongo methods that return a cursor: its iteration blocks again.
+_RETURNS_A_CURSOR = frozenset({"aggregate", "aggregate_raw_batches", "watch", "list_indexes",
+                               "list_collections", "list_databases", "cursor_command"})
+
 # Functions that connect or run statements.
 _FUNCTIONS: dict[str, str] = {
     "psycopg2.connect": "`asyncpg` or `psycopg.AsyncConnection`",
@@ -168,12 +177,30 @@ class SyncDatabaseCall(BlockingCallRule):
     its thread pool. `fetchone()`, `fetchall()` and `fetchmany()` are not reported: the
     `execute()` before them is, and with the usual client-side cursors the rows are
     already in memory.
+
+    ## Fix
+    Only for `pymongo`, whose clients, databases and collections are thread-safe: the
+    call runs in a worker thread, `users.find_one(query)` becoming
+    `await asyncio.to_thread(users.find_one, query)` (with `anyio` or `trio`:
+    `await anyio.to_thread.run_sync(...)`, keyword arguments through
+    `functools.partial`), and the imports it needs are added. Unsafe: the query then
+    runs in another thread, with a copy of the task's
+    context variables (what it sets there is lost). Not offered for the
+    methods that return a cursor (`aggregate()`, `watch()`, `list_collections()` ...),
+    whose iteration blocks again.
+
+    Never offered for SQLAlchemy and SQLModel sessions, engines and connections, nor
+    DB-API connections and cursors: these belong to one thread at a time (a `sqlite3`
+    connection refuses any other), and the rest of the route keeps using them on the
+    event loop's thread. Use the async session or driver the message names, or a plain
+    `def` route.
     """
 
     code = "ASR106"
     name = "sync-database-call-in-async-function"
     message = "`{}()` blocks the event loop on database I/O: use {} or a plain `def` route"
     severity = Severity.HIGH
+    fix_safety = "unsafe"
     required_text = (
         "async",
         ("sqlalchemy", "sqlmodel", "psycopg", "sqlite3", "pymysql", "MySQLdb", "mysql",
@@ -192,6 +219,13 @@ class SyncDatabaseCall(BlockingCallRule):
 
     def message_args(self, node: ast.Call, context: Context, matched: str) -> tuple[object, ...]:
         return (context.source_segment(node.func), _suggestion(matched))
+
+    def thread_safe(self, call: ast.Call, context: Context, matched: str,
+                    chain: ScopeChain | None = None) -> bool:
+        return matched.rpartition(".")[0] in _THREAD_SAFE
+
+    def done_on_return(self, call: ast.Call, matched: str) -> bool:
+        return matched.rpartition(".")[2] not in _RETURNS_A_CURSOR
 
 
 def _suggestion(matched: str) -> str:

@@ -36,6 +36,12 @@ _SENTINEL_IO = frozenset({"discover_master", "discover_slaves", "execute_command
 _MODULES = frozenset({"redis.commands.json.JSON", "redis.commands.search.Search",
                       "redis.commands.timeseries.TimeSeries"})
 _MODULE_LOCAL = frozenset({"pipeline", "batch_indexer"})
+# Where a worker thread may send the command: a client and its module command groups
+# share a thread-safe connection pool. Pipelines and pub/sub objects are not
+# thread-safe, and a lock keeps its token in the thread that acquired it.
+_THREAD_SAFE = _CLIENTS | _MODULES
+# Client methods that return an iterator or a connection whose use blocks again.
+_RETURNS_A_READER = frozenset({"monitor"})
 
 
 class SyncRedisCall(BlockingCallRule):
@@ -89,6 +95,21 @@ class SyncRedisCall(BlockingCallRule):
 
     A client whose type the source does not state (an unannotated parameter, a name
     imported from another module) is not reported.
+
+    ## Fix
+    Runs a client's command in a worker thread: `r.get(key)` becomes
+    `await asyncio.to_thread(r.get, key)` (with `--asr-async-library=anyio` or `trio`:
+    `await anyio.to_thread.run_sync(r.get, key)`, keyword arguments through
+    `functools.partial`), adding the imports it needs. A redis-py client is
+    thread-safe: its connection pool hands each thread its own connection. Unsafe: the
+    command then runs in another thread, with a copy of the task's
+    context variables (what it sets there is lost), and
+    each command takes a thread of the pool; `redis.asyncio` remains the better change.
+
+    Not offered for pipelines and pub/sub objects, which are not thread-safe, for a
+    lock (it keeps its token in the thread that acquired it, so a release from another
+    thread fails), for `scan_iter()` and the other iterators, whose iteration blocks
+    again, nor in a `with` statement.
     """
 
     code = "ASR105"
@@ -96,6 +117,15 @@ class SyncRedisCall(BlockingCallRule):
     message = "`{}()` is a sync Redis call that blocks the event loop: use `redis.asyncio`"
     severity = Severity.HIGH
     required_text = ("async", "redis")
+    fix_safety = "unsafe"
+
+    def thread_safe(self, call: ast.Call, context: Context, matched: str,
+                    chain: ScopeChain | None = None) -> bool:
+        return matched.rpartition(".")[0] in _THREAD_SAFE
+
+    def done_on_return(self, call: ast.Call, matched: str) -> bool:
+        method = matched.rpartition(".")[2]
+        return not (method.endswith("_iter") or method in _RETURNS_A_READER)
 
     def match(self, call: ast.Call, context: Context,
               chain: ScopeChain | None = None) -> str | None:

@@ -15,8 +15,28 @@ from typing import ClassVar
 from ...analysis.catalogue import normalize
 from ...analysis.facts import ScopeChain
 from ...engine.context import Callee, Context
-from ...engine.rule import Rule
+from ...engine.fixes import run_in_worker_thread
+from ...engine.rule import Rule, shorten
 from ...engine.violation import Fix
+
+# Functions that take a function to run elsewhere: a call in their arguments is a
+# mistake of another kind (the call runs here, its result goes to the thread), which a
+# second worker thread would not fix.
+_RUNNERS = frozenset({"to_thread", "run_sync", "run_in_executor", "run_in_threadpool",
+                      "partial", "submit"})
+# Objects that belong to the thread that uses them: a helper given one is not run in a
+# worker thread (ASR110), whatever it does with it.
+THREAD_BOUND_TYPES = frozenset({
+    "sqlalchemy.orm.Session", "sqlalchemy.orm.scoped_session", "sqlmodel.Session",
+    "sqlalchemy.orm.Query", "sqlalchemy.Connection", "psycopg2.connection", "psycopg2.cursor",
+    "psycopg.Connection", "psycopg.Cursor", "sqlite3.Connection", "sqlite3.Cursor",
+    "pymysql.Connection", "pymysql.cursors.Cursor", "mysql.connector.Connection",
+    "mysql.connector.cursor", "redis.Pipeline", "redis.PubSub", "redis.Lock",
+    "socket.socket", "ssl.SSLSocket", "smtplib.SMTP", "boto3.resource", "requests.Session",
+})
+# Where ``await`` would change what the code means: a generator expression becomes an
+# async generator; f-strings are left alone.
+_NO_AWAIT = (ast.GeneratorExp, ast.JoinedStr)
 
 
 class BlockingCallRule(Rule):
@@ -33,6 +53,8 @@ class BlockingCallRule(Rule):
     module_calls: ClassVar[Collection[str]] = frozenset()
     typed_methods: ClassVar[Mapping[str, Collection[str]]] = {}
     suggestions: ClassVar[Mapping[str, str]] = {}
+    # visit_Call below looks only at calls in an async def body that are not awaited.
+    async_calls_only: ClassVar[bool] = True
 
     @classmethod
     def family(cls) -> list[type[BlockingCallRule]]:
@@ -63,7 +85,7 @@ class BlockingCallRule(Rule):
         matched = self.match(node, context)
         if matched is not None and not self.reported_elsewhere(node, context, matched):
             context.report(self, node, *self.message_args(node, context, matched),
-                           fix=self.fix(node, context))
+                           fix=self.fix(node, context) or self.thread_fix(node, context, matched))
 
     def reported_elsewhere(self, node: ast.Call, context: Context, matched: str) -> bool:
         """Whether another report of this rule already covers the blocking call ``node``
@@ -77,7 +99,62 @@ class BlockingCallRule(Rule):
         return (called,)
 
     def fix(self, node: ast.Call, context: Context) -> Fix | None:
+        """A rule's own fix (ASR101 awaits the async sleep instead); None for the rules
+        whose fix is :meth:`thread_fix`."""
         return None
+
+    def thread_safe(self, call: ast.Call, context: Context, matched: str,
+                    chain: ScopeChain | None = None) -> bool:
+        """Whether the blocking API ``matched`` (what :meth:`match` returned for
+        ``call``) may run in a worker thread: not a database session, connection or
+        cursor, nor another object that must stay on the thread that uses it. False by
+        default: a rule names what it knows to be safe."""
+        return False
+
+    def done_on_return(self, call: ast.Call, matched: str) -> bool:
+        """Whether the call has done its blocking work when it returns; False when it
+        returns an object whose use blocks again (a file, a process, a streamed
+        response)."""
+        return True
+
+    def thread_fix(self, node: ast.Call, context: Context, matched: str) -> Fix | None:
+        """Run the call in a worker thread: ``await asyncio.to_thread(func, *args,
+        **kwargs)`` (anyio and trio: ``to_thread.run_sync``). Unsafe: the callee then
+        runs in another thread, with a copy of the task's context variables (what it
+        sets there is lost). Offered only for thread-safe APIs whose work is done when
+        the call returns, and where an ``await`` can go."""
+        if not (self.thread_safe(node, context, matched) and self.done_on_return(node, matched)
+                and awaitable_here(node, context)):
+            return None
+        edits = run_in_worker_thread(context, node, self.settings.async_library)
+        if edits is None:
+            return None
+        called = shorten(context.source_segment(node.func))
+        return Fix(edits=edits, safe=False, description=f"Run `{called}` in a worker thread")
+
+
+def awaitable_here(call: ast.Call, context: Context) -> bool:
+    """Whether ``call`` (the node being visited, in the body of an ``async def``) can be
+    replaced with an ``await`` of it in a worker thread: not a ``with`` item (the block
+    uses what it returns), not an argument of a function that runs functions elsewhere,
+    and not in a generator expression or an f-string."""
+    parent = context.parent
+    if isinstance(parent, ast.withitem):
+        return False
+    if isinstance(parent, ast.keyword) and len(context.ancestors) > 1:
+        parent = context.ancestors[-2]
+    if isinstance(parent, ast.Call) and parent.func is not call:
+        func = parent.func
+        name = (func.attr if isinstance(func, ast.Attribute)
+                else func.id if isinstance(func, ast.Name) else None)
+        if name in _RUNNERS:
+            return False
+    for ancestor in reversed(context.ancestors):
+        if isinstance(ancestor, _NO_AWAIT):
+            return False
+        if isinstance(ancestor, ast.AsyncFunctionDef):
+            return True
+    return True
 
 
 def module_call(callee: Callee, names: Collection[str], prefixes: Sequence[str] = ()) -> str | None:
