@@ -124,10 +124,9 @@ def test_print_fix_needs_a_module_logger_that_exists_where_the_call_is() -> None
     assert _print_fix(unknown) == unknown
     shadowed = "import logging\nlogger = logging.getLogger(__name__)\ndef f(logger):\n    print(1)\n"
     assert _print_fix(shadowed) == shadowed
-    too_early = "import logging\nprint(1)\nlogger = logging.getLogger(__name__)\n"
-    assert _print_fix(too_early) == too_early
-    in_time = "import logging\nlogger = logging.getLogger(__name__)\nprint(1)\n"
-    assert _print_fix(in_time).endswith("logger.info(1)\n")
+    # A function runs once the module is imported: a logger bound below it is bound by then.
+    below = "import logging\ndef f(a):\n    print(a)\nlogger = logging.getLogger(__name__)\n"
+    assert _print_fix(below).startswith("import logging\ndef f(a):\n    logger.info(a)\n")
 
 
 def test_print_fix_prefers_the_conventional_logger_name() -> None:
@@ -163,10 +162,11 @@ def test_the_traceback_is_logged_once_per_except_clause() -> None:
     ]
 
 
-def test_a_rule_documents_its_fixes_exactly_when_it_has_a_fix_class() -> None:
+def test_a_rule_with_a_fix_class_documents_its_fixes() -> None:
+    """(A rule without one says why in its Fix section: tests/test_fix_properties.py.)"""
     for rule in ALL_RULES:
         assert rule.fix_safety in (None, *FIX_SAFETIES), rule.code
-        assert ("Fix" in doc_sections(rule)) == rule.fixable(), rule.code
+        assert "Fix" in doc_sections(rule) or not rule.fixable(), rule.code
         assert rule.fix_class() == (rule.fix_safety or "none")
 
 

@@ -26,6 +26,7 @@ from flake8_async_review.engine.violation import Edit
 from flake8_async_review.frontends.core import Session
 from flake8_async_review.frontends.lsp import (
     Lines,
+    Settings,
     apply_change,
     merge_touching,
     noqa_edit,
@@ -99,7 +100,8 @@ def _start(profile: str, options: dict[str, Any]) -> Any:
 
 neovim = _start("neovim", {"debounce": 0})
 vscode = _start("visual-studio-code", {"flake8AsyncReview": {"debounce": 0}})
-DEFAULTS = {"run": "onType", "debounce": 0, "args": [], "severity": {}, "docsUrl": None}
+DEFAULTS = {"run": "onType", "debounce": 0, "args": [], "severity": {}, "docsUrl": None,
+            "unsafeFixes": False}
 
 
 @pytest.fixture(params=["neovim", "vscode"])
@@ -276,6 +278,32 @@ async def test_fix_all(client: LanguageClient) -> None:
     assert await _actions(client, uri, 0, only=["source.fixAll"]) == []
 
 
+DROPPED_TASK = "import asyncio\n\n\nasync def start():\n    asyncio.create_task(work())\n"
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_unsafe_fixes_are_quick_fixes_and_join_fix_all_on_request(client: LanguageClient) -> None:
+    uri = _open(client, "unsafe.py", DROPPED_TASK)
+    assert [d.code for d in await _published(client).for_version(uri, 1)] == ["ASR603"]
+    [fix] = [a for a in await _actions(client, uri, 4) if a.title.startswith("ASR603")]
+    assert fix.title.endswith("(unsafe)") and not fix.is_preferred
+    # By default, fix all applies safe fixes only: there is none here.
+    assert await _actions(client, uri, 0, only=["source.fixAll"]) == []
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"flake8AsyncReview": {**DEFAULTS, "unsafeFixes": True}}))
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while not (actions := await _actions(client, uri, 0, only=["source.fixAll"])):
+            assert time.monotonic() < deadline, "unsafeFixes was not applied"
+            await asyncio.sleep(0.05)
+        [action] = actions
+        assert action.title.endswith("(including unsafe fixes)") and action.edit is not None
+        fixed = _apply(DROPPED_TASK, action.edit, uri, _encoding(client))
+        assert "    task = asyncio.create_task(work())\n    _background_tasks.add(task)\n" in fixed
+    finally:
+        _restore(client)
+
+
 @pytest.mark.asyncio(loop_scope="module")
 async def test_configuration_file_change_relints(client: LanguageClient) -> None:
     uri = _open(client, "cfg.py", SLEEPY)
@@ -387,6 +415,13 @@ async def test_on_save_mode(neovim: LanguageClient) -> None:
 
 
 # -- units -------------------------------------------------------------------------------------
+
+
+def test_unsafe_fixes_setting() -> None:
+    assert Settings().unsafe_fixes is False
+    assert Settings().updated({"unsafeFixes": True})[0].unsafe_fixes is True
+    settings, problems = Settings().updated({"flake8AsyncReview": {"unsafeFixes": "yes"}})
+    assert settings.unsafe_fixes is False and problems == ["unsafeFixes must be true or false"]
 
 
 def test_positions_round_trip() -> None:

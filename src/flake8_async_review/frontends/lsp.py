@@ -43,6 +43,7 @@ from ..analysis import project
 from ..analysis.source import source_lines
 from ..engine.violation import Edit, Fix
 from ..rules import RULES_BY_CODE
+from .cache import default_directory as default_cache_directory
 from .core import PARSE_ERRORS, Finding, Session, SourceFile, UsageError, fix_source
 from .reports import rule_url
 
@@ -82,7 +83,9 @@ class Settings:
     open and save (``onSave``). ``args``: extra flake8 options, as on the command line.
     ``severity``: level per code, code prefix or rule severity. ``docs_url``: the
     documentation site, or a rule page's address with ``{code}`` in it (default: the
-    package's documentation site, else a local copy of the page).
+    package's documentation site, else a local copy of the page). ``unsafe_fixes``:
+    whether ``source.fixAll.asr`` also applies the unsafe fixes (each is always offered
+    as a quick fix of its own, marked "(unsafe)").
     """
 
     run: str = "onType"
@@ -90,6 +93,7 @@ class Settings:
     args: tuple[str, ...] = ()
     severity: tuple[tuple[str, str], ...] = ()
     docs_url: str | None = None
+    unsafe_fixes: bool = False
 
     def updated(self, value: Any) -> tuple[Settings, list[str]]:
         """These settings with a client's JSON object applied, and what was invalid."""
@@ -134,6 +138,11 @@ class Settings:
                     changes["docs_url"] = url
                 else:
                     problems.append(f"{key} must be a URL")
+        if "unsafeFixes" in value:
+            if isinstance(value["unsafeFixes"], bool):
+                changes["unsafe_fixes"] = value["unsafeFixes"]
+            else:
+                problems.append("unsafeFixes must be true or false")
         return replace(self, **changes), problems
 
     def level(self, code: str) -> types.DiagnosticSeverity:
@@ -341,6 +350,7 @@ class _SessionCache:
         session = self.sessions.get(key)
         if session is None:
             session = self.sessions[key] = Session(argv)
+            session.use_cache(default_cache_directory(), snapshot=False)  # Off if unwritable.
         return session
 
     def clear(self) -> None:
@@ -439,7 +449,7 @@ class AsrLanguageServer(LanguageServer):
             left_out = self.left_out[path] = os.path.isabs(path) and session.left_out(path, root)
         if left_out:
             return [], session
-        findings = [f for f in session.check_text(path, text, physical_lines=False)
+        findings = [f for f in session.check_text_cached(path, text, physical_lines=False)
                     if f.code.startswith("ASR") or f.parse_error]
         return findings, session
 
@@ -612,17 +622,19 @@ class AsrLanguageServer(LanguageServer):
 
     async def fix_all_action(self, uri: str, linted: Linted, lines: Lines) -> types.CodeAction | None:
         session = linted.session
+        unsafe = self.settings.unsafe_fixes
         if session is None or not any(f.violation is not None and f.violation.fix is not None
-                                      and f.violation.fix.safe for f in linted.findings):
+                                      and (unsafe or f.violation.fix.safe) for f in linted.findings):
             return None
         document = self.documents[uri]
         source = SourceFile(document.path, linted.text, "utf-8", False)
         loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(self.executor, fix_source, session, source)
+        result = await loop.run_in_executor(self.executor, fix_source, session, source, unsafe)
         if result.refused is not None or not result.changed:
             return None
+        including = " (including unsafe fixes)" if unsafe else ""
         return types.CodeAction(
-            title=f"Fix all auto-fixable {SOURCE} problems", kind=FIX_ALL_KIND,
+            title=f"Fix all auto-fixable {SOURCE} problems{including}", kind=FIX_ALL_KIND,
             edit=self.workspace_edit(uri, linted.version, text_edits(linted.text, result.fixed), lines),
         )
 

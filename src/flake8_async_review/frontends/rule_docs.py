@@ -27,7 +27,7 @@ def rule_page(rule: type[Rule]) -> str:
         "| Code | Name | Severity | Default | Fix |",
         "| --- | --- | --- | --- | --- |",
         f"| `{rule.code}` | `{rule.name}` | {rule.severity.value} | {default} | "
-        f"{rule.fix_safety or 'no'} |",
+        f"{rule.fix_class()} |",
         "",
         f"Message: {rule.code} {rule.message.replace('{}', '…')}",
         "",
@@ -71,6 +71,8 @@ def index_page() -> str:
         "",
         "Codes `ASR9xx` are opt-in: select them with `--extend-select`.",
         "",
+        fix_summary(),
+        "",
         "| Code | Name | Severity | Default | Checks | Fix |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
@@ -78,9 +80,23 @@ def index_page() -> str:
         default = "off" if rule.opt_in() else "on"
         lines.append(
             f"| [{rule.code}]({rule.code}.md) | {rule.name} | {rule.severity.value} | "
-            f"{default} | {roles_text(rule)} | {rule.fix_safety or 'no'} |"
+            f"{default} | {roles_text(rule)} | {rule.fix_class()} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def fix_summary() -> str:
+    """How many rules fix what they find, in words, from the rules themselves."""
+    default_on = [rule for rule in ALL_RULES if not rule.opt_in()]
+    fixing = [rule for rule in default_on if rule.fixable()]
+    with_safe = [rule for rule in fixing if rule.fix_class() in ("safe", "safe and unsafe")]
+    return (
+        f"{len(fixing)} of the {len(default_on)} rules on by default offer a fix (the Fix "
+        f"column): `flake8-async-review fix` applies the safe ones ({len(with_safe)} rules "
+        "have some), `--unsafe-fixes` the unsafe ones too, which may change what the code "
+        "does and are worth a review; each rule's page says what its fix does and why it "
+        "is safe or not, or why it has none."
+    )
 
 
 def expected_pages() -> dict[str, str]:

@@ -88,6 +88,11 @@ class CheckThenInsertRace(Rule):
     looked-up value (`get(Cart, cart_id)`, then `Cart(owner=user)` with a generated id).
     A lookup whose criteria are not plain equalities (`ilike()`, `in_()`) and an
     object built from a mapping (`User(**data)`) are not followed.
+
+    ## Fix
+    No fix is offered: the remedy is a unique constraint in the database (a migration)
+    and an insert that handles `IntegrityError` (or an `ON CONFLICT` statement), which
+    depend on the schema and on what the code should do with a duplicate.
     """
 
     code = "ASR602"

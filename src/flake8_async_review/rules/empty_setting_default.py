@@ -14,6 +14,7 @@ from ..analysis.settings_classes import (
 )
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
+from .common.required_settings import make_required
 
 # Words of names the service cannot do without: an address, an account, a credential.
 _REQUIRED_WORDS = frozenset({
@@ -105,6 +106,14 @@ class EmptySettingDefault(Rule):
     settings = Settings()
     engine = create_async_engine(settings.database_url)
     ```
+
+    ## Fix
+    The default goes, so that the setting is required: `database_url: str = ""`
+    becomes `database_url: str`, `Field("", alias="DB")` and
+    `Field(default="", alias="DB")` become `Field(alias="DB")`. The fix is unsafe: the
+    service no longer starts where the environment does not set the variable, which is
+    the point, but also breaks a deployment or a test run that relied on the empty
+    default.
     """
 
     code = "ASR402"
@@ -112,6 +121,7 @@ class EmptySettingDefault(Rule):
     message = ("settings field `{}` defaults to an empty string: make it required so that "
                "a missing value stops the service at start-up")
     severity = Severity.MEDIUM
+    fix_safety = "unsafe"
     required_text = ("class", ("''", '""'))
 
     def visit_ClassDef(self, node: ast.ClassDef, context: Context) -> None:
@@ -125,7 +135,8 @@ class EmptySettingDefault(Rule):
                 continue
             uses = field_uses(context, field.target.id)
             if any(_needs_a_value(use) for use in uses) and not any(use.tested for use in uses):
-                context.report(self, field.target, field.target.id)
+                context.report(self, field.target, field.target.id,
+                               fix=make_required(context, node, field))
 
 
 def _required_name(name: str) -> bool:

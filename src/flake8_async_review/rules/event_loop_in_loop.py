@@ -70,6 +70,11 @@ class EventLoopInLoop(Rule):
     nor is `run_until_complete()` on one loop reused across iterations, nor a supervisor
     that restarts the program after a crash (`while True:` around a `try` that runs
     it). Calls inside `async def` are ASR108's.
+
+    ## Fix
+    No fix is offered: moving the loop into one coroutine that `asyncio.run()` (or a
+    `Runner`) runs once means rewriting the loop's body as async code and deciding where
+    the event loop's life starts and ends, which the source does not say.
     """
 
     code = "ASR601"

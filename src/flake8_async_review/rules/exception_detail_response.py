@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import ast
+from http import HTTPStatus
 
+from ..analysis.scopes import statement_nodes
 from ..engine.context import Context
+from ..engine.fixes import (
+    alone_on_its_lines,
+    insert_before,
+    replace_node,
+)
 from ..engine.rule import Rule, Severity
+from ..engine.violation import Edit, Fix
 from .common.handlers import BARE, BASE_EXCEPTION, EXCEPTION, caught_names
+from .common.loggers import logger_call, logger_for_fix
 
 _HTTP_EXCEPTIONS = frozenset({"fastapi.HTTPException", "fastapi.exceptions.HTTPException",
                               "starlette.exceptions.HTTPException",
@@ -101,6 +110,25 @@ class ExceptionDetailInHttpResponse(Rule):
             logger.exception("payment failed for order %s", order_id)
             raise HTTPException(status_code=502, detail="payment failed") from e
     ```
+
+    ## Fix
+    The detail becomes the status code's standard phrase (`"Bad Gateway"` for 502,
+    `"Internal Server Error"` when the code is not a literal, `"Internal error"` for a
+    WebSocket close reason), and the exception, with its traceback, goes to the log
+    instead: `logger.exception("pay failed")` (the function's name) is added before the
+    `raise`. The logger is the module's own (`logger = logging.getLogger(__name__)`, a
+    structlog or loguru logger); a module without one gets
+    `logger = logging.getLogger(__name__)` after its imports (and `import logging`), so
+    that the information the client no longer sees is not lost. A clause that already
+    logs the exception (`logger.exception(...)`, `exc_info=`, or a logging call given
+    the exception, `logger.warning("failed: %s", e)`) only gets the new detail.
+    A detail that is a dict, list or tuple (a structured body the client parses) is
+    left alone, as is an `HTTPException` that is not raised where it is built, or a
+    `raise` that shares its line with another statement.
+
+    The fix is unsafe: clients see another text, and one that parsed the old one
+    breaks. Write a message that says what failed for the client, if the phrase says
+    too little.
     """
 
     code = "ASR505"
@@ -108,6 +136,7 @@ class ExceptionDetailInHttpResponse(Rule):
     message = ("`{}()` sends the caught exception `{}` to the client: log it and "
                "return a stable message")
     severity = Severity.MEDIUM
+    fix_safety = "unsafe"
     required_text = ("HTTPException", "except")
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
@@ -124,7 +153,8 @@ class ExceptionDetailInHttpResponse(Rule):
             # The innermost clause that binds the name is the one the detail sees.
             handler = next(h for h in reversed(handlers) if h.name == used)
             if _carries_internals(caught_names(handler, context)):
-                context.report(self, node, context.source_segment(node.func), used)
+                fix = _fix(node, detail, handler, context)
+                context.report(self, node, context.source_segment(node.func), used, fix=fix)
                 return
 
 
@@ -188,3 +218,86 @@ def _carries_internals(caught: set[str]) -> bool:
         or name.startswith("django.db.")
         for name in caught
     )
+
+
+# -- the fix -----------------------------------------------------------------------------
+
+
+
+def _fix(call: ast.Call, detail: ast.expr, handler: ast.ExceptHandler, context: Context) -> Fix | None:
+    statement = context.parent
+    if not (isinstance(statement, ast.Raise) and statement.exc is call):
+        return None
+    if isinstance(detail, (ast.Dict, ast.List, ast.Tuple, ast.Set, ast.DictComp, ast.ListComp)):
+        return None
+    if not alone_on_its_lines(context, statement):
+        return None
+    edits: list[Edit] = [replace_node(context, detail, f'"{_generic_detail(call, context)}"')]
+    if not _logs_exception(handler, context):
+        log = _log_edits(statement, context)
+        if log is None:
+            return None
+        edits += log
+    return Fix(edits=tuple(edits), safe=False,
+               description="Log the exception and send a generic detail")
+
+
+def _generic_detail(call: ast.Call, context: Context) -> str:
+    if "WebSocket" in (context.qualified_name(call.func) or ""):
+        return "Internal error"
+    status: ast.expr | None = call.args[0] if call.args else None
+    for keyword in call.keywords:
+        if keyword.arg == "status_code":
+            status = keyword.value
+    if isinstance(status, ast.Constant) and type(status.value) is int:
+        try:
+            return HTTPStatus(status.value).phrase
+        except ValueError:
+            pass
+    elif isinstance(status, ast.Attribute):
+        # `status.HTTP_502_BAD_GATEWAY`, `HTTPStatus.BAD_GATEWAY`.
+        qualified = context.qualified_name(status) or ""
+        name = qualified.rpartition(".")[2]
+        code = name.split("_")[1] if name.startswith("HTTP_") else None
+        if code is not None and code.isdigit():
+            try:
+                return HTTPStatus(int(code)).phrase
+            except ValueError:
+                pass
+        if qualified.startswith("http.HTTPStatus.") and name in HTTPStatus.__members__:
+            return HTTPStatus[name].phrase
+    return "Internal Server Error"
+
+
+def _logs_exception(handler: ast.ExceptHandler, context: Context) -> bool:
+    """A logging call of the clause already logs the exception: its traceback
+    (``logger.exception()``, ``exc_info=``), or its text (``logger.warning("%s", e)``)."""
+    for node in statement_nodes(handler.body):
+        if not isinstance(node, ast.Call):
+            continue
+        call = logger_call(node, context)
+        if call is None:
+            continue
+        if call.method == "exception" or any(k.arg in ("exc_info", "exception") for k in node.keywords):
+            return True
+        if handler.name and any(isinstance(n, ast.Name) and n.id == handler.name
+                                for argument in node.args for n in ast.walk(argument)):
+            return True
+    return False
+
+
+def _log_edits(statement: ast.Raise, context: Context) -> list[Edit] | None:
+    """The edits that log the exception before ``statement``: a call of the module's
+    logger, bound if need be."""
+    function = context.enclosing_function
+    if function is None:
+        return None
+    what = getattr(function, "name", None) or "request"
+    first = context.lines[statement.lineno - 1]
+    indent = first[: context.char_col(statement.lineno, statement.col_offset)]
+    found = logger_for_fix(context)
+    if found is None:
+        return None
+    logger, edits = found
+    edits.append(insert_before(context, statement, f'{logger.name}.exception("{what} failed")\n{indent}'))
+    return edits

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import ast
-import itertools
-import re
 
 from ..analysis.settings_classes import (
     annotation_kind,
@@ -14,69 +12,8 @@ from ..analysis.settings_classes import (
 )
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
-
-_SECRET_WORDS = frozenset({"secret", "secrets", "token", "tokens", "password", "passwords",
-                           "passwd", "pwd", "apikey", "credential", "credentials", "auth",
-                           "passphrase"})
-_SECRET_PAIRS = frozenset({("api", "key"), ("private", "key"), ("access", "key"),
-                           ("signing", "key"), ("encryption", "key")})
-# Words that make the name about a secret rather than the secret itself.
-_NOT_SECRET_WORDS = frozenset({
-    "url", "urls", "uri", "endpoint", "host", "hostname", "port", "path", "file", "dir",
-    "directory", "name", "header", "algorithm", "algorithms", "alg", "expire", "expires",
-    "expiry", "expiration", "minutes", "seconds", "hours", "days", "ttl", "lifetime", "min",
-    "max", "length", "len", "size", "type", "prefix", "scheme", "schemes", "enabled", "enable",
-    "disabled", "backend", "provider", "mode", "method", "methods", "strategy", "domain",
-    "audience", "issuer", "realm", "scope", "scopes", "location", "env", "var", "field",
-    "cookie", "id", "user", "username", "email", "version", "timeout", "retries", "rounds",
-    "interval", "count", "limit", "policy", "format", "encoding", "regex", "pattern", "route",
-    "tag", "description", "kind", "style", "label", "title",
-})
-
-
-# Words of keys the service itself signs or encrypts with: any literal default is a leak.
-_SIGNING_WORDS = frozenset({"signing", "encryption", "hmac", "jwt", "fernet", "csrf"})
-# With `secret`, words of a credential the service presents to another one (an OAuth
-# client secret, an AWS secret access key), where a placeholder default is harmless.
-_OUTBOUND_WORDS = frozenset({"client", "access", "consumer", "api"})
-# Last words of a name that is itself a secret's (`*_KEY`, `*_TOKEN`, ...).
-_SECRET_NOUNS = _SECRET_WORDS | {"key", "keys"}
-# Defaults that are obviously not a value: `<...>`, `${VAR}`, `xxx`, `...`, `changeme`,
-# `your-api-key`, `TODO`.
-_PLACEHOLDER = re.compile(
-    r"<.*>|\$\{.*\}|\{\{.*\}\}|[x*.\-_ ]+"
-    r"|(?:your|insert|enter|replace)(?![a-z0-9]).*|change[\W_]?(?:me|this|it)(?![a-z0-9]).*"
-    r"|replace[\W_]?me|todo|fixme|tbd|placeholder|none|null|not[\W_]?set|unset",
-    re.IGNORECASE | re.DOTALL,
-)
-
-
-def secret_name(name: str) -> bool:
-    words = name_words(name)
-    if any(word in _NOT_SECRET_WORDS for word in words):
-        return False
-    return any(word in _SECRET_WORDS for word in words) or any(
-        pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
-
-
-def signing_key_name(words: list[str]) -> bool:
-    """A key the service signs or encrypts with: `secret_key`, `jwt_secret`,
-    `signing_key`, `encryption_key`, `private_key`, `session_secret`."""
-    if any(word in _SIGNING_WORDS for word in words) or ("private", "key") in itertools.pairwise(words):
-        return True
-    return "secret" in words and not any(word in _OUTBOUND_WORDS for word in words)
-
-
-def placeholder(value: str | bytes) -> bool:
-    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-    return _PLACEHOLDER.fullmatch(text.strip()) is not None
-
-
-def label(words: list[str], value: str | bytes) -> bool:
-    """A text constant such as an HKDF info string (`AUTH_INFO = b"NextAuth.js
-    Generated Encryption Key"`): words separated by spaces, under a name whose last
-    word is not a secret's."""
-    return words[-1] not in _SECRET_NOUNS and len(value.split()) > 1
+from .common.required_settings import make_required
+from .common.secrets import label, placeholder, secret_name, signing_key_name
 
 
 class HardcodedSecretDefault(Rule):
@@ -133,6 +70,16 @@ class HardcodedSecretDefault(Rule):
     class Settings(BaseSettings):
         jwt_secret: SecretStr  # required: read from JWT_SECRET
     ```
+
+    ## Fix
+    The default goes, so that the setting is required: `jwt_secret: str = "abc"`
+    becomes `jwt_secret: str`, `Field("abc", alias="JWT")` and
+    `Field(default="abc", alias="JWT")` become `Field(alias="JWT")`, and an
+    unannotated `jwt_secret = "abc"` becomes `jwt_secret: str`. The fix is unsafe: the
+    service no longer starts where the environment does not set the variable (set it in
+    each environment, including tests), and under pydantic v1 a field annotated
+    `Optional[str]` then defaults to `None`. Making the field a `SecretStr` is left to
+    you: the code that reads it must then call `get_secret_value()`.
     """
 
     code = "ASR401"
@@ -140,6 +87,7 @@ class HardcodedSecretDefault(Rule):
     message = ("settings field `{}` has a hardcoded secret default: make it required "
                "(no default) or a `SecretStr` read from the environment")
     severity = Severity.CRITICAL
+    fix_safety = "unsafe"
     required_text = ("class",)
 
     def visit_ClassDef(self, node: ast.ClassDef, context: Context) -> None:
@@ -155,4 +103,5 @@ class HardcodedSecretDefault(Rule):
             words = name_words(field.target.id)
             if not signing_key_name(words) and (placeholder(value) or label(words, value)):
                 continue
-            context.report(self, field.target, field.target.id)
+            context.report(self, field.target, field.target.id,
+                           fix=make_required(context, node, field))

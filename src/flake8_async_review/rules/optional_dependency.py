@@ -177,6 +177,12 @@ class OptionalDependencyNotDeclared(Rule):
     class SignUp(BaseModel):
         email: str
     ```
+
+    ## Fix
+    No fix is offered: the missing package is declared in another file
+    (`pyproject.toml`, `requirements.txt`, `setup.cfg` ...), whose format and version
+    pins are the project's own, and a fix only edits the file it reports on. Add the
+    package the message names to the project's dependencies.
     """
 
     code = "ASR404"

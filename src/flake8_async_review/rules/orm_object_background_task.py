@@ -69,6 +69,11 @@ class OrmObjectPassedToBackgroundTask(Rule):
         order = db.get(Order, order_id)
         tasks.add_task(send_receipt, order.id)
     ```
+
+    ## Fix
+    No fix is offered: passing the id instead of the object changes the task's
+    signature and its body, which must load the object again in a session of its own;
+    which query does that, and with which session, is the project's choice.
     """
 
     code = "ASR502"

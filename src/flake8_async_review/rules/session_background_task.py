@@ -67,6 +67,12 @@ class SessionPassedToBackgroundTask(Rule):
         # send_receipt opens its own session: `with SessionLocal() as db: ...`
         tasks.add_task(send_receipt, order_id)
     ```
+
+    ## Fix
+    No fix is offered: the task needs a session of its own, and how to open one
+    (`async with SessionLocal() as session:`, a `sessionmaker` of the project, a context
+    manager helper) and what to pass instead of the session's objects (their ids) is the
+    project's choice, not a mechanical rewrite.
     """
 
     code = "ASR501"

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+
+from ..engine.context import Context
+from ..engine.fixes import alone_on_its_lines, insert_before, replace_node
 from ..engine.rule import Severity
-from .common.handlers import HandlerRule
+from ..engine.violation import Fix
+from .common.handlers import HandlerFacts, HandlerRule
+from .common.loggers import LOGURU, logger_for_fix
 
 
 class SilentExcept(HandlerRule):
@@ -78,9 +84,53 @@ class SilentExcept(HandlerRule):
 
     A clause that gets ASR204 (cancellation swallowed around an `await`) is reported as
     that instead; a silent `except BaseException` is reported as this rule, not ASR205.
+
+    ## Fix
+    An unsafe fix logs the exception with the module's logger (or a new
+    `logger = logging.getLogger(__name__)` after the imports, with `import logging`):
+    a body that is only `pass` or `...` becomes `logger.exception("<function>() failed")`;
+    a body with a fallback (`return None`, `value = {}`, `continue`) keeps it, after
+    `logger.debug("<function>() failed, falling back", exc_info=True)` (loguru:
+    `logger.opt(exception=True).debug(...)`), since the fallback says the failure is
+    expected. It is unsafe because it adds output, and a level, that a reviewer should
+    choose; raise the level where the failure matters. A clause written on one line
+    (`except Exception: pass`) and one outside any function (run at import time, maybe
+    before the logger is bound) get no fix.
     """
 
     code = "ASR201"
     name = "silent-except"
     message = "`{}` discards the error without a trace: log it or re-raise"
     severity = Severity.MEDIUM
+    fix_safety = "unsafe"
+
+    def fix(self, node: ast.ExceptHandler, context: Context, facts: HandlerFacts) -> Fix | None:
+        body = node.body
+        if not body or body[0].lineno == node.lineno or not alone_on_its_lines(context, body[0]):
+            return None  # `except Exception: pass` on one line: nowhere to put a call.
+        function = context.enclosing_function
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return None  # At import time the logger may not be bound yet.
+        found = logger_for_fix(context)
+        if found is None:
+            return None
+        logger, edits = found
+        what = f"{function.name}()"
+        if len(body) == 1 and _does_nothing_at_all(body[0]):
+            edits.append(replace_node(context, body[0], f'{logger.name}.exception("{what} failed")'))
+            return Fix(edits=tuple(edits), safe=False, description="Log the exception")
+        if logger.family == LOGURU:
+            call = f'{logger.name}.opt(exception=True).debug("{what} failed, falling back")'
+        else:
+            call = f'{logger.name}.debug("{what} failed, falling back", exc_info=True)'
+        line = context.lines[body[0].lineno - 1]
+        indent = line[: context.char_col(body[0].lineno, body[0].col_offset)]
+        edits.append(insert_before(context, body[0], f"{call}\n{indent}"))
+        return Fix(edits=tuple(edits), safe=False, description="Log the exception at debug level")
+
+
+def _does_nothing_at_all(statement: ast.stmt) -> bool:
+    """``pass`` or ``...``: the body has no fallback of its own."""
+    return isinstance(statement, ast.Pass) or (
+        isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+        and statement.value.value is Ellipsis)

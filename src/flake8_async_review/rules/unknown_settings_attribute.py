@@ -23,6 +23,7 @@ from ..analysis.settings_classes import (
 )
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
+from ..engine.violation import Edit, Fix
 
 _MISSING: Any = object()
 
@@ -84,12 +85,19 @@ class UnknownSettingsAttribute(Rule):
     ## Options
     `--asr-project-inference=off` limits the rule to settings classes and instances
     defined in the checked file itself.
+
+    ## Fix
+    When exactly one field of the class is close to the name (the one the message
+    suggests, and no other), the name becomes that field: `settings.fortex_api_token`
+    becomes `settings.fortex_auth_token`. The fix is unsafe: the closest name is a
+    guess, and the intended setting may be one the class still lacks.
     """
 
     code = "ASR403"
     name = "unknown-settings-attribute"
     message = "`{}`: settings class `{}` has no attribute `{}`{}"
     severity = Severity.HIGH
+    fix_safety = "unsafe"
     # A name the settings class lacks raises AttributeError wherever the code runs.
     roles = frozenset({Role.APP, Role.TEST, Role.SCRIPT})
     # Settings reach a module under a name or import path that says so (`settings`,
@@ -114,9 +122,11 @@ class UnknownSettingsAttribute(Rule):
         if (model.open or not model.is_settings or attribute in model.attributes
                 or attribute in PYDANTIC_API or attribute.startswith("_")):
             return
-        close = difflib.get_close_matches(attribute, model.fields, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(attribute, model.fields, n=2, cutoff=0.6)
         hint = f" (did you mean `{close[0]}`?)" if close else ""
-        context.report(self, node, context.source_segment(node), class_node.name, attribute, hint)
+        fix = _rename(node, close[0], context) if len(close) == 1 else None
+        context.report(self, node, context.source_segment(node), class_node.name, attribute, hint,
+                       fix=fix)
 
     def _worth_it(self, state: dict[Any, Any], context: Context) -> bool:
         """Only files that define a class, or import from a project that has a
@@ -237,3 +247,16 @@ def _rebound(function: ast.AST, name: str) -> bool:
         if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
             return True
     return False
+
+
+def _rename(node: ast.Attribute, field: str, context: Context) -> Fix | None:
+    """Replace the attribute's name (the last characters of the node) with ``field``."""
+    line: int | None = node.end_lineno
+    if line is None or node.end_col_offset is None:
+        return None
+    end = context.char_col(line, node.end_col_offset)
+    start = end - len(node.attr)
+    if context.lines[line - 1][start:end] != node.attr:
+        return None
+    return Fix(edits=(Edit(line, start, line, end, field),), safe=False,
+               description=f"Replace with `{field}`")

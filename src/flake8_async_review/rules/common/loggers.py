@@ -30,6 +30,8 @@ from ...analysis.project import (
 )
 from ...analysis.scopes import bound_names, own_nodes, parameter_names, statements_of
 from ...engine.context import Context
+from ...engine.fixes import add_module_import, add_module_statement
+from ...engine.violation import Edit
 
 STDLIB = "stdlib"
 STRUCTLOG = "structlog"
@@ -270,3 +272,38 @@ def _logger_helper(function: ast.stmt, facts: FileFacts) -> bool:
         isinstance(r.value, ast.Call)
         and facts.qualified_name(r.value.func, [facts.tree, function]) == _GET_LOGGER
         for r in returns)
+
+
+# The name a fix binds the module's logger to when the module has none.
+NEW_LOGGER = "logger"
+
+
+def logger_for_fix(context: Context) -> tuple[ModuleLogger, list[Edit]] | None:
+    """The logger a fix can call where the walk is: the module's own (no edits), or a new
+    ``logger = logging.getLogger(__name__)`` after the imports (with ``import logging``
+    when needed), whose edits two fixes of one file make identically. None when the
+    module's logger is shadowed there, or a new one's names are taken."""
+    logger = module_logger(context)
+    module_scope = context.scope(context.tree)
+    if logger is not None:
+        if context.defining_scope(logger.name) is not module_scope:
+            return None
+        return logger, []
+    if NEW_LOGGER in module_scope.bindings or _name_used(context, NEW_LOGGER):
+        return None
+    logging = context.module_binding_for("logging")
+    import_edit: Edit | None = None
+    if logging is None:
+        if "logging" in module_scope.bindings or _name_used(context, "logging"):
+            return None
+        logging, import_edit = "logging", add_module_import(context, "logging")
+    edits = add_module_statement(context, f"{NEW_LOGGER} = {logging}.getLogger(__name__)", import_edit)
+    return ModuleLogger(NEW_LOGGER, STDLIB), list(edits)
+
+
+def _name_used(context: Context, name: str) -> bool:
+    """Some node of the module binds or reads ``name``."""
+    used: set[str] = context.shared_state("names of the module", lambda: {
+        node.id for node in ast.walk(context.tree) if isinstance(node, ast.Name)
+    } | {node.arg for node in ast.walk(context.tree) if isinstance(node, ast.arg)})
+    return name in used
