@@ -58,6 +58,20 @@ def _example_settings(example: str) -> Settings:
     return Settings.from_strings(raw)
 
 
+def _write_env_example(example: str, project: Path) -> None:
+    """The project's ``.env.example``: the lines an example states in
+    ``# .env.example: KEY=value`` comments (none: no such file)."""
+    from flake8_async_review.analysis.project import clear_cache
+
+    lines = re.findall(r"^#\s*\.env\.example:\s?(.*)$", example, flags=re.MULTILINE)
+    target = project / ".env.example"
+    if lines:
+        target.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    else:
+        target.unlink(missing_ok=True)
+    clear_cache()
+
+
 @pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)
 def test_example_triggers_the_rule_and_use_instead_does_not(rule: type[Rule], tmp_path: Path) -> None:
     """Each example is a module of a project of its own, which declares no dependency
@@ -70,9 +84,11 @@ def test_example_triggers_the_rule_and_use_instead_does_not(rule: type[Rule], tm
     sections = doc_sections(rule)
     linter = Linter([rule], _example_settings(sections["Example"]))
     for example in code_blocks(sections["Example"]):
+        _write_env_example(example, tmp_path)
         found = lint_source(example, str(tmp_path / "example.py"), linter)
         assert any(v.code == rule.code for v in found)
     for better in code_blocks(sections["Use instead"]):
+        _write_env_example(better, tmp_path)
         assert lint_source(better, str(tmp_path / "better.py"), linter) == []
     assert code_blocks(sections["Example"]) and code_blocks(sections["Use instead"])
 

@@ -13,6 +13,7 @@ class Settings(BaseSettings):
     payments_api_url: str = "https://api.payments.example.com/v1"
     payments_api_key: str = ""  # bug: the app starts and fails at the first payment
     carrier_api_url: str = "https://api.carrier.example.com"
+    carrier_api_key: str  # bug: required, but .env.example does not list it
     erp_api_url: str = "http://erp.internal"
     jwt_secret: str = "dev-secret-123"  # bug: a secret in the source, used in production
     smtp_host: str = "localhost"

@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     payments_api_url: str
     payments_api_key: SecretStr
     carrier_api_url: str
+    carrier_api_key: SecretStr
     erp_api_url: str
     jwt_secret: SecretStr
     smtp_host: str

@@ -310,6 +310,7 @@ def instance_of_symbol(symbol: Symbol | None, depth: int = 0) -> ClassRef | None
 
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "env", "node_modules", "site-packages",
                         "build", "dist", "__pycache__", ".tox", ".nox", ".mypy_cache"})
+SKIP_DIRS = _SKIP_DIRS  # Directories a walk of the project skips (virtual environments, builds).
 _PROJECT_SETTINGS: dict[Path, frozenset[str]] = {}
 register_cache(_PROJECT_SETTINGS.clear)
 
@@ -616,3 +617,328 @@ def _tested(read: ast.AST, parents: dict[int, ast.AST]) -> bool:
             return True
         child, parent = parent, parents.get(id(parent))
     return isinstance(parent, (ast.If, ast.While, ast.Assert)) and parent.test is child
+
+
+# -- which environment variables a settings class reads (ASR405, ASR406, ASR906) -----------
+
+_ALIAS_CHOICES = frozenset({"pydantic.AliasChoices", "pydantic.aliases.AliasChoices"})
+_ALIAS_PATHS = frozenset({"pydantic.AliasPath", "pydantic.aliases.AliasPath"})
+# Config keys that change where values come from: with them, the class is not understood.
+_SOURCE_KEYS = frozenset({"secrets_dir", "cli_parse_args", "json_file", "yaml_file", "toml_file",
+                          "pyproject_toml_table_header", "env_parse_none_str", "fields"})
+_ENV_KEYS = frozenset({"env_prefix", "case_sensitive", "env_nested_delimiter", "env_file", "extra"})
+# Methods that change how the environment is read or what is required.
+_SOURCE_METHODS = frozenset({"settings_customise_sources", "customise_sources", "__init__",
+                             "__new__", "__init_subclass__"})
+
+
+@dataclass(frozen=True)
+class EnvConfig:
+    """The parts of a settings class's configuration that decide variable names.
+    ``env_files``: the literal ``env_file`` paths (none when absent or computed)."""
+
+    prefix: str = ""
+    case_sensitive: bool = False
+    nested_delimiter: str | None = None
+    env_files: tuple[str, ...] = ()
+    extra_allowed: bool = False
+
+
+@dataclass(frozen=True)
+class EnvField:
+    """A field as the environment sees it: ``aliases`` are the names given by
+    ``alias``/``validation_alias``/``env`` (None when some alias is not a literal)."""
+
+    target: ast.Name
+    required: bool
+    aliases: tuple[str, ...] | None = ()
+    annotation: ast.expr | None = None
+
+    def variables(self, config: EnvConfig) -> tuple[str, ...] | None:
+        """The variable names this field is read from under ``config``."""
+        if self.aliases is None:
+            return None
+        if self.aliases:
+            return self.aliases
+        return (config.prefix + self.target.id,)
+
+
+@dataclass(frozen=True)
+class EnvModel:
+    """A settings class read for its environment: its own fields (``declared``), those
+    of its settings bases (``inherited``) and the configuration in effect."""
+
+    node: ast.ClassDef
+    config: EnvConfig
+    declared: tuple[EnvField, ...]
+    inherited: tuple[EnvField, ...]
+
+    @property
+    def fields(self) -> tuple[EnvField, ...]:
+        return self.inherited + self.declared
+
+    def display(self, name: str) -> str:
+        """A variable name as a user writes it: upper case, unless case matters."""
+        return name if self.config.case_sensitive else name.upper()
+
+    def reads(self, variable: str) -> bool | None:
+        """Whether the class reads ``variable``; None when that is not sure."""
+        found: bool | None = False
+        for env_field in self.fields:
+            names = env_field.variables(self.config)
+            if names is None:
+                found = None
+                continue
+            if any(self.matches(name, variable) for name in names):
+                return True
+        return found
+
+    def matches(self, name: str, variable: str) -> bool:
+        """``variable`` is the field's variable ``name``, or one of its nested parts."""
+        if not self.config.case_sensitive:
+            name, variable = name.upper(), variable.upper()
+        if variable == name:
+            return True
+        delimiter = self.config.nested_delimiter
+        return bool(delimiter) and variable.startswith(name + str(delimiter))
+
+
+def env_model(module: ModuleInfo, node: ast.ClassDef, depth: int = 0) -> EnvModel | None:
+    """The environment view of a settings class, or None when the source does not say
+    for sure (a base the tier cannot see, a configuration that is not literal, custom
+    sources or ``__init__``, a conditional class body). Cached with the module."""
+    models: dict[int, EnvModel | None] = module.answers.setdefault("settings env models", {})
+    if id(node) in models:
+        return models[id(node)]
+    models[id(node)] = None  # Also guards recursion through odd bases.
+    found = _env_model(module, node, depth) if depth <= 8 else None
+    models[id(node)] = found
+    return found
+
+
+def _env_model(module: ModuleInfo, node: ast.ClassDef, depth: int) -> EnvModel | None:
+    node = materialize(node)
+    if node.decorator_list or not node.bases:
+        return None
+    settings = False
+    config: dict[str, object] = {}
+    inherited: list[EnvField] = []
+    for base in node.bases:
+        symbol = symbol_of(module, base)
+        if isinstance(symbol, External):
+            if symbol.qualified in SETTINGS_BASES:
+                settings = True
+            elif symbol.qualified not in ("builtins.object", "abc.ABC"):
+                return None
+        elif isinstance(symbol, Local) and isinstance(symbol.node, ast.ClassDef):
+            parent = env_model(symbol.module, symbol.node, depth + 1)
+            if parent is None:
+                return None
+            settings = True
+            config.update(_config_items(parent.config))
+            inherited += [f for f in parent.fields if f.target.id not in {i.target.id for i in inherited}]
+        else:
+            return None
+    if not settings:
+        return None
+    own = _own_config(module, node)
+    if own is None:
+        return None
+    config.update(own)
+    declared: list[EnvField] = []
+    for statement in node.body:
+        if isinstance(statement, (ast.If, ast.Try, ast.For, ast.While, ast.With, ast.Match)):
+            return None
+        if (isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and statement.name in _SOURCE_METHODS):
+            return None
+        if (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+                and statement.target.id != "model_config" and not statement.target.id.startswith("_")
+                and not _is_classvar(statement.annotation)):
+            declared.append(_env_field(module, statement))
+    names = {f.target.id for f in declared}
+    inherited = [f for f in inherited if f.target.id not in names]
+    env_files = config.get("env_file", ())
+    return EnvModel(node, EnvConfig(
+        prefix=str(config.get("env_prefix", "")),
+        case_sensitive=bool(config.get("case_sensitive", False)),
+        nested_delimiter=config.get("env_nested_delimiter") or None,  # type: ignore[arg-type]
+        env_files=env_files if isinstance(env_files, tuple) else (),
+        extra_allowed=bool(config.get("extra_allowed", False)),
+    ), tuple(declared), tuple(inherited))
+
+
+def _config_items(config: EnvConfig) -> dict[str, object]:
+    return {"env_prefix": config.prefix, "case_sensitive": config.case_sensitive,
+            "env_nested_delimiter": config.nested_delimiter, "env_file": config.env_files,
+            "extra_allowed": config.extra_allowed}
+
+
+def _own_config(module: ModuleInfo, node: ast.ClassDef) -> dict[str, object] | None:
+    """The class's own configuration items: class keywords, ``model_config`` and an inner
+    ``class Config``; None when one of them cannot be read."""
+    items: list[tuple[str, ast.expr]] = [(k.arg, k.value) for k in node.keywords if k.arg is not None]
+    if any(k.arg is None for k in node.keywords):
+        return None
+    for statement in node.body:
+        target = (statement.targets[0] if isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                  else statement.target if isinstance(statement, ast.AnnAssign) else None)
+        if isinstance(target, ast.Name) and target.id == "model_config":
+            value = statement.value  # type: ignore[attr-defined]
+            pairs = _config_pairs(module, value) if value is not None else None
+            if pairs is None:
+                return None
+            items += pairs
+        elif isinstance(statement, ast.ClassDef) and statement.name == "Config":
+            for inner in statement.body:
+                if isinstance(inner, ast.Assign):
+                    items += [(t.id, inner.value) for t in inner.targets if isinstance(t, ast.Name)]
+                elif isinstance(inner, ast.AnnAssign) and isinstance(inner.target, ast.Name) and inner.value:
+                    items.append((inner.target.id, inner.value))
+                elif isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                        inner.name in _SOURCE_METHODS or inner.name == "parse_env_var"):
+                    return None
+    config: dict[str, object] = {}
+    for key, value in items:
+        if key in _SOURCE_KEYS:
+            return None
+        if key not in _ENV_KEYS:
+            continue
+        if key == "extra":
+            config["extra_allowed"] = _allows_extra(value)
+            continue
+        if key == "env_file":
+            config["env_file"] = _env_file_paths(value)
+            continue
+        value = _module_constant(module, value)
+        if not isinstance(value, ast.Constant):
+            return None
+        if key in ("env_prefix", "env_nested_delimiter") and not isinstance(value.value, (str, type(None))):
+            return None
+        config[key] = value.value if value.value is not None else ("" if key == "env_prefix" else None)
+    return config
+
+
+def _module_constant(module: ModuleInfo, value: ast.expr) -> ast.expr:
+    """The literal a module-level name is bound to once (``ENV_PREFIX = "APP_"``), else
+    ``value`` itself."""
+    if isinstance(value, ast.Name):
+        symbol = symbol_of(module, value)
+        if (isinstance(symbol, Local) and isinstance(symbol.node, ast.Assign)
+                and len(symbol.node.targets) == 1 and isinstance(symbol.node.value, ast.Constant)):
+            return symbol.node.value
+    return value
+
+
+def _config_pairs(module: ModuleInfo, value: ast.expr) -> list[tuple[str, ast.expr]] | None:
+    if isinstance(value, ast.Call):
+        symbol = symbol_of(module, value.func)
+        if not (isinstance(symbol, External) and symbol.qualified in _CONFIG_CALLS):
+            return None
+        if value.args or any(k.arg is None for k in value.keywords):
+            return None
+        return [(k.arg, k.value) for k in value.keywords if k.arg is not None]
+    if isinstance(value, ast.Dict):
+        pairs: list[tuple[str, ast.expr]] = []
+        for key, item in zip(value.keys, value.values, strict=True):
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                return None
+            pairs.append((key.value, item))
+        return pairs
+    return None
+
+
+def _env_file_paths(value: ast.expr) -> tuple[str, ...]:
+    """Literal ``env_file`` paths; () for one computed at run time (``BASE_DIR / ".env"``)."""
+    items = value.elts if isinstance(value, (ast.Tuple, ast.List)) else [value]
+    return tuple(item.value for item in items
+                 if isinstance(item, ast.Constant) and isinstance(item.value, str))
+
+
+def _env_field(module: ModuleInfo, statement: ast.AnnAssign) -> EnvField:
+    assert isinstance(statement.target, ast.Name)
+    value = statement.value
+    required = value is None or (isinstance(value, ast.Constant) and value.value is Ellipsis)
+    aliases: tuple[str, ...] | None = ()
+    if isinstance(value, ast.Call):
+        symbol = symbol_of(module, value.func)
+        if isinstance(symbol, External) and symbol.qualified in _FIELD_CALLS:
+            keywords = {k.arg: k.value for k in value.keywords if k.arg is not None}
+            first = value.args[0] if value.args else keywords.get("default")
+            required = "default_factory" not in keywords and (
+                first is None or (isinstance(first, ast.Constant) and first.value is Ellipsis))
+            found: list[str] = []
+            for keyword in ("alias", "validation_alias", "env"):
+                if keyword in keywords:
+                    names = _alias_names(module, keywords[keyword])
+                    if names is None:
+                        aliases = None
+                        break
+                    found += names
+            else:
+                aliases = tuple(found)
+            if any(k.arg is None for k in value.keywords):
+                aliases = None
+    if required and _may_be_none(module, statement.annotation):
+        required = False  # pydantic v1 makes an Optional field default to None.
+    return EnvField(statement.target, required, aliases, statement.annotation)
+
+
+def _alias_names(module: ModuleInfo, value: ast.expr) -> list[str] | None:
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return [value.value]
+    if isinstance(value, (ast.List, ast.Tuple, ast.Set)):  # pydantic v1 `env=[...]`
+        names = [_alias_names(module, item) for item in value.elts]
+        return None if any(n is None for n in names) else [x for n in names if n for x in n]
+    if isinstance(value, ast.Call) and not value.keywords:
+        symbol = symbol_of(module, value.func)
+        if isinstance(symbol, External) and symbol.qualified in _ALIAS_CHOICES:
+            names = [_alias_names(module, item) for item in value.args]
+            return None if any(n is None for n in names) else [x for n in names if n for x in n]
+        if (isinstance(symbol, External) and symbol.qualified in _ALIAS_PATHS and value.args
+                and isinstance(value.args[0], ast.Constant) and isinstance(value.args[0].value, str)):
+            return [value.args[0].value]
+    return None
+
+
+def _may_be_none(module: ModuleInfo, annotation: ast.expr) -> bool:
+    """The annotation admits None (``X | None``, ``Optional[X]``, ``Any``...) or is not
+    read (a string that does not parse)."""
+    if isinstance(annotation, ast.Constant):
+        if annotation.value is None:
+            return True
+        if isinstance(annotation.value, str):
+            try:
+                return _may_be_none(module, ast.parse(annotation.value, mode="eval").body)
+            except SyntaxError:
+                return True
+        return False
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return _may_be_none(module, annotation.left) or _may_be_none(module, annotation.right)
+    if isinstance(annotation, ast.Subscript):
+        head = symbol_of(module, annotation.value)
+        qualified = head.qualified if isinstance(head, External) else ""
+        items = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+        if qualified in ("typing.Optional", "typing_extensions.Optional"):
+            return True
+        if qualified in ("typing.Union", "typing_extensions.Union"):
+            return any(_may_be_none(module, item) for item in items)
+        if qualified in ("typing.Annotated", "typing_extensions.Annotated"):
+            return _may_be_none(module, items[0])
+        return False
+    head = symbol_of(module, annotation)
+    return isinstance(head, External) and head.qualified in ("typing.Any", "typing_extensions.Any")
+
+
+def project_settings_classes(project: Project) -> list[tuple[ModuleInfo, ast.ClassDef]]:
+    """Every top-level settings class of the project's modules (as the tier reads them)."""
+    found: list[tuple[ModuleInfo, ast.ClassDef]] = []
+    for location in sorted(settings_modules(project)):
+        path = Path(location)
+        name = project.module_name(location)
+        info = load_module(project, name or path.stem, path) if name else None
+        if info is None:
+            continue
+        found += [(info, node) for node in info.tree.body
+                  if isinstance(node, ast.ClassDef) and is_settings_class(info, node)]
+    return found

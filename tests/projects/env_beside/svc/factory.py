@@ -1,0 +1,2 @@
+def make_config():
+    return {"env_prefix": "X_"}
