@@ -171,7 +171,7 @@ def test_parity_on_examples_with_a_shared_config(tmp_path: Path) -> None:
     out = same_report(tmp_path / "examples", ".")
     # Reported: the line whose noqa names another code, and the line with none.
     assert "noqa_cases.py|15|" in out and "noqa_cases.py|23|" in out
-    assert out.count("noqa_cases.py") == 2
+    assert sum("noqa_cases.py" in line and "|ASR101|" in line for line in out.splitlines()) == 2
     assert "worker.py|30|17|ASR101|" not in out and "worker.py|28|24|ASR102|" in out
     assert not re.search(r"notifications\.py\|\d+\|\d+\|ASR1", out) and "file_noqa" not in out
     assert "cache.py" in out
@@ -234,7 +234,7 @@ def test_a_summary_line_follows_the_text_output_on_stderr(project: Path) -> None
     only_unsafe = cli(project, "check", "unsafe.py").stderr
     assert only_unsafe == "Found 1 problem in 1 file (1 fixable with --unsafe-fixes)\n"
     (project / "plain.py").write_text(
-        "async def f():\n    try:\n        await g()\n    except Exception:\n        pass\n",
+        "async def f():\n    try:\n        await g()\n    except Exception: pass\n",
         encoding="utf-8")
     assert cli(project, "check", "plain.py").stderr == "Found 1 problem in 1 file\n"
     # Not after other formats, nor with flake8's --quiet, nor when nothing is found.

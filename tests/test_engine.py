@@ -286,4 +286,102 @@ def test_a_long_attribute_chain_is_no_crash() -> None:
     # ast.parse accepts chains far longer than the interpreter's recursion limit.
     chain = "a" + ".b" * 1900
     source = f"import os\n\n\nasync def handler():\n    {chain}()\n    os.path{'.x' * 1900}.y()\n"
-    assert lint_source(source, "app/routes.py", Linter(ALL_RULES)) == []
+    found = lint_source(source, "app/routes.py", Linter(ALL_RULES))
+    assert [v for v in found if v.code != "ASR907"] == []  # ASR907: `handler` never awaits.
+
+
+class _Seen(Rule):
+    """Reports each call it is given; test-only."""
+
+    code = "ASR998"
+    name = "seen"
+    message = "{}"
+    severity = Severity.LOW
+
+    def visit_Call(self, node: ast.Call, context: Context) -> None:
+        context.report(self, node, f"{self.code} {ast.unparse(node.func)}")
+
+
+def test_async_only_call_rules_see_the_unawaited_calls_of_async_bodies_in_order() -> None:
+    gated = [type(f"Gated{n}", (_Seen,), {"code": f"ASR99{n}", "async_calls_only": True})
+             for n in (1, 2, 4)]
+    plain = type("Plain", (_Seen,), {"code": "ASR993"})
+    source = textwrap.dedent("""\
+        async def handler():
+            first()
+            await second()
+            x = [third() for _ in range(2)]
+            def inner():
+                fourth()
+            lambda: fifth()
+        sixth()
+        """)
+    linter = Linter([gated[0], gated[1], plain, gated[2]])
+    found = [v.message for v in lint_source(source, "app/routes.py", linter)]
+    assert found == [
+        "ASR991 first", "ASR992 first", "ASR993 first", "ASR994 first",
+        "ASR993 second",
+        "ASR991 third", "ASR992 third", "ASR993 third", "ASR994 third",
+        "ASR991 range", "ASR992 range", "ASR993 range", "ASR994 range",
+        "ASR993 fourth", "ASR993 fifth", "ASR993 sixth",
+    ]
+
+
+def test_text_triggers_shared_by_rules_are_each_satisfied() -> None:
+    def rule(code: str, required: tuple[str | tuple[str, ...], ...]) -> type[Rule]:
+        def visit_Module(self: Rule, node: ast.Module, context: Context) -> None:
+            context.report(self, ast.Pass(lineno=1, col_offset=0), code)
+
+        return type(f"Rule{code}", (Rule,), {
+            "code": code, "name": code.lower(), "message": "{}", "severity": Severity.LOW,
+            "required_text": required, "visit_Module": visit_Module,
+        })
+
+    linter = Linter([rule("ASR981", ("async",)), rule("ASR982", ("async", ("foo", "bar"))),
+                     rule("ASR983", (("bar", "baz"),)), rule("ASR984", ())])
+    for source, expected in [
+        ("x = 1\n", ["ASR984"]),
+        ("async def f(): foo\n", ["ASR981", "ASR982", "ASR984"]),
+        ("bar = 1\n", ["ASR983", "ASR984"]),
+        ("async def f(): bar\n", ["ASR981", "ASR982", "ASR983", "ASR984"]),
+    ]:
+        assert [v.message for v in lint_source(source, "app/x.py", linter)] == expected
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_names_bound_in_expressions_are_found_in_the_scopes_that_bind_them(newline: str) -> None:
+    from flake8_async_review.analysis.facts import FileFacts
+    from flake8_async_review.analysis.scopes import Scope
+    from flake8_async_review.analysis.source import source_lines
+    from flake8_async_review.settings import Settings
+
+    source = textwrap.dedent("""\
+        import re
+        def plain():
+            return re.match("a", "b")
+        def walrus():
+            if (found := re.match("a", "b")):
+                return [y for x in "ab" if (y := x)]
+        class Shapes:
+            def area(self, shape):
+                match shape:
+                    case {"r": r, **rest}:
+                        return r
+                    case [w, *others] if (h := w):
+                        return h
+        lam = lambda: (z := 1)
+        def split(a,
+                  b=(k := 2)):
+            pass
+        """).replace("\n", newline)
+    tree = ast.parse(source)
+    facts = FileFacts(tree, source_lines(source), "app/x.py", Settings())
+    bound = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.Lambda)):
+            scope = facts.scope(node)
+            assert scope.expression_bound == Scope(node).expression_bound
+            bound[getattr(node, "name", type(node).__name__)] = set(scope.expression_bound)
+    assert bound == {"Module": set(), "plain": set(), "walrus": {"found", "y"},
+                     "Shapes": set(), "area": {"r", "rest", "w", "others", "h"},
+                     "Lambda": {"z"}, "split": set()}

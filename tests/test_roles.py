@@ -162,10 +162,11 @@ def test_rules_check_the_roles_they_declare(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.chdir(tmp_path)
     source = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
     linter = Linter(ALL_RULES)
-    assert [v.code for v in lint_source(source, "app/routes.py", linter)] == ["ASR101"]
+    # ASR907 (opt-in, all rules run here): `handler` never awaits.
+    assert [v.code for v in lint_source(source, "app/routes.py", linter)] == ["ASR907", "ASR101"]
     assert lint_source(source, "tests/test_routes.py", linter) == []
     widened = Linter(ALL_RULES, Settings.from_strings({"--asr-check-roles": "app,test"}))
-    assert [v.code for v in lint_source(source, "tests/test_routes.py", widened)] == ["ASR101"]
+    assert [v.code for v in lint_source(source, "tests/test_routes.py", widened)] == ["ASR907", "ASR101"]
     narrowed = Linter(ALL_RULES, Settings.from_strings({"--asr-check-roles": "test"}))
     assert lint_source(source, "app/routes.py", narrowed) == []
 

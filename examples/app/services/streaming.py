@@ -1,0 +1,11 @@
+"""Shipping labels pushed to the carrier's API."""
+
+import asyncio
+
+import httpx
+
+
+async def push_label(client: httpx.AsyncClient, label: bytes) -> None:
+    async with asyncio.timeout(10):  # bug: nothing awaited, the timeout cannot fire
+        request = client.post("/labels", content=label)
+    await request
