@@ -35,7 +35,8 @@ PROJECTS = Path(__file__).parent / "projects"
 # declared dependencies). A rule whose findings can only be shown in a project has its
 # cases there rather than in tests/fixtures/.
 PROJECT_CODES = ("ASR102", "ASR105", "ASR106", "ASR110", "ASR401", "ASR402", "ASR403",
-                 "ASR404", "ASR501", "ASR502", "ASR604", "ASR905", "ASR909")
+                 "ASR404", "ASR405", "ASR406", "ASR501", "ASR502", "ASR604", "ASR905", "ASR906",
+                 "ASR909")
 _FIXTURE_NAME = re.compile(r"^(ASR\d{3})(?:_\w+)?\.py$")
 _ANNOTATION = re.compile(r'(ASR\d{3}):\s*(\d+)((?:\s*,\s*(?:"(?:[^"\\]|\\.)*"|-?\d+))*)')
 _ANNOTATION_COMMENT = re.compile(r"#\s*ASR\d{3}:.*$")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..engine.rule import Rule, Severity
+from .async_without_await import AsyncWithoutAwait
 from .bare_except import BareExcept
 from .base_exception_caught import BaseExceptionCaught
 from .blocking_client import BlockingClientCall
@@ -29,14 +30,21 @@ from .manual_body_parsing import ManualRequestBodyParsing
 from .optional_dependency import OptionalDependencyNotDeclared
 from .orm_object_background_task import OrmObjectPassedToBackgroundTask
 from .print_in_library_code import PrintInLibraryCode
+from .required_setting_undocumented import RequiredSettingUndocumented
 from .route_response_model import RouteWithoutResponseModel
+from .secret_in_env_example import SecretInEnvExample
 from .session_background_task import SessionPassedToBackgroundTask
 from .silent_except import SilentExcept
+from .sleep_polling_loop import SleepPollingLoop
+from .stale_env_example_variable import StaleEnvExampleVariable
 from .sync_database import SyncDatabaseCall
 from .sync_redis import SyncRedisCall
+from .timeout_without_await import TimeoutWithoutAwait
 from .unawaited_coroutine import UnawaitedCoroutine
 from .unchecked_split_index import UncheckedSplitIndex
+from .undeclared_path_parameter import UndeclaredPathParameter
 from .unknown_settings_attribute import UnknownSettingsAttribute
+from .yield_in_context_manager import YieldInContextManager
 
 ALL_RULES: tuple[type[Rule], ...] = (
     BlockingSleep,
@@ -58,21 +66,29 @@ ALL_RULES: tuple[type[Rule], ...] = (
     EmptySettingDefault,
     UnknownSettingsAttribute,
     OptionalDependencyNotDeclared,
+    RequiredSettingUndocumented,
+    SecretInEnvExample,
     SessionPassedToBackgroundTask,
     OrmObjectPassedToBackgroundTask,
     LoggingCallAsBackgroundTask,
     ManualRequestBodyParsing,
     ExceptionDetailInHttpResponse,
+    UndeclaredPathParameter,
     EventLoopInLoop,
     CheckThenInsertRace,
     DanglingTask,
     UnawaitedCoroutine,
+    TimeoutWithoutAwait,
     UncheckedSplitIndex,
     CommitWithoutRollback,
     FilesystemMetadataCall,
     RouteWithoutResponseModel,
     EnvironmentReadOutsideSettings,
+    StaleEnvExampleVariable,
+    AsyncWithoutAwait,
+    SleepPollingLoop,
     ErrorLogWithoutTraceback,
+    YieldInContextManager,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
