@@ -129,6 +129,11 @@ class IndirectBlockingCall(BlockingCallRule):
     that is in another module (`app.services.users.load()`).
     `--asr-project-inference=off` keeps the rule to the same module.
 
+    A blocking call under `if <value> is None:` in a helper is not followed: it is a
+    lazy initialisation (`if self._config is None: self._config = load_config()`), which
+    runs once, or a fallback for a value the caller did not give, which runs only on
+    data the source does not show.
+
     Decorated helpers (other than `staticmethod` and `classmethod`) are skipped, since a
     decorator may move the call off the loop, and so are generator functions: calling
     one runs none of its body (`StreamingResponse(iter_file())` iterates it in a worker
@@ -252,7 +257,9 @@ class IndirectBlockingCall(BlockingCallRule):
         result = None
         body = materialize(function)  # A tier module's stub: its body, for this once.
         chain = [*chain[:-1], body]
-        for call in (node for node in own_nodes(body) if isinstance(node, ast.Call)):
+        guarded = _under_none_tests(body)
+        for call in (node for node in own_nodes(body)
+                     if isinstance(node, ast.Call) and id(node) not in guarded):
             result = self._direct(call, context, chain) or self._indirect(
                 call, context, chain, visiting
             )
@@ -280,6 +287,24 @@ class IndirectBlockingCall(BlockingCallRule):
             return None
         function, target_chain, target_context = target
         return found.through(target_context.module_info.name, _display_name(function, target_chain))
+
+
+def _under_none_tests(function: ast.AST) -> set[int]:
+    """The nodes in the body of an ``if <value> is None:`` of the function (not of its
+    nested functions): a lazy initialisation (``if self._config is None: self._config =
+    load()``) or a fallback for a value the caller did not give, which runs once, or
+    only on data the source does not show."""
+    guarded: set[int] = set()
+    for node in own_nodes(function):
+        if isinstance(node, ast.If) and _is_none_test(node.test):
+            for statement in node.body:
+                guarded.update(id(inner) for inner in ast.walk(statement))
+    return guarded
+
+
+def _is_none_test(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is)
+            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None)
 
 
 def _display_name(function: SyncFunction, chain: list[ast.AST]) -> str:
