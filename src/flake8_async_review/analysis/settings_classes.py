@@ -194,19 +194,8 @@ def _allows_extra(value: ast.expr) -> bool:
 
 def _config_allows_extra(module: ModuleInfo, value: ast.expr) -> bool:
     """``model_config`` allows extra attributes, or is not something we can read."""
-    if isinstance(value, ast.Call):
-        symbol = symbol_of(module, value.func)
-        if not (isinstance(symbol, External) and symbol.qualified in _CONFIG_CALLS):
-            return True
-        if value.args or any(k.arg is None for k in value.keywords):
-            return True
-        return any(k.arg == "extra" and _allows_extra(k.value) for k in value.keywords)
-    if isinstance(value, ast.Dict):
-        if any(k is None for k in value.keys):
-            return True
-        return any(isinstance(k, ast.Constant) and k.value == "extra" and _allows_extra(v)
-                   for k, v in zip(value.keys, value.values, strict=False))
-    return True
+    pairs = _config_pairs(module, value)
+    return pairs is None or any(key == "extra" and _allows_extra(item) for key, item in pairs)
 
 
 # -- which expressions are settings instances ---------------------------------------------
@@ -831,6 +820,8 @@ def _module_constant(module: ModuleInfo, value: ast.expr) -> ast.expr:
 
 
 def _config_pairs(module: ModuleInfo, value: ast.expr) -> list[tuple[str, ast.expr]] | None:
+    """The keys and values of a ``SettingsConfigDict(...)``/``ConfigDict(...)`` call or a
+    dict literal with string keys; None for anything else (unreadable)."""
     if isinstance(value, ast.Call):
         symbol = symbol_of(module, value.func)
         if not (isinstance(symbol, External) and symbol.qualified in _CONFIG_CALLS):
