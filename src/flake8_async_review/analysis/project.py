@@ -6,9 +6,11 @@ project. The project root is the nearest ancestor directory holding ``pyproject.
 Project modules are read from their files and parsed, never imported or executed;
 anything outside the project (site-packages, the standard library) is never opened and
 stays a plain dotted name. Parsed modules are cached per process, keyed by path and
-modification time (flake8 ``-j`` runs several processes: each keeps its own cache). A
-module that cannot be read or parsed is ``None``, and every question about it is
-unanswered: rules stay silent.
+modification time (flake8 ``-j`` runs several processes: each keeps its own cache). Only
+a module's top level is parsed when it is read (see :func:`skeleton`), and a function's
+or class's body when a question needs it. A module that cannot be read, or whose top
+level does not parse, is ``None``, and every question about it is unanswered; so is a
+question about a body that does not parse: rules stay silent.
 
 Nothing here runs for a file that imports nothing from its project: the first question
 checks that a module path exists, and only then parses that module.
@@ -17,6 +19,7 @@ checks that a module path exists, and only then parses that module.
 from __future__ import annotations
 
 import ast
+import bisect
 import gc
 import math
 import os
@@ -361,8 +364,9 @@ def register_cache(clear: Callable[[], None]) -> Callable[[], None]:
 
 
 def load_module(project: Project, dotted: str, path: Path) -> ModuleInfo | None:
-    """The parsed project module at ``path`` (cached by path and mtime), with its
-    functions and classes stubbed (see :func:`materialize`)."""
+    """The project module at ``path`` (cached by path and mtime), with its functions and
+    classes stubbed (see :func:`materialize`): its top level is parsed from a skeleton
+    of its text (:func:`skeleton`), the whole text only when no skeleton can be made."""
     global parse_count
     try:
         key = (str(path), path.stat().st_mtime)
@@ -375,10 +379,12 @@ def load_module(project: Project, dotted: str, path: Path) -> ModuleInfo | None:
         source = path.read_text(encoding="utf-8")
         parse_count += 1
         with _no_collection():
-            tree = ast.parse(source, str(path))
-            info = ModuleInfo(project, dotted, path, tree, is_package=path.name == "__init__.py")
-            info.source = source
-            _stub_bodies(info)
+            info = _from_skeleton(project, dotted, path, source)
+            if info is None:
+                tree = ast.parse(source, str(path))
+                info = ModuleInfo(project, dotted, path, tree, is_package=path.name == "__init__.py")
+                info.source = source
+                _stub_bodies(info)
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError):
         info = None
     _MODULES[key] = info
@@ -416,18 +422,167 @@ def _stub_bodies(info: ModuleInfo) -> None:
     for statement in info.tree.body:
         if isinstance(statement, _DEFINITIONS) and statement.end_lineno is not None:
             first = min([statement.lineno, *(d.lineno for d in statement.decorator_list)])
-            setattr(statement, _STUB, (info, first, statement.end_lineno))
-            ellipsis = ast.Constant(value=...)
-            statement.body = [ast.Expr(value=ellipsis)]
-            ast.copy_location(statement.body[0], statement)
-            ast.copy_location(ellipsis, statement)
-            if not isinstance(statement, ast.ClassDef):
-                # A function keeps its name, kind and decorators, which say what a
-                # call of it does; its parameters and annotations come with its body.
-                statement.args = ast.arguments(posonlyargs=[], args=[], vararg=None,
-                                               kwonlyargs=[], kw_defaults=[], kwarg=None,
-                                               defaults=[])
-                statement.returns = None
+            _make_stub(info, statement, first, statement.end_lineno)
+
+
+def _make_stub(info: ModuleInfo, statement: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+               first: int, last: int) -> None:
+    setattr(statement, _STUB, (info, first, last))
+    ellipsis = ast.Constant(value=...)
+    statement.body = [ast.Expr(value=ellipsis)]
+    ast.copy_location(statement.body[0], statement)
+    ast.copy_location(ellipsis, statement)
+    if not isinstance(statement, ast.ClassDef):
+        # A function keeps its name, kind and decorators, which say what a call of it
+        # does; its parameters and annotations come with its body.
+        statement.args = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[],
+                                       kw_defaults=[], kwarg=None, defaults=[])
+        statement.returns = None
+
+
+# Parsing a whole module costs about as much as linting it, and the tier needs the
+# bodies of few of its functions. So a module is parsed from its skeleton: its text
+# with the body of every top-level function and class blanked out, line for line (so
+# that every position stays that of the file), a function reduced to
+# ``def name(): ...`` and a class to its header. A top-level statement starts at a line
+# whose first character is neither blank, a comment nor a closing bracket, and which
+# neither continues a triple-quoted string nor follows a backslash. When the split is
+# wrong (a line of a body at column 0 inside brackets), the skeleton does not parse or
+# does not hold the definitions found, and the module is parsed whole; a body cut short
+# does not parse back into its definition, and questions about it stay unanswered (see
+# :func:`materialize`).
+_STATEMENT_START = re.compile(r"\n(?=[^\s#)\]}])")
+_TRIPLE_QUOTES = re.compile(r"\"\"\"|'''")
+# What can hold triple quotes without starting a string: a comment, a string.
+_STRING_OR_COMMENT = re.compile(
+    r'#[^\r\n]*'
+    r'|"""(?:[^\\"]|\\.|"(?!""))*"""'
+    r"|'''(?:[^\\']|\\.|'(?!''))*'''"
+    r'|"(?:[^\\"\r\n]|\\.)*"'
+    r"|'(?:[^\\'\r\n]|\\.)*'",
+    re.DOTALL)
+_DEFINITION_LINE = re.compile(r"(?:(async)[ \t]+)?def[ \t]+(\w+)|class[ \t]+(\w+)|(async|def|class)\b")
+_NOT_A_START = frozenset(" \t\f\v\r\n#)]}")
+_MAX_HEADER_LINES = 40
+
+
+def skeleton(source: str) -> tuple[str, dict[int, tuple[int, int, str]]] | None:
+    """The skeleton of a module's text, and for each top-level def or class, by the
+    line of its ``def``/``class`` keyword: its first line (its first decorator's), its
+    last line, and its name. None when the text cannot be split so (a line ending that
+    is a lone carriage return, a definition the split cannot read)."""
+    if "\r" in source and source.count("\r") != source.count("\r\n"):
+        return None
+    strings = _multiline_strings(source)
+    starts = [match.end() for match in _STATEMENT_START.finditer(source)
+              if not _continues(source, match.end(), strings)]
+    if source[:1] and source[0] not in _NOT_A_START:
+        starts.insert(0, 0)
+    starts.append(len(source))
+    pieces: list[str] = [source[:starts[0]]]
+    spans: dict[int, tuple[int, int, str]] = {}
+    line = source.count("\n", 0, starts[0]) + 1  # The line number of `begin`.
+    decorated: int | None = None  # The first line of the decorators being read.
+    for position in range(len(starts) - 1):
+        begin, end = starts[position], starts[position + 1]
+        lines = source.count("\n", begin, end)
+        first, line_of_next = line, line + lines
+        chunk = source[begin:end]
+        if chunk[0] == "@":
+            decorated = line if decorated is None else decorated
+        else:
+            first, decorated = (line if decorated is None else decorated), None
+            match = _DEFINITION_LINE.match(chunk)
+            if match is not None:
+                if match[4] is not None:
+                    return None  # A definition the regular expression cannot read.
+                if match[3] is None:
+                    kept = f"{'async ' if match[1] else ''}def {match[2]}(): ...\n"
+                else:
+                    header = _class_header(chunk)
+                    if header is None:
+                        return None
+                    kept = header
+                chunk = kept + "\n" * (lines - kept.count("\n"))
+                spans[line] = (first, line_of_next - 1, match[2] or match[3])
+        pieces.append(chunk)
+        line = line_of_next
+    return "".join(pieces), spans
+
+
+def _multiline_strings(source: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the triple-quoted strings that span lines, in order.
+    Only lines holding triple quotes are read as tokens, from their start or from the
+    end of the string before."""
+    found: list[tuple[int, int]] = []
+    position = 0
+    while True:
+        triple = _TRIPLE_QUOTES.search(source, position)
+        if triple is None:
+            return found
+        start = max(position, source.rfind("\n", 0, triple.start()) + 1)
+        position = triple.end()
+        for match in _STRING_OR_COMMENT.finditer(source, start):
+            if match.end() <= triple.start():
+                continue  # A string or comment before the quotes, on their line.
+            if match.start() <= triple.start():
+                position = max(position, match.end())
+                if "\n" in match.group():
+                    found.append((match.start(), match.end()))
+            break
+
+
+def _continues(source: str, offset: int, strings: list[tuple[int, int]]) -> bool:
+    """Whether the line at ``offset`` continues the statement before it: after a
+    backslash at the end of the line before, or inside a multi-line string."""
+    before = source[max(0, offset - 3):offset].rstrip("\r\n")
+    if before.endswith("\\"):
+        return True
+    index = bisect.bisect_right(strings, (offset, len(source))) - 1
+    return index >= 0 and strings[index][0] < offset < strings[index][1]
+
+
+def _class_header(chunk: str) -> str | None:
+    """A class's header from its statement's text, its body replaced with ``...``."""
+    stop = 0
+    for _ in range(_MAX_HEADER_LINES):
+        stop = chunk.find("\n", stop) + 1
+        if stop == 0:
+            stop = len(chunk)
+        header = chunk[:stop].rstrip()
+        for body in ("\n    ...", ""):
+            try:
+                ast.parse(header + body)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+            if body and stop >= len(chunk.rstrip()):
+                return None  # A body that would start after the statement's lines.
+            return header + body + "\n"
+        if stop >= len(chunk):
+            return None
+    return None
+
+
+def _from_skeleton(project: Project, dotted: str, path: Path, source: str) -> ModuleInfo | None:
+    made = skeleton(source)
+    if made is None:
+        return None
+    text, spans = made
+    try:
+        tree = ast.parse(text, str(path))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    definitions = [statement for statement in tree.body if isinstance(statement, _DEFINITIONS)]
+    if len(definitions) != len(spans):
+        return None
+    info = ModuleInfo(project, dotted, path, tree, is_package=path.name == "__init__.py")
+    info.source = source
+    for statement in definitions:
+        span = spans.get(statement.lineno)
+        if span is None or span[2] != statement.name:
+            return None
+        _make_stub(info, statement, span[0], span[1])
+    return info
 
 
 def is_stub(node: ast.AST) -> bool:
@@ -458,7 +613,8 @@ def materialize(node: Definition) -> Definition:
 def _parse_definition(node: ast.AST, text: str, first: int) -> ast.AST | None:
     try:
         with _no_collection():
-            tree = ast.parse(text)
+            # Blank lines before it put every node at its line in the file.
+            tree = ast.parse("\n" * (first - 1) + text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     if len(tree.body) != 1:
@@ -466,7 +622,6 @@ def _parse_definition(node: ast.AST, text: str, first: int) -> ast.AST | None:
     found = tree.body[0]
     if type(found) is not type(node) or getattr(found, "name", None) != getattr(node, "name", None):
         return None
-    ast.increment_lineno(tree, first - 1)
     return found
 
 
