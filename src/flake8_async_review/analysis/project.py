@@ -97,13 +97,16 @@ SETTINGS_REFERENCES: Kinds = SETTINGS_CLASSES | ASSIGNMENTS
 MODULES: Kinds = frozenset()
 
 _WORD = re.compile(r"[A-Za-z_]\w*")
-_TOP_LEVEL_BINDING = re.compile(
-    r"^(?:(?P<coroutine>async[ \t]+)?def[ \t]+(?P<function>\w+)"
+# One pass over the text finds what an outline needs at the start of a line: each
+# alternative begins with the newline before it (the text is read with one put in
+# front), a literal that the regular expression engine looks for quickly.
+_OUTLINE_LINE = re.compile(
+    r"\n(?:(?P<coroutine>async[ \t]+)?def[ \t]+(?P<function>\w+)"
     r"|class[ \t]+(?P<class>\w+)(?P<rest>[^\n]*)"
-    r"|(?P<assigned>\w+)[ \t]*(?::[^\n=]*)?=(?!=))",
-    re.MULTILINE)
-_IMPORT_LINE = re.compile(r"^(?:from|import)[ \t][^\n(]*", re.MULTILINE)
-_IMPORT_LIST = re.compile(r"^from[ \t]+[\w.]+[ \t]+import[ \t]*\(([^)]*)\)", re.MULTILINE)
+    r"|(?P<imported>(?:from|import)[ \t][^\n(]*)(?:\((?P<names>[^)]*)\))?"
+    r"|(?P<assigned>\w+)[ \t]*(?::[^\n=]*)?=(?!=))")
+# The start of ``from module import (...)``, whose names are between the brackets.
+_IMPORT_LIST_START = re.compile(r"from[ \t]+[\w.]+[ \t]+import[ \t]*")
 
 
 class Outline:
@@ -129,10 +132,18 @@ class Outline:
             kind: set() for kind in (FUNCTION, COROUTINE_FUNCTION, CLASS, SETTINGS_CLASS, ASSIGNMENT)}
         # name -> the lines that assign it at the top level (their first line each).
         self.assignment_lines: dict[str, str] = {}
-        for match in _TOP_LEVEL_BINDING.finditer(text):
+        imported: list[str] = []
+        for match in _OUTLINE_LINE.finditer("\n" + text):
+            if match["imported"] is not None:
+                imported.append(match["imported"])
+                names = match["names"]
+                if names is not None and _IMPORT_LIST_START.fullmatch(match["imported"]):
+                    imported.append(names)
+                continue
             if match["assigned"]:
-                end = text.find("\n", match.start())
-                line = text[match.start():end if end >= 0 else len(text)]
+                start = match.start()  # In ``text``: the newline put in front is not there.
+                end = text.find("\n", start)
+                line = text[start:end if end >= 0 else len(text)]
                 self.assignment_lines[match["assigned"]] = (
                     self.assignment_lines.get(match["assigned"], "") + line + "\n")
             if match["function"]:
@@ -144,7 +155,6 @@ class Outline:
                     self.by_kind[SETTINGS_CLASS].add(match["class"])
             else:
                 self.by_kind[ASSIGNMENT].add(match["assigned"])
-        imported = _IMPORT_LINE.findall(text) + _IMPORT_LIST.findall(text)
         self.imported = frozenset(_WORD.findall(" ".join(imported)))
 
     @property
