@@ -68,6 +68,8 @@ class Linter:
         # Off only to measure the walk itself (benchmarks): results are the same.
         self.text_triggers = text_triggers
         self._triggers = _Triggers(self.rules)
+        self._search_imports = tuple(index for index, rule in enumerate(self.rules)
+                                     if not rule.triggers_in_own_text)
         self._handled = tuple(rule.handled_node_types() for rule in self.rules)
         self._tables: dict[tuple[int, ...], DispatchTable] = {}
         self._plans: dict[tuple[int, ...], dict[type, _Plan | _Sentinel]] = {}
@@ -75,9 +77,9 @@ class Linter:
     def lint(self, tree: ast.Module, lines: Sequence[str], filename: str) -> list[Violation]:
         """Violations of the enabled rules in one parsed file, in source order."""
         source = "".join(lines)
-        if self.settings.project_inference and self.text_triggers:
-            source += imported_assignments_text(tree, filename)
         active = self._active_rules(source)
+        if self.settings.project_inference and self.text_triggers:
+            active = self._with_imported_text(active, source, tree, filename)
         if not active:
             return []
         context = Context(tree, lines, filename, self.settings)
@@ -95,6 +97,20 @@ class Linter:
         if not self.text_triggers:
             return tuple(range(len(self.rules)))
         return self._triggers.active(source)
+
+    def _with_imported_text(self, active: tuple[int, ...], source: str, tree: ast.Module,
+                            filename: str) -> tuple[int, ...]:
+        """``active`` and the rules whose triggers occur once the text of what the file
+        imports from its project is added (only for rules that search it, and only when
+        one of them is not active already)."""
+        inactive = [index for index in self._search_imports if index not in active]
+        if not inactive:
+            return active
+        imported = imported_assignments_text(tree, filename)
+        if not imported:
+            return active
+        more = self._triggers.active(source + imported, inactive)
+        return tuple(sorted((*active, *more))) if more else active
 
     def _table(self, active: tuple[int, ...]) -> DispatchTable:
         table = self._tables.get(active)
@@ -164,11 +180,13 @@ class _Triggers:
             for rule in rules
         )
 
-    def active(self, source: str) -> tuple[int, ...]:
-        """The indexes of the rules whose triggers all occur in ``source``."""
+    def active(self, source: str, among: Sequence[int] | None = None) -> tuple[int, ...]:
+        """The indexes of the rules (of ``among``, by default all) whose triggers all
+        occur in ``source``."""
         known: dict[str, bool] = {}
         active: list[int] = []
-        for index, entries in enumerate(self._needs):
+        for index in range(len(self._needs)) if among is None else among:
+            entries = self._needs[index]
             for alternatives in entries:
                 for text in alternatives:
                     found = known.get(text)

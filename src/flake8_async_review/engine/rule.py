@@ -44,6 +44,12 @@ class Rule:
     # The rule can only match files whose source contains each entry: a string, or a
     # tuple of alternatives of which one must occur. Other files skip it without a walk.
     required_text: ClassVar[tuple[str | tuple[str, ...], ...]] = ()
+    # Whether every entry of ``required_text`` is syntax of the file itself wherever the
+    # rule reports (``except``, ``class``): then only the file's text is searched. By
+    # default the project modules the file imports from are searched too, since a name
+    # imported from one can stand for what a rule looks for (``SessionLocal`` for a
+    # ``sqlalchemy`` session factory).
+    triggers_in_own_text: ClassVar[bool] = False
     # The roles of files the rule checks (see analysis.roles): most findings matter in
     # the application's own code only. ``--asr-check-roles`` replaces this for all rules.
     roles: ClassVar[frozenset[Role]] = frozenset({Role.APP})

@@ -123,6 +123,8 @@ class EmptySettingDefault(Rule):
     severity = Severity.MEDIUM
     fix_safety = "unsafe"
     required_text = ("class", ("''", '""'))
+    # The settings class is defined in the file itself.
+    triggers_in_own_text = True
 
     def visit_ClassDef(self, node: ast.ClassDef, context: Context) -> None:
         module = context.module_info

@@ -89,6 +89,8 @@ class HardcodedSecretDefault(Rule):
     severity = Severity.CRITICAL
     fix_safety = "unsafe"
     required_text = ("class",)
+    # The settings class is defined in the file itself.
+    triggers_in_own_text = True
 
     def visit_ClassDef(self, node: ast.ClassDef, context: Context) -> None:
         module = context.module_info

@@ -84,6 +84,8 @@ class RequiredSettingUndocumented(Rule):
     message = "{} not documented in {}: {}"
     severity = Severity.MEDIUM
     required_text = ("class",)
+    # The settings class is defined in the file itself.
+    triggers_in_own_text = True
     source_args = frozenset()
 
     def visit_ClassDef(self, node: ast.ClassDef, context: Context) -> None:
