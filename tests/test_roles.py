@@ -200,3 +200,18 @@ def test_the_roles_command_shows_each_file(tmp_path: Path) -> None:
         "./scripts/seed.py: script (under a scripts/ directory)",
         "./tests/test_orders.py: test (a test file name (test_orders.py))",
     ]
+
+
+def test_a_file_reached_through_a_symbolic_link_is_judged_from_its_real_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The link's path has a scripts/ directory, the real one does not: relative to the
+    # working directory (the real one), the file is application code.
+    real = tmp_path / "real"
+    (real / "app").mkdir(parents=True)
+    (real / "app" / "service.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "link").symlink_to(real, target_is_directory=True)
+    monkeypatch.chdir(real)
+    project.clear_cache()
+    found = classify(str(tmp_path / "scripts" / "link" / "app" / "service.py"), ast.parse("x = 1\n"))
+    assert found.role is Role.APP, found.reason

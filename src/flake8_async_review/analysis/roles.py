@@ -110,10 +110,27 @@ def _relative_path(path: Path) -> Path:
     for base in bases:
         relative = _relative_to(absolute, base)
         if relative is None:  # Through a symbolic link, perhaps: compare real paths.
-            relative = _relative_to(absolute.resolve(), base.resolve())
+            relative = _relative_to(_real_file(str(absolute)), Path(_real_directory(str(base))))
         if relative is not None and (best.is_absolute() or len(relative.parts) < len(best.parts)):
             best = relative
     return best
+
+
+def _real_file(path: str) -> Path:
+    """The real path of a file: its directory's (looked up once per directory), unless
+    the file itself is a symbolic link."""
+    if os.path.islink(path):
+        return Path(os.path.realpath(path))
+    directory, name = os.path.split(path)
+    return Path(_real_directory(directory), name)
+
+
+@lru_cache(maxsize=4096)
+def _real_directory(directory: str) -> str:
+    return os.path.realpath(directory)
+
+
+register_cache(_real_directory.cache_clear)
 
 
 def _relative_to(path: Path, base: Path) -> Path | None:
