@@ -197,3 +197,14 @@ def test_generated_modules_agree_or_get_no_skeleton(source: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntaxWarning)
         _agrees(source)
+
+
+def test_a_module_that_is_not_utf8_stays_unknown_after_its_outline_is_read(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("", encoding="utf-8")
+    (tmp_path / "helpers.py").write_bytes(b"def f():\n    return '\xff'\n")
+    project.clear_cache()
+    root = project.project_root(str(tmp_path))
+    assert root is not None
+    tier = project.project_for(root)
+    assert "f" in tier.outline("helpers").by_kind[project.FUNCTION]  # Read leniently.
+    assert tier.module("helpers") is None  # Parsed only from a strict reading.

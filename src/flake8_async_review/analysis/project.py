@@ -307,6 +307,16 @@ class Project:
         self._texts[dotted] = entry
         return entry
 
+    def read_text(self, dotted: str, path: Path) -> str:
+        """The text of the module file ``path`` (named ``dotted``), decoded strictly: in
+        a run that reads each module once (``RECHECK_SECONDS`` infinite), the one
+        :meth:`text` read already when it is of that file and decoded cleanly."""
+        found = self._texts.get(dotted)
+        if (math.isinf(RECHECK_SECONDS) and found is not None and self._paths.get(dotted) == path
+                and "\ufffd" not in found[1]):
+            return found[1]
+        return path.read_text(encoding="utf-8")
+
     def outline(self, dotted: str) -> Outline:
         entry = self._text_entry(dotted)
         if entry[2] is None:
@@ -386,7 +396,7 @@ def load_module(project: Project, dotted: str, path: Path) -> ModuleInfo | None:
         return _MODULES[key]
     info: ModuleInfo | None = None
     try:
-        source = path.read_text(encoding="utf-8")
+        source = project.read_text(dotted, path)
         parse_count += 1
         with _no_collection():
             info = _from_skeleton(project, dotted, path, source)
