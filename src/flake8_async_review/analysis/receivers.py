@@ -579,6 +579,9 @@ def _statement_evidence(statement: ast.stmt, chain: Chain, found: dict[str, _Evi
 
 
 def _mark_unknown(target: ast.expr, found: dict[str, _Evidence]) -> None:
+    if target.__class__ is ast.Name:  # The common case, without a walk.
+        found.setdefault(target.id, _Evidence()).unknown = True
+        return
     for node in ast.walk(target):
         if isinstance(node, ast.Name):
             found.setdefault(node.id, _Evidence()).unknown = True
@@ -598,6 +601,8 @@ def _self_assignments(method: ast.AST, self_name: str, chain: Chain,
         elif isinstance(node, (ast.AugAssign, ast.Delete)):
             targets = [node.target] if isinstance(node, ast.AugAssign) else node.targets
         for target in targets:
+            if target.__class__ is ast.Name:
+                continue  # A local name: nothing of ``self``.
             for part in ast.walk(target):
                 if not (isinstance(part, ast.Attribute) and isinstance(part.value, ast.Name)
                         and part.value.id == self_name):

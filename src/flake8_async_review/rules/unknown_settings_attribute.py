@@ -111,7 +111,10 @@ class UnknownSettingsAttribute(Rule):
         if value.__class__ not in (ast.Name, ast.Call, ast.Attribute):
             return
         state: dict[Any, Any] = context.rule_state(self, dict)
-        if not self._worth_it(state, context):
+        active = state.get("active")
+        if active is None:
+            active = state["active"] = self._worth_it(context)
+        if not active:
             return
         found = self._instance(value, context, state)
         if found is None:
@@ -128,20 +131,17 @@ class UnknownSettingsAttribute(Rule):
         context.report(self, node, context.source_segment(node), class_node.name, attribute, hint,
                        fix=fix)
 
-    def _worth_it(self, state: dict[Any, Any], context: Context) -> bool:
+    @staticmethod
+    def _worth_it(context: Context) -> bool:
         """Only files that define a class, or import from a project that has a
         settings class, can hold a settings instance; others never look further."""
-        active = state.get("active")
-        if active is None:
-            module = context.module_info
-            project = module.project
-            active = any(isinstance(n, ast.ClassDef) for n in context.tree.body) or (
-                project is not None and any(
-                    target is not None and project.module_path(target[0]) is not None
-                    for target in module.imports.values())
-                and bool(settings_modules(project)))
-            state["active"] = active
-        return bool(active)
+        module = context.module_info
+        project = module.project
+        return any(isinstance(n, ast.ClassDef) for n in context.tree.body) or (
+            project is not None and any(
+                target is not None and project.module_path(target[0]) is not None
+                for target in module.imports.values())
+            and bool(settings_modules(project)))
 
     def _instance(self, value: ast.expr, context: Context, state: dict[Any, Any]) -> ClassRef | None:
         if isinstance(value, ast.Name):
@@ -160,9 +160,15 @@ class UnknownSettingsAttribute(Rule):
 
     def _name(self, name: str, context: Context, state: dict[Any, Any]) -> ClassRef | None:
         function = context.scope_nodes[-1]
-        if isinstance(function, FUNCTION_TYPES) and name in _parameters(function):
-            if isinstance(function, ast.Lambda):
-                return None
+        # A function's parameter names, kept by the function's identity (an int key,
+        # unlike the tuples and strings of the other entries).
+        parameters: frozenset[str] | None = state.get(id(function))
+        if parameters is None:
+            parameters = state[id(function)] = (
+                _parameters(function) if isinstance(function, FUNCTION_TYPES) else frozenset())
+        if name in parameters:
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return None  # A lambda's parameter.
             key = (id(function), name)
             cached = state.get(key, _MISSING)
             if cached is _MISSING:
@@ -236,8 +242,8 @@ def _all_arguments(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
     return [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
 
 
-def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:
-    return {a.arg for a in _all_arguments(function)}
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> frozenset[str]:
+    return frozenset(a.arg for a in _all_arguments(function))
 
 
 def _rebound(function: ast.AST, name: str) -> bool:

@@ -302,8 +302,12 @@ def logger_for_fix(context: Context) -> tuple[ModuleLogger, list[Edit]] | None:
 
 
 def _name_used(context: Context, name: str) -> bool:
-    """Some node of the module binds or reads ``name``."""
+    """Some node of the module binds or reads ``name`` (known without a walk when the
+    module's text never has the name)."""
+    if not any(name in line for line in context.lines):
+        return False
     used: set[str] = context.shared_state("names of the module", lambda: {
-        node.id for node in ast.walk(context.tree) if isinstance(node, ast.Name)
-    } | {node.arg for node in ast.walk(context.tree) if isinstance(node, ast.arg)})
+        node.id if isinstance(node, ast.Name) else node.arg
+        for node in ast.walk(context.tree) if isinstance(node, (ast.Name, ast.arg))
+    })
     return name in used
