@@ -80,6 +80,7 @@ class FileFacts:
         self._segment_lines: list[str] | None = None
         self._module_info: ModuleInfo | None = None
         self._classification: Classification | None = None
+        self._module_names_by_target: dict[str, str] | None = None
 
     @property
     def classification(self) -> Classification:
@@ -188,11 +189,15 @@ class FileFacts:
 
     def module_binding_for(self, qualified: str) -> str | None:
         """A module-level name bound to exactly ``qualified`` (e.g. ``import asyncio as
-        aio`` gives ``aio``), for fixes that need to refer to it."""
-        for name, bound in self.scope(self.tree).bindings.items():
-            if bound == qualified:
-                return name
-        return None
+        aio`` gives ``aio``), for fixes that need to refer to it. The first such name, from
+        an index made once per file: a fix per finding must not read every binding."""
+        if self._module_names_by_target is None:
+            index: dict[str, str] = {}
+            for name, bound in self.scope(self.tree).bindings.items():
+                if bound is not None:
+                    index.setdefault(bound, name)
+            self._module_names_by_target = index
+        return self._module_names_by_target.get(qualified)
 
     @property
     def module_info(self) -> ModuleInfo:
