@@ -5,14 +5,19 @@ from __future__ import annotations
 import ast
 import textwrap
 from collections.abc import Callable
+from fnmatch import fnmatchcase
 from typing import Any, ClassVar
 
 import pytest
+from harness import Fixture, all_fixtures
 
 from flake8_async_review.engine.context import Context
 from flake8_async_review.engine.linter import Linter, lint_source
-from flake8_async_review.engine.rule import Rule, Severity
+from flake8_async_review.engine.rule import CallIndex, CallNames, Rule, Severity
+from flake8_async_review.engine.violation import Violation
 from flake8_async_review.rules import ALL_RULES
+from flake8_async_review.rules.common.blocking import BlockingCallRule
+from flake8_async_review.settings import BlockingPattern, Settings
 
 
 class Probe(Rule):
@@ -385,3 +390,121 @@ def test_names_bound_in_expressions_are_found_in_the_scopes_that_bind_them(newli
     assert bound == {"Module": set(), "plain": set(), "walrus": {"found", "y"},
                      "Shapes": set(), "area": {"r", "rest", "w", "others", "h"},
                      "Lambda": {"z"}, "split": set()}
+
+
+# -- calls dispatched by the names of their callees ------------------------------------
+
+
+def _declaring(code: str, names: CallNames | None) -> type[Rule]:
+    return type(f"Declaring{code}", (_Seen,), {
+        "code": code, "async_calls_only": True, "call_names": lambda self: names,
+    })
+
+
+def test_async_only_call_rules_are_given_the_calls_whose_names_they_declare() -> None:
+    linter = Linter([
+        _declaring("ASR971", CallNames(qualified=frozenset({"time.sleep"}))),
+        _declaring("ASR972", CallNames(prefixes=frozenset({"subprocess."}))),
+        _declaring("ASR973", CallNames(methods=frozenset({"fetch"}),
+                                       class_methods=frozenset({"read_text"}))),
+        _declaring("ASR974", CallNames(unnamed=True)),
+        _declaring("ASR975", CallNames(methods=None)),
+        _declaring("ASR976", None),  # Declares nothing: given every call.
+    ])
+    source = textwrap.dedent("""\
+        import subprocess
+        import time
+        from pathlib import Path
+
+        async def handler(client, limiter, path):
+            time.sleep(1)
+            time.monotonic()
+            subprocess.run(["ls"])
+            client.fetch()
+            client.store()
+            Path.read_text(path)
+            limiter(path)
+            await client.fetch()
+        """)
+    found = [v.message for v in lint_source(source, "app/routes.py", linter)]
+    assert found == [
+        "ASR971 time.sleep", "ASR976 time.sleep",
+        "ASR976 time.monotonic",
+        "ASR972 subprocess.run", "ASR976 subprocess.run",
+        "ASR973 client.fetch", "ASR975 client.fetch", "ASR976 client.fetch",
+        "ASR975 client.store", "ASR976 client.store",
+        "ASR973 Path.read_text", "ASR976 Path.read_text",
+        "ASR974 limiter", "ASR976 limiter",
+    ]
+
+
+def test_the_call_index_keeps_the_order_of_its_values() -> None:
+    index = CallIndex([
+        (CallNames(methods=None), "any method"),
+        (None, "every call"),
+        (CallNames(qualified=frozenset({"a.b"}), prefixes=frozenset({"", "a."}),
+                   methods=frozenset({"b"}), class_methods=frozenset({"b"})), "named"),
+    ])
+    assert index.candidates("a.b", None) == ("every call", "named")
+    assert index.candidates("x.y", None) == ("every call", "named")  # The prefix "".
+    assert index.candidates(None, "b") == ("any method", "every call", "named")
+    assert index.candidates(None, "c") == ("any method", "every call")
+    assert index.candidates(None, None) == ("every call",)
+    assert not CallIndex([(None, "every call")]).routes
+
+
+def _blocking_rules(settings: Settings) -> list[BlockingCallRule]:
+    return [rule(settings) for rule in BlockingCallRule.family() if rule.applies(settings)]
+
+
+def test_every_name_of_a_blocking_rule_s_tables_reaches_the_rule() -> None:
+    rules = _blocking_rules(Settings())
+    index = CallIndex([(rule.call_names(), rule) for rule in rules])
+    checked = 0
+    for rule in rules:
+        for name in rule.module_calls:
+            assert rule in index.candidates(name, None), (rule.code, name)
+        for owner, methods in rule.typed_methods.items():
+            for method in methods:
+                assert rule in index.candidates(None, method), (rule.code, method)
+                assert rule in index.candidates(f"{owner}.{method}", None), (rule.code, method)
+                checked += 1
+    assert checked > 100
+
+
+@pytest.mark.parametrize("pattern", [
+    "legacy_sdk.fetch_invoice", "legacy_sdk.fetch_*", "*.fetch", "legacy_sdk.Client.*",
+    "legacy_sdk.?lient.send", "[lm]egacy_sdk.*", "legacy*", "*",
+])
+def test_configured_blocking_calls_reach_the_rule_for_every_name_their_pattern_matches(
+        pattern: str) -> None:
+    settings = Settings(blocking_calls=(BlockingPattern(pattern),))
+    (rule,) = [rule for rule in _blocking_rules(settings) if rule.code == "ASR109"]
+    index = CallIndex([(rule.call_names(), rule)])
+    names = ["legacy_sdk.fetch_invoice", "legacy_sdk.fetch", "legacy_sdk.Client.fetch",
+             "legacy_sdk.Client.send", "megacy_sdk.x", "other.fetch", "legacy", "json.loads"]
+    matched = [name for name in names if fnmatchcase(name, pattern)]
+    assert matched
+    for name in matched:
+        # A function by its qualified name, or a method of a tracked type.
+        assert index.candidates(name, None) == (rule,), name
+        assert index.candidates(None, name.rpartition(".")[2]) == (rule,), name
+
+
+_BLOCKING_FIXTURES = [f for f in all_fixtures()
+                      if f.code in {*(f"ASR{n}" for n in range(101, 111)), "ASR903"}]
+
+
+@pytest.mark.parametrize("fixture", _BLOCKING_FIXTURES, ids=[f.path.name for f in _BLOCKING_FIXTURES])
+def test_blocking_rules_find_the_same_given_every_call(
+        fixture: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The calls the blocking rules are not given are calls they would not report."""
+    monkeypatch.chdir(fixture.path.parent)
+
+    def lint() -> list[Violation]:
+        return lint_source(fixture.text, str(fixture.path), Linter(ALL_RULES, fixture.settings))
+
+    routed = lint()
+    assert any(v.code == fixture.code for v in routed)
+    monkeypatch.setattr(CallIndex, "candidates", lambda self, qualified, method: self.values)
+    assert lint() == routed

@@ -173,16 +173,23 @@ class Context(FileFacts):
     def callee(self, call: ast.Call, chain: ScopeChain | None = None) -> Callee:
         """What a call calls: its qualified name, or the receiver's type and the method.
 
-        Cached for calls at the walk's position, since several rules ask about each.
+        Cached, since several rules ask about each call: for calls at the walk's
+        position, and for calls elsewhere by the scope chain given (the same list object:
+        it is kept, with the call, while the file is checked, so neither is mistaken for
+        another).
         """
-        if chain is None:
+        if chain is None or chain is self.scope_nodes:
             cached = self._callees.get(id(call))
-            if cached is not None:
-                return cached
-        found = Callee(self, call, chain)
-        if chain is None:
-            self._callees[id(call)] = found
-        return found
+            if cached is None:
+                cached = self._callees[id(call)] = Callee(self, call, None)
+            return cached
+        elsewhere: dict[tuple[int, int], tuple[ast.Call, ScopeChain, Callee]] = (
+            self.shared_state("callees", dict))
+        key = (id(call), id(chain))
+        found = elsewhere.get(key)
+        if found is None:
+            found = elsewhere[key] = (call, chain, Callee(self, call, chain))
+        return found[2]
 
     def rule_state(self, rule: Rule, factory: Callable[[], T]) -> T:
         """A rule's own memo for this file (rules keep no per-file state on ``self``)."""

@@ -6,7 +6,8 @@ node types map to precomputed child fields and handler tuples, operator and
 expression-context nodes are never visited, names and constants end at one dict lookup,
 rules whose text triggers are absent from a file are left out of that file's dispatch
 table (each trigger text looked for once), and the blocking-call rules are called only
-for the calls they can report (unawaited, in an ``async def`` body).
+for the calls they can report (unawaited, in an ``async def`` body, to a callee whose
+name they declare).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ..analysis.source import source_lines
 from ..settings import Settings
 from .context import Context
 from .fixes import MAX_ROUNDS, apply_fixes, fixable
-from .rule import Rule
+from .rule import CallIndex, CallNames, Rule
 from .violation import Violation
 
 Handler = Callable[[ast.AST, Context], None]
@@ -73,6 +74,7 @@ class Linter:
         self._handled = tuple(rule.handled_node_types() for rule in self.rules)
         self._tables: dict[tuple[int, ...], DispatchTable] = {}
         self._plans: dict[tuple[int, ...], dict[type, _Plan | _Sentinel]] = {}
+        self._gates: dict[tuple[Handler, ...], Handler] = {}
 
     def lint(self, tree: ast.Module, lines: Sequence[str], filename: str) -> list[Violation]:
         """Violations of the enabled rules in one parsed file, in source order."""
@@ -122,16 +124,18 @@ class Linter:
                     collected.setdefault(node_type, []).append(getattr(rule, attribute))
             calls = collected.get(ast.Call)
             if calls:
-                collected[ast.Call] = _gate_async_calls(calls)
+                collected[ast.Call] = _gate_async_calls(calls, self._gates)
             table = self._tables[active] = {k: tuple(v) for k, v in collected.items()}
         return table
 
 
-def _gate_async_calls(handlers: list[Handler]) -> list[Handler]:
+def _gate_async_calls(handlers: list[Handler], gates: dict[tuple[Handler, ...], Handler]
+                      ) -> list[Handler]:
     """The call handlers, where each run of those of rules that look only at calls in
     an ``async def`` body that are not awaited (``Rule.async_calls_only``) is called
     through one handler that decides that once for the run: in a file's other code
-    they are not called at all. The order of the handlers stays."""
+    they are not called at all. The order of the handlers stays. ``gates`` keeps the
+    handler of each run, for the other dispatch tables that have the same run."""
     gated: list[Handler] = []
     run: list[Handler] = []
     for handler in [*handlers, None]:
@@ -140,7 +144,11 @@ def _gate_async_calls(handlers: list[Handler]) -> list[Handler]:
             run.append(handler)
             continue
         if run:
-            gated.append(_async_call_gate(tuple(run)))
+            key = tuple(run)
+            gate = gates.get(key)
+            if gate is None:
+                gate = gates[key] = _async_call_gate(key)
+            gated.append(gate)
         run = []
         if handler is not None:
             gated.append(handler)
@@ -148,6 +156,10 @@ def _gate_async_calls(handlers: list[Handler]) -> list[Handler]:
 
 
 def _async_call_gate(handlers: tuple[Handler, ...]) -> Handler:
+    """One handler for the run: each call it passes goes only to the handlers whose
+    rules declare a name of its callee (``Rule.call_names``), in their order."""
+    index = CallIndex([(_call_names(handler), handler) for handler in handlers])
+
     def gate(node: ast.AST, context: Context) -> None:
         # Context.in_async_function and Context.is_awaited, inlined: this runs for
         # every call of the file.
@@ -158,10 +170,20 @@ def _async_call_gate(handlers: tuple[Handler, ...]) -> Handler:
             parent = ancestors[-1]
             if parent.__class__ is ast.Await and parent.value is node:
                 return
-        for handler in handlers:
+        if index.routes:
+            callee = context.callee(node)  # type: ignore[arg-type]
+            called = index.candidates(callee.qualified, callee.method)
+        else:
+            called = handlers
+        for handler in called:
             handler(node, context)
 
     return gate
+
+
+def _call_names(handler: Handler) -> CallNames | None:
+    owner = getattr(handler, "__self__", None)
+    return owner.call_names() if isinstance(owner, Rule) else None
 
 
 class _Triggers:

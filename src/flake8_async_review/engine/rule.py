@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 import enum
 import re
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from ..analysis.roles import ALL_ROLES, Role
 
@@ -26,6 +28,107 @@ FIX_SAFETIES = ("safe", "unsafe", "safe and unsafe")
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 OPTIONAL_DOC_SECTIONS = ("Where it applies", "Options", "Fix")
 _OPT_IN = re.compile(r"^ASR9\d\d$")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CallNames:
+    """The calls a rule can report, by the names of what they call (see
+    :class:`~.context.Callee`): a call whose callee has none of these names is not given
+    to the rule.
+
+    ``qualified``: qualified names (``requests.get``); ``prefixes``: beginnings of
+    qualified names, each ending with a dot (``subprocess.``), or ``""`` for any
+    qualified name; ``methods``: names of methods called on an object whose type is
+    worked out later (``session.get()``), None for any method; ``class_methods``: the
+    last part of a qualified name, for methods called through their class
+    (``Path.read_text(path)``); ``unnamed``: calls of neither kind (a local variable
+    called, ``limiter(address)``).
+    """
+
+    qualified: frozenset[str] = frozenset()
+    prefixes: frozenset[str] = frozenset()
+    methods: frozenset[str] | None = frozenset()
+    class_methods: frozenset[str] = frozenset()
+    unnamed: bool = False
+
+
+# The qualified names whose candidates a CallIndex remembers: the distinct names called
+# in a project; past this many, the others are worked out each time.
+_REMEMBERED_NAMES = 20_000
+
+
+class CallIndex(Generic[T]):
+    """Values (a rule, its call handler) by the names of the calls they can report:
+    each value's :class:`CallNames`, or None for a value that is given every call.
+    :meth:`candidates` gives the values a call may concern, in their order, after one
+    or two dictionary lookups.
+    """
+
+    def __init__(self, entries: Sequence[tuple[CallNames | None, T]]) -> None:
+        self.values = tuple(value for _, value in entries)
+        # False when every value is given every call: no call needs its names.
+        self.routes = any(names is not None for names, _ in entries)
+        every: set[int] = set()
+        any_method: set[int] = set()
+        unnamed: set[int] = set()
+        self._qualified: dict[str, set[int]] = {}
+        self._prefixes: dict[str, set[int]] = {}
+        self._class_methods: dict[str, set[int]] = {}
+        methods: dict[str, set[int]] = {}
+        for position, (names, _) in enumerate(entries):
+            if names is None:
+                every.add(position)
+                continue
+            for name in names.qualified:
+                self._qualified.setdefault(name, set()).add(position)
+            for prefix in names.prefixes:
+                self._prefixes.setdefault(prefix, set()).add(position)
+            for name in names.class_methods:
+                self._class_methods.setdefault(name, set()).add(position)
+            if names.methods is None:
+                any_method.add(position)
+            else:
+                for name in names.methods:
+                    methods.setdefault(name, set()).add(position)
+            if names.unnamed:
+                unnamed.add(position)
+        self._every = frozenset(every)
+        self._any_method = self._pick(every | any_method)
+        self._methods = {name: self._pick(every | any_method | found)
+                         for name, found in methods.items()}
+        self._unnamed = self._pick(every | unnamed)
+        self._by_qualified: dict[str, tuple[T, ...]] = {}
+
+    def candidates(self, qualified: str | None, method: str | None) -> tuple[T, ...]:
+        """The values that may report a call to ``qualified`` or, when that is None, to
+        the method ``method`` of an object (``Callee.qualified`` and ``Callee.method``)."""
+        if qualified is not None:
+            found = self._by_qualified.get(qualified)
+            if found is None:
+                found = self._for_qualified(qualified)
+                if len(self._by_qualified) < _REMEMBERED_NAMES:
+                    self._by_qualified[qualified] = found
+            return found
+        if method is not None:
+            return self._methods.get(method, self._any_method)
+        return self._unnamed
+
+    def _for_qualified(self, qualified: str) -> tuple[T, ...]:
+        positions = set(self._every)
+        positions.update(self._qualified.get(qualified, ()))
+        if self._class_methods:
+            positions.update(self._class_methods.get(qualified.rpartition(".")[2], ()))
+        if self._prefixes:
+            positions.update(self._prefixes.get("", ()))
+            dot = qualified.find(".")
+            while dot != -1:
+                positions.update(self._prefixes.get(qualified[:dot + 1], ()))
+                dot = qualified.find(".", dot + 1)
+        return self._pick(positions)
+
+    def _pick(self, positions: set[int] | frozenset[int]) -> tuple[T, ...]:
+        return tuple(self.values[position] for position in sorted(positions))
 
 
 class Rule:
@@ -63,6 +166,12 @@ class Rule:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+
+    def call_names(self) -> CallNames | None:
+        """For a rule with ``async_calls_only``: the calls its ``visit_Call`` can
+        report, by name; the engine gives it no other call. None (the default): every
+        call."""
+        return None
 
     @classmethod
     def applies(cls, settings: Settings) -> bool:

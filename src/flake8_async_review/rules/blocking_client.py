@@ -8,7 +8,7 @@ import ast
 from ..analysis import catalogue
 from ..analysis.facts import ScopeChain
 from ..engine.context import Callee, Context
-from ..engine.rule import Severity
+from ..engine.rule import CallNames, Severity
 from .common.blocking import BlockingCallRule
 
 _TO_THREAD = "run it with `await asyncio.to_thread()`"
@@ -205,6 +205,15 @@ class BlockingClientCall(BlockingCallRule):
         ("geopy", "cloudinary", "boto3", "smtplib", "openai", "anthropic", "socket",
          "input", "bcrypt", "passlib", "pwdlib", "argon2", "hashlib", "werkzeug"),
     )
+
+    def call_names(self) -> CallNames:
+        return CallNames(
+            qualified=frozenset({*_FUNCTIONS, *_SMTP_CLASSES}),
+            prefixes=frozenset({*_CLOUDINARY_MODULES, "passlib.hash.",
+                                *(f"openai.{resource}." for resource in catalogue.OPENAI_RESOURCES)}),
+            methods=None,  # Any method of an SDK client (boto3, OpenAI) may block.
+            unnamed=True,  # A `RateLimiter` called by name.
+        )
 
     def match(self, call: ast.Call, context: Context,
               chain: ScopeChain | None = None) -> str | None:

@@ -13,7 +13,7 @@ from ..engine.fixes import (
     module_reference,
     replace_node,
 )
-from ..engine.rule import Severity
+from ..engine.rule import CallNames, Severity
 from ..engine.violation import Edit, Fix
 from .common.blocking import BlockingCallRule
 
@@ -69,6 +69,9 @@ class BlockingSleep(BlockingCallRule):
     severity = Severity.HIGH
     fix_safety = "safe and unsafe"
     required_text = ("async", "sleep")
+
+    def call_names(self) -> CallNames:
+        return CallNames(qualified=frozenset({"time.sleep"}))
 
     def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:
         qualified = context.callee(call, chain).qualified

@@ -7,7 +7,7 @@ import ast
 from ..analysis.facts import ScopeChain
 from ..analysis.scopes import own_nodes
 from ..engine.context import Context
-from ..engine.rule import Severity
+from ..engine.rule import CallNames, Severity
 from ..engine.violation import Fix
 from .common.blocking import BlockingCallRule
 
@@ -167,6 +167,9 @@ class BlockingSubprocessCall(BlockingCallRule):
                     and any(isinstance(n, ast.expr) and _object_key(n) == key for n in names)):
                 return True
         return False
+
+    def call_names(self) -> CallNames:
+        return self.table_names()  # `match` only drops some of the tables' matches.
 
     def match(self, call: ast.Call, context: Context,
               chain: ScopeChain | None = None) -> str | None:

@@ -7,11 +7,13 @@ from fnmatch import fnmatchcase
 
 from ..analysis.facts import ScopeChain
 from ..engine.context import Context
-from ..engine.rule import Severity
+from ..engine.rule import CallNames, Severity
 from ..settings import BlockingPattern, Settings
 from .common.blocking import BlockingCallRule
 
 _DEFAULT_SUGGESTION = "run it with `asyncio.to_thread()` or use an async alternative"
+# The characters that make a pattern match more than its own text (fnmatch).
+_WILDCARDS = frozenset("*?[]")
 
 
 class ConfiguredBlockingCall(BlockingCallRule):
@@ -76,6 +78,28 @@ class ConfiguredBlockingCall(BlockingCallRule):
     @classmethod
     def applies(cls, settings: Settings) -> bool:
         return bool(settings.blocking_calls)
+
+    def call_names(self) -> CallNames:
+        """The names the patterns can match: up to the first wildcard, a qualified name or
+        its beginning; after the last one, the method name of ``Type.method``."""
+        qualified: set[str] = set()
+        prefixes: set[str] = set()
+        methods: set[str] | None = set()
+        for entry in self.settings.blocking_calls:
+            pattern = entry.pattern
+            wildcards = [index for index, character in enumerate(pattern) if character in _WILDCARDS]
+            if not wildcards:
+                qualified.add(pattern)
+            else:
+                literal = pattern[:wildcards[0]]
+                prefixes.add(literal[:literal.rfind(".") + 1])
+            tail = pattern[wildcards[-1] + 1:] if wildcards else pattern
+            if "." not in tail:
+                methods = None
+            elif methods is not None:
+                methods.add(tail.rpartition(".")[2])
+        return CallNames(qualified=frozenset(qualified), prefixes=frozenset(prefixes),
+                         methods=None if methods is None else frozenset(methods))
 
     def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:
         found = self._pattern_for(call, context, chain)

@@ -9,7 +9,7 @@ from ..analysis.facts import ScopeChain
 from ..analysis.roles import ALL_ROLES
 from ..engine.context import Context
 from ..engine.fixes import binds_tighter_than_await, replace_node
-from ..engine.rule import Severity
+from ..engine.rule import CallNames, Severity
 from ..engine.violation import Fix
 from .common.blocking import BlockingCallRule, method_call, module_call
 
@@ -58,6 +58,9 @@ class EventLoopRun(BlockingCallRule):
     severity = Severity.CRITICAL
     fix_safety = "unsafe"
     required_text = ("async", "run")
+
+    def call_names(self) -> CallNames:
+        return CallNames(qualified=LOOP_ENTRY_POINTS, methods=LOOP_RUNNERS)
 
     def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:
         callee = context.callee(call, chain)

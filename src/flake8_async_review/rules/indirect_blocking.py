@@ -221,7 +221,7 @@ class IndirectBlockingCall(BlockingCallRule):
 
     def _call_threadable(self, call: ast.Call, context: Context, chain: list[ast.AST],
                          returned: bool, visiting: set[int]) -> bool:
-        for rule in self.direct_rules:
+        for rule in self.rules_for(call, context, chain, self.direct_rules):
             matched = rule.match(call, context, chain)
             if matched is not None:
                 if rule.code in _FINE_IN_A_THREAD:
@@ -271,7 +271,7 @@ class IndirectBlockingCall(BlockingCallRule):
 
     def _direct(self, call: ast.Call, context: Context, chain: list[ast.AST]
                 ) -> Blocking | None:
-        for rule in self.direct_rules:
+        for rule in self.rules_for(call, context, chain, self.direct_rules):
             matched = rule.match(call, context, chain)
             if matched is not None:
                 return Blocking(matched, call.lineno, context.module_info.name)

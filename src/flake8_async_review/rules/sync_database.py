@@ -6,7 +6,7 @@ import ast
 
 from ..analysis.facts import ScopeChain
 from ..engine.context import Context
-from ..engine.rule import Severity
+from ..engine.rule import CallNames, Severity
 from .common.blocking import BlockingCallRule
 
 _SQLALCHEMY_SESSION_IO = frozenset({
@@ -96,6 +96,7 @@ _THREAD_SAFE = frozenset({"pymongo.MongoClient", "pymongo.database.Database",
 # pymongo methods that return a cursor: its iteration blocks again.
 _RETURNS_A_CURSOR = frozenset({"aggregate", "aggregate_raw_batches", "watch", "list_indexes",
                                "list_collections", "list_databases", "cursor_command"})
+_METHOD_NAMES = frozenset(name for methods, _ in _METHODS.values() for name in methods)
 
 # Functions that connect or run statements.
 _FUNCTIONS: dict[str, str] = {
@@ -206,6 +207,9 @@ class SyncDatabaseCall(BlockingCallRule):
         ("sqlalchemy", "sqlmodel", "psycopg", "sqlite3", "pymysql", "MySQLdb", "mysql",
          "pymongo"),
     )
+
+    def call_names(self) -> CallNames:
+        return CallNames(qualified=frozenset(_FUNCTIONS), methods=_METHOD_NAMES)
 
     def match(self, call: ast.Call, context: Context,
               chain: ScopeChain | None = None) -> str | None:

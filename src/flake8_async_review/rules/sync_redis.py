@@ -6,7 +6,7 @@ import ast
 
 from ..analysis.facts import ScopeChain
 from ..engine.context import Context
-from ..engine.rule import Severity
+from ..engine.rule import CallNames, Severity
 from .common.blocking import BlockingCallRule
 
 _CLIENTS = frozenset({"redis.Redis", "redis.cluster.RedisCluster"})
@@ -126,6 +126,9 @@ class SyncRedisCall(BlockingCallRule):
     def done_on_return(self, call: ast.Call, matched: str) -> bool:
         method = matched.rpartition(".")[2]
         return not (method.endswith("_iter") or method in _RETURNS_A_READER)
+
+    def call_names(self) -> CallNames:
+        return CallNames(methods=None)  # Most methods of a client send a command.
 
     def match(self, call: ast.Call, context: Context,
               chain: ScopeChain | None = None) -> str | None:

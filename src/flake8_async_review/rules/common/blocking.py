@@ -16,7 +16,7 @@ from ...analysis.catalogue import normalize
 from ...analysis.facts import ScopeChain
 from ...engine.context import Callee, Context
 from ...engine.fixes import run_in_worker_thread
-from ...engine.rule import Rule, shorten
+from ...engine.rule import CallIndex, CallNames, Rule, shorten
 from ...engine.violation import Fix
 
 # Functions that take a function to run elsewhere: a call in their arguments is a
@@ -55,6 +55,9 @@ class BlockingCallRule(Rule):
     suggestions: ClassVar[Mapping[str, str]] = {}
     # visit_Call below looks only at calls in an async def body that are not awaited.
     async_calls_only: ClassVar[bool] = True
+    # The rules this one asks about calls (ASR110: the rest of the family), indexed by
+    # the names of the calls they match: built on first use.
+    _call_index: tuple[Sequence[BlockingCallRule], CallIndex[BlockingCallRule]] | None = None
 
     @classmethod
     def family(cls) -> list[type[BlockingCallRule]]:
@@ -68,6 +71,32 @@ class BlockingCallRule(Rule):
             found.append(rule)
             pending.extend(rule.__subclasses__())
         return sorted(found, key=lambda rule: rule.code)
+
+    def call_names(self) -> CallNames | None:
+        """The names of the calls :meth:`match` can match: those of ``module_calls`` and
+        ``typed_methods``. A rule with its own ``match`` declares its own; until it does,
+        it is given every call."""
+        if type(self).match is not BlockingCallRule.match:
+            return None
+        return self.table_names()
+
+    @classmethod
+    def table_names(cls) -> CallNames:
+        """The names of the calls ``module_calls`` and ``typed_methods`` list: a typed
+        method is called on an object, or through its class (``Path.read_text(path)``)."""
+        methods = frozenset(name for names in cls.typed_methods.values() for name in names)
+        return CallNames(qualified=frozenset(cls.module_calls), methods=methods,
+                         class_methods=methods)
+
+    def rules_for(self, call: ast.Call, context: Context, chain: ScopeChain | None,
+                  rules: Sequence[BlockingCallRule]) -> tuple[BlockingCallRule, ...]:
+        """The rules of ``rules`` (always the same ones for this rule) whose ``match``
+        may match ``call``, in their order: those that declare a name of its callee."""
+        cached = self._call_index
+        if cached is None or cached[0] is not rules:
+            cached = self._call_index = (rules, CallIndex([(rule.call_names(), rule) for rule in rules]))
+        callee = context.callee(call, chain)
+        return cached[1].candidates(callee.qualified, callee.method)
 
     def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:
         """The dotted name of the blocking API ``call`` calls, or None.
