@@ -120,3 +120,43 @@ def test_work_grows_linearly(name: str) -> None:
     large, large_codes = work(generate(GROWTH * n))
     assert small_codes == large_codes == reported
     assert large <= ALLOWED * small, f"{large / small:.1f} times the work for {GROWTH} times the code"
+
+
+def sleeping_handlers(n: int) -> str:
+    """n handlers, each with a blocking sleep whose fix needs a name for the module
+    ``asyncio``, which the file does not import: each fix looks for one among the
+    module's names, and must not read all of them to do so."""
+    return "import time\n" + "".join(
+        f"\n\nasync def handler{i}():\n    time.sleep({i})\n    await fetch()\n"
+        for i in range(n))
+
+
+def lines_run(source: str) -> tuple[int, list[str]]:
+    """The Python lines executed linting ``source`` (parsed beforehand), and the codes
+    reported: unlike calls, these count a loop over a file's names too."""
+    tree = ast.parse(source)
+    lines = source_lines(source)
+    executed = 0
+
+    def trace(frame: FrameType, event: str, arg: object) -> Callable[..., object] | None:
+        nonlocal executed
+        if event == "line":
+            executed += 1
+        return trace
+
+    previous = sys.gettrace()
+    sys.settrace(trace)
+    try:
+        violations = LINTER.lint(tree, lines, "app/service.py")
+    finally:
+        sys.settrace(previous)
+    return executed, [violation.code for violation in violations]
+
+
+def test_a_fix_per_finding_costs_the_same_in_a_larger_file() -> None:
+    n = 150
+    lines_run(sleeping_handlers(n))
+    small, small_codes = lines_run(sleeping_handlers(n))
+    large, large_codes = lines_run(sleeping_handlers(GROWTH * n))
+    assert small_codes == ["ASR101"] * n and large_codes == ["ASR101"] * (GROWTH * n)
+    assert large <= ALLOWED * small, f"{large / small:.1f} times the work for {GROWTH} times the code"
