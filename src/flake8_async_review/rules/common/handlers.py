@@ -2,7 +2,7 @@
 
 One analysis serves ASR201, ASR202, ASR204 and ASR205, and decides which of them
 reports a clause, so that a clause gets at most one of the four, by precedence
-ASR204 > ASR201 > ASR205 > ASR202 (see :func:`handler_code`). Each of those rules
+ASR204 > ASR201 > ASR205 > ASR202 (see :func:`analyse`). Each of those rules
 reports only when the analysis gives its own code. ASR909 uses :func:`raises` too.
 
 The terms, as the rules' documentation uses them:
@@ -61,8 +61,9 @@ import io
 import itertools
 import re
 import tokenize
+import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import ClassVar
 
 from ...analysis.scopes import statement_nodes
@@ -90,6 +91,16 @@ STOP_REQUESTS = frozenset({"builtins.KeyboardInterrupt", "builtins.SystemExit"})
 BARE = "<bare except>"
 EVERYTHING = frozenset({BARE, BASE_EXCEPTION})
 EXITS = frozenset({"sys.exit", "os._exit"})
+# The classes whose catching decides a clause's code: what a clause names besides these
+# makes no difference to it or to the clauses after it.
+_LOOKED_AT = EVERYTHING | {EXCEPTION} | CANCELLATION | STOP_REQUESTS
+# The last part of their names and of the cancellation factory's: a name that ends
+# otherwise is none of them, unless an import binds it to one under another name.
+_LOOKED_AT_PARTS = frozenset(name.rpartition(".")[2]
+                             for name in _LOOKED_AT | CANCELLATION_FACTORIES if name != BARE)
+# What follows one of those parts when a file renames it: ` as <name>` (an import, or
+# an `except` clause), with comments and line continuations allowed between.
+_AS_NAME = re.compile(r"(?:\s|\\|#[^\n]*)+as(?:\s|\\|#[^\n]*)+(\w+)")
 CURRENT_EXCEPTION = frozenset({"sys.exc_info", "sys.exception"})
 # Calls that only look at the exception: passing it to them is not handing it on.
 _INSPECTING = frozenset({
@@ -162,68 +173,104 @@ class Catches:
 
 @dataclass(frozen=True)
 class HandlerFacts:
-    """The analysis of one ``except`` clause, and the one code it gets (if any)."""
+    """What an ``except`` clause catches, and the one code it gets (if any)."""
 
     catches: Catches
-    raises: bool
-    silent: bool
-    hands_on: bool  # Worked out only for a clause that does not raise (False for the others).
-    guards_await: bool
-    answers_a_predicate: bool
-    # The `try` block only parses or converts a value (see `only_parses`); False when
-    # the clause is not a silent broad one.
-    parse_fallback: bool
-    # The clause says why in a comment (see `explains_itself`); False when the clause is
-    # not a silent broad one.
-    explained: bool
-    in_async_function: bool
-    # Worked out only for a clause ASR204 would report otherwise (False for the others).
-    own_cancellation: bool
     code: str | None
 
 
-def catches(handler: ast.ExceptHandler, context: Context, try_node: ast.AST | None = None) -> Catches:
-    """What the clause catches, from its exception expression resolved at the walk's
-    position (the clause being visited, or a node in its body), and what the clauses
-    before it in ``try_node`` already caught."""
-    earlier: frozenset[str] = frozenset()
-    if try_node is None:
-        named = frozenset(caught_names(handler, context))
-    else:
-        named, earlier = _try_facts(try_node, context).clauses[id(handler)]
-    return Catches(
-        bare=BARE in named,
-        base_exception=BASE_EXCEPTION in named,
-        exception=EXCEPTION in named,
-        cancellation=bool(named & CANCELLATION),
-        stop_handled_earlier=bool(earlier & (STOP_REQUESTS | EVERYTHING)),
-        cancellation_handled_earlier=bool(earlier & (CANCELLATION | EVERYTHING)),
-    )
-
-
-@dataclass(frozen=True)
 class _TryFacts:
-    """What every clause of one ``try`` names and what the clauses before it name (by
-    the clause's id), and whether its block can suspend."""
+    """The facts of one ``try`` that its clauses share. What each clause names (of the
+    classes the analysis looks at) and what the clauses before it name, by the clause's
+    id, is resolved once for all clauses, whichever asks first; whether the block can
+    suspend or only parses a value is worked out on the first request."""
 
-    clauses: dict[int, tuple[frozenset[str], frozenset[str]]]
-    guards_await: bool
+    __slots__ = ("_guards_await", "_only_parses", "clauses", "node")
+
+    def __init__(self, try_node: ast.AST, context: Context) -> None:
+        self.node = try_node
+        self.clauses: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        earlier: frozenset[str] = frozenset()
+        for clause in getattr(try_node, "handlers", None) or []:
+            named = _looked_at_names(clause, context)
+            self.clauses[id(clause)] = (named, earlier)
+            earlier |= named
+        self._guards_await: bool | None = None
+        self._only_parses: bool | None = None
+
+    def catches(self, handler: ast.ExceptHandler) -> Catches:
+        """What the clause catches, and what the clauses before it already caught."""
+        named, earlier = self.clauses[id(handler)]
+        return Catches(
+            bare=BARE in named,
+            base_exception=BASE_EXCEPTION in named,
+            exception=EXCEPTION in named,
+            cancellation=bool(named & CANCELLATION),
+            stop_handled_earlier=bool(earlier & (STOP_REQUESTS | EVERYTHING)),
+            cancellation_handled_earlier=bool(earlier & (CANCELLATION | EVERYTHING)),
+        )
+
+    def guards_await(self) -> bool:
+        if self._guards_await is None:
+            self._guards_await = guards_await(self.node)
+        return self._guards_await
+
+    def only_parses(self, context: Context) -> bool:
+        if self._only_parses is None:
+            self._only_parses = only_parses(self.node, context)
+        return self._only_parses
 
 
 def _try_facts(try_node: ast.AST, context: Context) -> _TryFacts:
-    """The facts of a ``try``, worked out once whichever of its clauses asks first:
-    each clause's names are resolved once, however many clauses follow it."""
+    """The shared facts of a ``try``, made by whichever of its clauses asks first."""
     memo: dict[int, _TryFacts] = context.shared_state("try-facts", dict)
     facts = memo.get(id(try_node))
     if facts is None:
-        clauses: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
-        earlier: frozenset[str] = frozenset()
-        for clause in getattr(try_node, "handlers", None) or []:
-            named = frozenset(caught_names(clause, context))
-            clauses[id(clause)] = (named, earlier)
-            earlier |= named
-        facts = memo[id(try_node)] = _TryFacts(clauses, guards_await(try_node))
+        facts = memo[id(try_node)] = _TryFacts(try_node, context)
     return facts
+
+
+def _looked_at_names(handler: ast.ExceptHandler, context: Context) -> frozenset[str]:
+    """The classes of ``_LOOKED_AT`` a clause names. Its entries are resolved only when
+    one of them may name such a class: by the last part of its name, or by a name the
+    file may import one of them as (``from asyncio import CancelledError as Stop``).
+    The clause of ``except ValueError:`` needs no look at the scopes."""
+    if handler.type is None:
+        return frozenset({BARE})
+    entries = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for entry in entries:
+        named = entry.func if isinstance(entry, ast.Call) else entry
+        if isinstance(named, ast.Attribute):
+            maybe = named.attr in _LOOKED_AT_PARTS
+        elif isinstance(named, ast.Name):
+            maybe = named.id in _LOOKED_AT_PARTS or named.id in _renamed_in_file(context)
+        else:
+            maybe = False
+        if maybe:
+            return frozenset(caught_names(handler, context)) & _LOOKED_AT
+    return frozenset()
+
+
+def _renamed_in_file(context: Context) -> frozenset[str]:
+    """The names the file's text may bind to one of the classes of ``_LOOKED_AT`` under
+    another name (with some that it does not: ``e`` of ``except Exception as e``). The
+    text is normalized as Python normalizes identifiers."""
+    def compute() -> frozenset[str]:
+        text = "".join(context.lines)
+        if not text.isascii():
+            text = unicodedata.normalize("NFKC", text)
+        names: set[str] = set()
+        for part in _LOOKED_AT_PARTS:
+            found = text.find(part)
+            while found != -1:
+                found += len(part)
+                renamed = _AS_NAME.match(text, found)
+                if renamed is not None:
+                    names.add(renamed.group(1))
+                found = text.find(part, found)
+        return frozenset(names)
+
+    return context.shared_state("names-renaming-looked-at-classes", compute)
 
 
 def caught_names(handler: ast.ExceptHandler, context: Context) -> set[str]:
@@ -246,7 +293,16 @@ def caught_names(handler: ast.ExceptHandler, context: Context) -> set[str]:
 
 
 def raises(handler: ast.ExceptHandler, context: Context) -> bool:
-    """The body raises on at least one path (see the module docstring)."""
+    """The body raises on at least one path (see the module docstring); walked once per
+    clause and file, whichever rules ask."""
+    memo: dict[int, bool] = context.shared_state("handler-raises", dict)
+    found = memo.get(id(handler))
+    if found is None:
+        found = memo[id(handler)] = _raises(handler, context)
+    return found
+
+
+def _raises(handler: ast.ExceptHandler, context: Context) -> bool:
     for node in statement_nodes(handler.body):
         if isinstance(node, ast.Raise):
             return True
@@ -438,30 +494,31 @@ def _ends_its_own_task(handler: ast.ExceptHandler, try_node: ast.AST, context: C
 
 
 def _only_run_as_tasks(context: Context) -> dict[str, bool]:
-    """For each name the module references (``f``, ``self.f``): whether every reference
-    is a coroutine call handed straight to a task spawner. Worked out once per file."""
+    """For each private name the module references (``_f``, ``self._f``): whether every
+    reference is a coroutine call handed straight to a task spawner. Worked out once per
+    file, in one walk, and without one when the file names no spawner."""
     def compute() -> dict[str, bool]:
-        spawned: set[int] = set()
-        for node in ast.walk(context.tree):
-            if not (isinstance(node, ast.Call) and node.args):
-                continue
-            spawner = node.func
-            name = spawner.attr if isinstance(spawner, ast.Attribute) else getattr(spawner, "id", None)
-            if name not in _TASK_SPAWNERS:
-                continue
-            first = node.args[0]
-            if isinstance(first, ast.Call):
-                first = first.func
-            spawned.add(id(first))
         verdicts: dict[str, bool] = {}
+        if not any(spawner in line for line in context.lines for spawner in _TASK_SPAWNERS):
+            return verdicts  # Nothing is run as a task.
+        spawned: set[int] = set()
+        # Breadth first: a spawner call comes before the reference handed to it.
         for node in ast.walk(context.tree):
+            if isinstance(node, ast.Call):
+                spawner = node.func
+                name = spawner.attr if isinstance(spawner, ast.Attribute) else getattr(spawner, "id", None)
+                if node.args and name in _TASK_SPAWNERS:
+                    first = node.args[0]
+                    spawned.add(id(first.func if isinstance(first, ast.Call) else first))
+                continue
             if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
                 name = node.attr
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 name = node.id
             else:
                 continue
-            verdicts[name] = verdicts.get(name, True) and id(node) in spawned
+            if name.startswith("_"):
+                verdicts[name] = verdicts.get(name, True) and id(node) in spawned
         return verdicts
 
     return context.shared_state("only-run-as-tasks", compute)
@@ -672,15 +729,20 @@ def _sets_before_cancel(block: list[ast.stmt], flag: ast.Name | ast.Attribute) -
     return False
 
 
-def could_be_asr204(facts: HandlerFacts) -> bool:
-    """The clause catches cancellation (and no earlier clause of the ``try`` does), in
-    an ``async def``, around a ``try`` block that can suspend."""
-    c = facts.catches
-    return (facts.in_async_function and c.catches_cancellation
-            and not c.cancellation_handled_earlier and facts.guards_await)
+def analyse(handler: ast.ExceptHandler, context: Context) -> HandlerFacts:
+    """What ``handler`` (the clause being visited) catches and the code it gets, once per
+    clause and file whichever rules ask."""
+    memo: dict[int, HandlerFacts] = context.shared_state("handler-facts", dict)
+    facts = memo.get(id(handler))
+    if facts is None:
+        try_facts = _try_facts(context.ancestors[-1], context)  # The clause's `try`.
+        caught = try_facts.catches(handler)
+        facts = memo[id(handler)] = HandlerFacts(caught, _code(handler, caught, try_facts, context))
+    return facts
 
 
-def handler_code(facts: HandlerFacts) -> str | None:
+def _code(handler: ast.ExceptHandler, caught: Catches, try_facts: _TryFacts,
+          context: Context) -> str | None:
     """The single code a clause gets, by precedence ASR204 > ASR201 > ASR205 > ASR202.
 
     A clause that raises or hands the exception on gets none. ASR204 needs a clause
@@ -690,53 +752,30 @@ def handler_code(facts: HandlerFacts) -> str | None:
     ASR205 an explicit ``BaseException`` and ASR202 a bare ``except:``, each
     unless an earlier clause of the ``try`` names ``KeyboardInterrupt`` or
     ``SystemExit``: the author has decided what happens to a request to stop.
+
+    What the clause catches is looked at first, then its statements, and its body and
+    the ``try`` block are walked only for a clause that could still get a code.
     """
-    c = facts.catches
-    if facts.raises or facts.hands_on:
+    may_be_asr204 = (caught.catches_cancellation and not caught.cancellation_handled_earlier
+                     and context.in_async_function and try_facts.guards_await())
+    silent = caught.broad and is_silent(handler)
+    if not (may_be_asr204 or silent or (caught.everything and not caught.stop_handled_earlier)):
         return None
-    if could_be_asr204(facts) and not facts.own_cancellation:
+    if raises(handler, context) or hands_on(handler, context):
+        return None
+    if may_be_asr204 and not own_cancellation(handler, try_facts.node, context):
         return "ASR204"
-    if c.broad and facts.silent and not (facts.answers_a_predicate or facts.parse_fallback
-                                         or facts.explained):
+    if silent and not (answers_a_predicate(handler, context.enclosing_function)
+                       or try_facts.only_parses(context)
+                       or explains_itself(handler, context)):
         return "ASR201"
-    if c.stop_handled_earlier:
+    if caught.stop_handled_earlier:
         return None
-    if c.base_exception:
+    if caught.base_exception:
         return "ASR205"
-    if c.bare:
+    if caught.bare:
         return "ASR202"
     return None
-
-
-def analyse(handler: ast.ExceptHandler, context: Context) -> HandlerFacts:
-    """The facts about ``handler`` (the clause being visited), once per clause and file
-    whichever rules ask."""
-    memo: dict[int, HandlerFacts] = context.shared_state("handler-facts", dict)
-    facts = memo.get(id(handler))
-    if facts is None:
-        try_node = context.parent
-        raised = raises(handler, context)
-        facts = HandlerFacts(
-            catches=catches(handler, context, try_node),
-            raises=raised,
-            silent=is_silent(handler),
-            hands_on=not raised and hands_on(handler, context),
-            guards_await=try_node is not None and _try_facts(try_node, context).guards_await,
-            answers_a_predicate=answers_a_predicate(handler, context.enclosing_function),
-            parse_fallback=False,
-            explained=False,
-            in_async_function=context.in_async_function,
-            own_cancellation=False,
-            code=None,
-        )
-        if (try_node is not None and facts.silent and not raised and facts.catches.broad
-                and not facts.answers_a_predicate):
-            facts = replace(facts, parse_fallback=only_parses(try_node, context),
-                            explained=explains_itself(handler, context))
-        if try_node is not None and could_be_asr204(facts):
-            facts = replace(facts, own_cancellation=own_cancellation(handler, try_node, context))
-        facts = memo[id(handler)] = replace(facts, code=handler_code(facts))
-    return facts
 
 
 def clause_text(handler: ast.ExceptHandler, context: Context) -> str:
@@ -754,6 +793,9 @@ class HandlerRule(Rule):
     their code. Subclasses set the metadata and may override ``message_args``/``fix``."""
 
     required_text: ClassVar[tuple[str | tuple[str, ...], ...]] = ("except",)
+    # The clause is in the file, and what it catches is written there (a class imported
+    # under another name is found by its `as` in the file too).
+    triggers_in_own_text: ClassVar[bool] = True
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler, context: Context) -> None:
         facts = analyse(node, context)
