@@ -9,11 +9,14 @@ import warnings
 from pathlib import Path
 
 import hypothesmith
+import pytest
 from hypothesis import HealthCheck, given, settings
 
-from flake8_async_review.analysis import project
+from flake8_async_review.analysis import facts, project
 from flake8_async_review.analysis.project import materialize, skeleton
 from flake8_async_review.analysis.source import source_lines
+from flake8_async_review.engine.linter import Linter
+from flake8_async_review.rules import RULES_BY_CODE
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -208,3 +211,32 @@ def test_a_module_that_is_not_utf8_stays_unknown_after_its_outline_is_read(tmp_p
     tier = project.project_for(root)
     assert "f" in tier.outline("helpers").by_kind[project.FUNCTION]  # Read leniently.
     assert tier.module("helpers") is None  # Parsed only from a strict reading.
+
+
+def test_the_top_level_facts_of_a_module_read_are_worked_out_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "setup.cfg").write_text("", encoding="utf-8")
+    (tmp_path / "helpers.py").write_text(
+        "import time\n\n\ndef first():\n    time.sleep(1)\n\n\ndef second():\n    time.sleep(2)\n",
+        encoding="utf-8")
+    route = tmp_path / "routes.py"
+    source = ("from helpers import first, second\n\n\n"
+              "async def handler():\n    first()\n    second()\n")
+    route.write_text(source, encoding="utf-8")
+    project.clear_cache()
+    built: list[ast.AST] = []
+    original = facts.Scope
+
+    def counting(node: ast.AST, *args: object, **kwargs: object) -> facts.Scope:
+        built.append(node)
+        return original(node, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(facts, "Scope", counting)
+    linter = Linter([RULES_BY_CODE["ASR110"]])
+    found = linter.lint(ast.parse(source), source_lines(source), str(route))
+    assert [violation.code for violation in found] == ["ASR110", "ASR110"]
+    root = project.project_root(str(tmp_path))
+    assert root is not None
+    helpers = project.project_for(root).module("helpers")
+    assert helpers is not None
+    assert sum(node is helpers.tree for node in built) == 1

@@ -22,6 +22,8 @@ ScopeChain = Sequence[ast.AST]
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _SCOPE_TYPES = (*FUNCTION_TYPES, ast.ClassDef, ast.Module)
+# The key, in ``ModuleInfo.answers``, of the facts kept about a module the tier read.
+_MODULE_FACTS = "file facts of the module"
 # What a comprehension variable resolves to: a scope binding it to nothing known.
 _COMPREHENSION_SCOPE = Scope(ast.Module(body=[], type_ignores=[]))
 # A line that may start a `match` statement: the soft keyword comes first on its line.
@@ -97,8 +99,22 @@ class FileFacts:
         if info.path is None or info.source is None:
             return None
         facts = FileFacts(info.tree, info.source_lines(), str(info.path), self.settings)
-        facts._module_info = info
+        facts.adopt_module(info)
         return facts
+
+    def adopt_module(self, info: ModuleInfo) -> None:
+        """Make these the facts of a module the tier has read (``info``, whose tree this
+        is): what they work out about its top level (its scope, the lines of its ``:=``
+        and ``match``) is kept with the module, so that each question about its code,
+        which gets facts of its own, does not work it out again."""
+        self._module_info = info
+        kept: tuple[Scope, tuple[list[int], list[int]] | tuple[()] | None] | None = (
+            info.answers.get(_MODULE_FACTS))
+        if kept is None:
+            scope = self.scope(self.tree)
+            info.answers[_MODULE_FACTS] = (scope, self._syntax_lines)
+        else:
+            self._scopes[id(self.tree)], self._syntax_lines = kept
 
     def scope(self, node: ast.AST) -> Scope:
         """What the body of a module, class, function or lambda binds (cached)."""

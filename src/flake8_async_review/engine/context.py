@@ -79,7 +79,7 @@ def context_for(info: ModuleInfo, settings: Settings) -> Context | None:
     if info.path is None or info.source is None:
         return None
     context = Context(info.tree, info.source_lines(), str(info.path), settings)
-    context._module_info = info
+    context.adopt_module(info)
     return context
 
 

@@ -40,6 +40,7 @@ BACKGROUND_TASKS_TYPES = frozenset({"fastapi.BackgroundTasks",
                                     "starlette.background.BackgroundTasks"})
 BACKGROUND_TASK_CLASSES = frozenset({"starlette.background.BackgroundTask",
                                      "fastapi.background.BackgroundTask"})
+_TASK_CLASS_NAMES = frozenset(name.rpartition(".")[2] for name in BACKGROUND_TASK_CLASSES)
 SESSION_TYPES = frozenset({
     "sqlalchemy.orm.Session", "sqlmodel.Session", "sqlalchemy.orm.scoped_session",
     "sqlalchemy.ext.asyncio.AsyncSession", "sqlmodel.ext.asyncio.AsyncSession",
@@ -102,6 +103,8 @@ def task_call(call: ast.Call, context: Context, chain: ScopeChain | None = None)
     if isinstance(func, ast.Attribute) and func.attr == "add_task":
         if context.type_of(func.value, chain) not in BACKGROUND_TASKS_TYPES:
             return None
+    elif isinstance(func, ast.Attribute) and func.attr not in _TASK_CLASS_NAMES:
+        return None  # A dotted name ends with the attribute: known without resolving it.
     elif context.qualified_name(func, chain) not in BACKGROUND_TASK_CLASSES:
         return None
     positional = [a for a in call.args if not isinstance(a, ast.Starred)]
