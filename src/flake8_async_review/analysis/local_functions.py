@@ -53,6 +53,18 @@ def local_target(call: ast.Call, context: FileFacts, chain: Sequence[ast.AST]
     return None
 
 
+def sync_def_names(scope_node: ast.Module | ast.ClassDef | FunctionDefinition) -> frozenset[str]:
+    """The names for which :func:`only_def` may find a plain ``def`` in a module,
+    class or function body: those the body binds once, with a ``def`` statement. Kept
+    on the scope node."""
+    names: frozenset[str] | None = getattr(scope_node, _SYNC_DEFS, None)
+    if names is None:
+        names = frozenset(name for name, found in _binders_of(scope_node).items()
+                          if len(found) == 1 and isinstance(found[0], ast.FunctionDef))
+        setattr(scope_node, _SYNC_DEFS, names)
+    return names
+
+
 def only_def(scope_node: ast.AST, name: str) -> FunctionDefinition | None:
     """The one plain ``def``/``async def name`` a scope binds, when nothing else in the
     scope binds ``name``. Answers are kept on the scope node: ASR110 asks about the
@@ -64,13 +76,21 @@ def only_def(scope_node: ast.AST, name: str) -> FunctionDefinition | None:
     if answers is None:
         answers = {}
         setattr(scope_node, _ANSWERS, answers)
-        setattr(scope_node, _BINDERS, _binders(scope_node))
     if name not in answers:
-        answers[name] = _only_def(getattr(scope_node, _BINDERS).get(name, ()))
+        answers[name] = _only_def(_binders_of(scope_node).get(name, ()))
     return answers[name]
 
 
-_ANSWERS, _BINDERS = "_asr_only_def", "_asr_binders"
+_ANSWERS, _BINDERS, _SYNC_DEFS = "_asr_only_def", "_asr_binders", "_asr_sync_defs"
+
+
+def _binders_of(scope_node: ast.AST) -> dict[str, list[ast.stmt]]:
+    """:func:`_binders`, kept on the scope node."""
+    binders: dict[str, list[ast.stmt]] | None = getattr(scope_node, _BINDERS, None)
+    if binders is None:
+        binders = _binders(scope_node)
+        setattr(scope_node, _BINDERS, binders)
+    return binders
 
 
 def _binders(scope_node: ast.AST) -> dict[str, list[ast.stmt]]:

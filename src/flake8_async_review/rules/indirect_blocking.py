@@ -6,9 +6,10 @@ import ast
 from dataclasses import dataclass
 
 from ..analysis.facts import ScopeChain
-from ..analysis.local_functions import local_target, only_def
+from ..analysis.local_functions import local_target, only_def, sync_def_names
 from ..analysis.project import SYNC_FUNCTIONS, materialize
-from ..analysis.scopes import own_nodes
+from ..analysis.receivers import enclosing_method, first_parameter
+from ..analysis.scopes import own_nodes, statements_of
 from ..engine.context import Context, context_for
 from ..engine.rule import Severity
 from ..settings import Settings
@@ -22,6 +23,9 @@ _FINE_IN_A_THREAD = {"ASR101", "ASR108"}
 # The helpers a message names between the reported call and the blocking call; a longer
 # chain shows its first and last helper with an ellipsis between.
 _MAX_HOPS = 2
+_FUNCTION_CLASSES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef})
+# The per-file memo of the names imported from the project.
+_PROJECT_IMPORTS = "ASR110.project_imports"
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,8 @@ class IndirectBlockingCall(BlockingCallRule):
         )
 
     def match(self, call: ast.Call, context: Context, chain: ScopeChain | None = None) -> str | None:
+        if chain is None and not _may_run_a_helper(call, context):
+            return None
         found = self._blocking_target(call, context, chain)
         return found.call if found else None
 
@@ -289,13 +295,13 @@ class IndirectBlockingCall(BlockingCallRule):
         return found.through(target_context.module_info.name, _display_name(function, target_chain))
 
 
-def _under_none_tests(function: ast.AST) -> set[int]:
+def _under_none_tests(function: SyncFunction) -> set[int]:
     """The nodes in the body of an ``if <value> is None:`` of the function (not of its
     nested functions): a lazy initialisation (``if self._config is None: self._config =
     load()``) or a fallback for a value the caller did not give, which runs once, or
     only on data the source does not show."""
     guarded: set[int] = set()
-    for node in own_nodes(function):
+    for node in statements_of(function.body):  # An `if` is a statement: no expression is walked.
         if isinstance(node, ast.If) and _is_none_test(node.test):
             for statement in node.body:
                 guarded.update(id(inner) for inner in ast.walk(statement))
@@ -311,6 +317,50 @@ def _display_name(function: SyncFunction, chain: list[ast.AST]) -> str:
     """A helper as a message names it: ``name``, or ``Class.name`` for a method."""
     owner = chain[-2] if len(chain) > 1 else None
     return f"{owner.name}.{function.name}" if isinstance(owner, ast.ClassDef) else function.name
+
+
+def _may_run_a_helper(call: ast.Call, context: Context) -> bool:
+    """Whether a call at the walk's position may run a sync function
+    :func:`_sync_target` finds, from the names it is made of (most calls cannot:
+    ``request.json()``, ``logger.info()``, builtins): ``name()`` where ``name`` is
+    imported from the project, or a plain ``def`` of the module, or bound in a function
+    around the call; ``value.name()`` where ``value`` is imported from the project, or
+    is the ``self`` or ``cls`` of the enclosing method and its class may bind ``name``
+    with a plain ``def``."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        name = value = func.id
+    elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        name, value = func.attr, func.value.id
+    else:
+        return False
+    if value in context.shared_state(_PROJECT_IMPORTS, lambda: _project_imports(context)):
+        return True
+    chain = context.scope_nodes
+    if func.__class__ is ast.Name:
+        if name in sync_def_names(context.tree):
+            return True
+        # Or bound in a function around the call (a class body around it hides its
+        # names: see FileFacts.defining_scope).
+        for node in chain:
+            if node.__class__ in _FUNCTION_CLASSES and name in context.scope(node).bindings:
+                return True
+        return False
+    method = enclosing_method(chain)
+    if method is None or value != first_parameter(method[0]):
+        return False
+    class_node = chain[method[1]]
+    return isinstance(class_node, ast.ClassDef) and name in sync_def_names(class_node)
+
+
+def _project_imports(context: Context) -> frozenset[str]:
+    """The checked file's top-level names imported from a module of the project (none
+    with the project tier off)."""
+    project = context.module_info.project if context.settings.project_inference else None
+    if project is None:
+        return frozenset()
+    return frozenset(name for name, target in context.module_info.imports.items()
+                     if target is not None and project.module_path(target[0]) is not None)
 
 
 def _sync_target(call: ast.Call, context: Context, chain: list[ast.AST]
