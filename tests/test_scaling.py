@@ -25,25 +25,27 @@ GROWTH = 4
 ALLOWED = 4.5  # The larger file may cost 4.5 times the smaller, not 16 times.
 
 
-def work(source: str) -> tuple[int, list[str]]:
-    """The Python calls made linting ``source`` (parsed beforehand), and the codes
-    reported."""
+def work(source: str, unit: str = "call") -> tuple[int, list[str]]:
+    """The Python calls made linting ``source`` (parsed beforehand), or with ``unit``
+    "line" the Python lines run (which count a loop too), and the codes reported."""
     tree = ast.parse(source)
     lines = source_lines(source)
-    calls = 0
+    counted = 0
 
-    def count(frame: FrameType, event: str, arg: object) -> None:
-        nonlocal calls
-        if event == "call":
-            calls += 1
+    def count(frame: FrameType, event: str, arg: object) -> Callable[..., object] | None:
+        nonlocal counted
+        if event == unit:
+            counted += 1
+        return count
 
-    previous = sys.getprofile()
-    sys.setprofile(count)
+    lines_too = unit == "line"  # Lines are traced, calls profiled (cheaper).
+    previous = sys.gettrace() if lines_too else sys.getprofile()
+    (sys.settrace if lines_too else sys.setprofile)(count)
     try:
         violations = LINTER.lint(tree, lines, "app/service.py")
     finally:
-        sys.setprofile(previous)
-    return calls, [violation.code for violation in violations]
+        (sys.settrace if lines_too else sys.setprofile)(previous)
+    return counted, [violation.code for violation in violations]
 
 
 def unread_coroutines(n: int) -> str:
@@ -131,32 +133,10 @@ def sleeping_handlers(n: int) -> str:
         for i in range(n))
 
 
-def lines_run(source: str) -> tuple[int, list[str]]:
-    """The Python lines executed linting ``source`` (parsed beforehand), and the codes
-    reported: unlike calls, these count a loop over a file's names too."""
-    tree = ast.parse(source)
-    lines = source_lines(source)
-    executed = 0
-
-    def trace(frame: FrameType, event: str, arg: object) -> Callable[..., object] | None:
-        nonlocal executed
-        if event == "line":
-            executed += 1
-        return trace
-
-    previous = sys.gettrace()
-    sys.settrace(trace)
-    try:
-        violations = LINTER.lint(tree, lines, "app/service.py")
-    finally:
-        sys.settrace(previous)
-    return executed, [violation.code for violation in violations]
-
-
 def test_a_fix_per_finding_costs_the_same_in_a_larger_file() -> None:
     n = 150
-    lines_run(sleeping_handlers(n))
-    small, small_codes = lines_run(sleeping_handlers(n))
-    large, large_codes = lines_run(sleeping_handlers(GROWTH * n))
+    work(sleeping_handlers(n), "line")
+    small, small_codes = work(sleeping_handlers(n), "line")
+    large, large_codes = work(sleeping_handlers(GROWTH * n), "line")
     assert small_codes == ["ASR101"] * n and large_codes == ["ASR101"] * (GROWTH * n)
     assert large <= ALLOWED * small, f"{large / small:.1f} times the work for {GROWTH} times the code"
