@@ -5,13 +5,12 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
-from ..analysis.scopes import statement_nodes
 from ..engine.context import Context
 from ..engine.fixes import insert_after
 from ..engine.rule import Rule, Severity
 from ..engine.violation import Edit, Fix
 from .common.handlers import STOP_REQUESTS, raises
-from .common.loggers import LOGURU, LoggerCall, logger_call
+from .common.loggers import LOGURU, LoggerCall, clause_logger_calls, logger_call
 
 _ERROR_LEVEL = frozenset({"error", "critical", "fatal"})
 _TRACEBACK_KEYWORDS = frozenset({"exc_info", "stack_info"})
@@ -137,12 +136,7 @@ def _only_stop_requests(handler: ast.ExceptHandler, context: Context) -> bool:
 def _logs_traceback(handler: ast.ExceptHandler, context: Context) -> bool:
     """Another call in the clause logs the traceback (``logger.exception()``,
     ``logger.debug("details", exc_info=True)``)."""
-    for node in statement_nodes(handler.body):
-        if not isinstance(node, ast.Call):
-            continue
-        call = logger_call(node, context)
-        if call is None:
-            continue
+    for node, call in clause_logger_calls(handler, context):
         if call.method == "exception" or (call.family == LOGURU and _loguru_with_exception(call.receiver)):
             return True
         for keyword in node.keywords:

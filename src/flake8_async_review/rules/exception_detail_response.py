@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 from http import HTTPStatus
 
-from ..analysis.scopes import statement_nodes
 from ..engine.context import Context
 from ..engine.fixes import (
     alone_on_its_lines,
@@ -15,7 +14,7 @@ from ..engine.fixes import (
 from ..engine.rule import Rule, Severity
 from ..engine.violation import Edit, Fix
 from .common.handlers import BARE, BASE_EXCEPTION, EXCEPTION, caught_names
-from .common.loggers import logger_call, logger_for_fix
+from .common.loggers import clause_logger_calls, logger_for_fix
 
 _HTTP_EXCEPTIONS = frozenset({"fastapi.HTTPException", "fastapi.exceptions.HTTPException",
                               "starlette.exceptions.HTTPException",
@@ -272,12 +271,7 @@ def _generic_detail(call: ast.Call, context: Context) -> str:
 def _logs_exception(handler: ast.ExceptHandler, context: Context) -> bool:
     """A logging call of the clause already logs the exception: its traceback
     (``logger.exception()``, ``exc_info=``), or its text (``logger.warning("%s", e)``)."""
-    for node in statement_nodes(handler.body):
-        if not isinstance(node, ast.Call):
-            continue
-        call = logger_call(node, context)
-        if call is None:
-            continue
+    for node, call in clause_logger_calls(handler, context):
         if call.method == "exception" or any(k.arg in ("exc_info", "exception") for k in node.keywords):
             return True
         if handler.name and any(isinstance(n, ast.Name) and n.id == handler.name

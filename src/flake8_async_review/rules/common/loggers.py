@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ...analysis.facts import FileFacts, ScopeChain
@@ -28,7 +29,13 @@ from ...analysis.project import (
     imported_from_project,
     materialize,
 )
-from ...analysis.scopes import bound_names, own_nodes, parameter_names, statements_of
+from ...analysis.scopes import (
+    bound_names,
+    own_nodes,
+    parameter_names,
+    statement_nodes,
+    statements_of,
+)
 from ...engine.context import Context
 from ...engine.fixes import add_module_import, add_module_statement
 from ...engine.violation import Edit
@@ -102,6 +109,17 @@ def logging_function(func: ast.expr, context: Context, chain: ScopeChain | None 
         return None
     return LoggerCall(family, func.attr, func.value)
 
+
+
+def clause_logger_calls(handler: ast.ExceptHandler, context: Context
+                        ) -> Iterator[tuple[ast.Call, LoggerCall]]:
+    """The logging calls an ``except`` clause makes itself (not in functions it
+    defines), each with what :func:`logger_call` says of it."""
+    for node in statement_nodes(handler.body):
+        if isinstance(node, ast.Call):
+            call = logger_call(node, context)
+            if call is not None:
+                yield node, call
 
 def logger_family(type_name: str | None) -> str | None:
     return LOGGER_TYPES.get(type_name) if type_name is not None else None
