@@ -437,6 +437,29 @@ def test_positions_round_trip() -> None:
         assert lines.position(4, 0) == types.Position(2, 4)  # Past the end: end of text.
 
 
+def test_documentation_address_worked_out_once_per_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every diagnostic carries its rule's address; the package metadata behind it is
+    read once per code, and again only when the setting that decides it changes."""
+    from flake8_async_review.frontends import lsp
+
+    asked: list[str] = []
+
+    def counting(code: str, docs_url: str | None = None) -> str:
+        asked.append(code)
+        return f"{docs_url or 'https://site'}/{code}"
+
+    monkeypatch.setattr(lsp, "rule_url", counting)
+    server = lsp.AsrLanguageServer()
+    hrefs = [server.docs_href(code) for code in ("ASR101", "ASR101", "ASR102", "ASR101")]
+    assert hrefs == ["https://site/ASR101", "https://site/ASR101", "https://site/ASR102",
+                     "https://site/ASR101"]
+    assert asked == ["ASR101", "ASR102"]
+    server.settings = server.settings.updated({"docsUrl": "https://docs.example"})[0]
+    assert server.docs_href("ASR101") == "https://docs.example/ASR101"
+    assert server.docs_href("ASR999") is None  # Not a rule: no page.
+    assert asked == ["ASR101", "ASR102", "ASR101"]
+
+
 def test_apply_change_uses_protocol_lines() -> None:
     text = "a\x0cb = 1\nc = 😀1\n"
     change = types.TextDocumentContentChangePartial(

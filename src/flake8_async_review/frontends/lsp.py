@@ -168,6 +168,8 @@ class Settings:
 
 
 def _units(text: str, encoding: str) -> int:
+    if text.isascii():  # Most lines of code: one unit per character in every encoding.
+        return len(text)
     if encoding == types.PositionEncodingKind.Utf8:
         return len(text.encode("utf-8", "surrogatepass"))
     if encoding == types.PositionEncodingKind.Utf32:
@@ -408,6 +410,7 @@ class AsrLanguageServer(LanguageServer):
         self.reported_errors: set[str] = set()
         self.left_out: dict[str, bool] = {}  # Path -> left out of the project's check.
         self.docs_dir: str | None = None
+        self._hrefs: dict[tuple[str, str | None, str | None], str | None] = {}
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -536,7 +539,15 @@ class AsrLanguageServer(LanguageServer):
 
     def docs_href(self, code: str) -> str | None:
         """The rule's web page (``docsUrl``, else the package's documentation site),
-        else the local copy of its page."""
+        else the local copy of its page. Worked out once per code and place: every
+        diagnostic of every publication carries one, and the package's documentation
+        site is read from its installed metadata."""
+        key = (code, self.settings.docs_url, self.docs_dir)
+        if key not in self._hrefs:
+            self._hrefs[key] = self._docs_href(code)
+        return self._hrefs[key]
+
+    def _docs_href(self, code: str) -> str | None:
         if RULES_BY_CODE.get(code) is None:
             return None
         url = rule_url(code, self.settings.docs_url)
