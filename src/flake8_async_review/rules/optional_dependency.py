@@ -192,6 +192,9 @@ class OptionalDependencyNotDeclared(Rule):
     # `Form` and `File` are only used called (or imported under another name).
     required_text = (("EmailStr", "NameEmail", "UploadFile", "Form(", "File(", "Form as", "File as",
                       "Jinja2Templates", "ORJSONResponse", "UJSONResponse"),)
+    # Each handler first asks whether the file itself spells one of the names it looks
+    # for (see ``_FileState.may_use``): the modules it imports from cannot add one.
+    triggers_in_own_text = True
 
     # -- pydantic models -----------------------------------------------------------------
 
