@@ -20,19 +20,17 @@ from __future__ import annotations
 
 import ast
 import bisect
-import gc
 import math
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .source import source_lines
+from .source import paused_collection, source_lines
 
 # How old a module's last check may be before its file is looked at again. A lint run
 # reads each module once; a long-lived process (the language server) sets a short one.
@@ -398,7 +396,7 @@ def load_module(project: Project, dotted: str, path: Path) -> ModuleInfo | None:
     try:
         source = project.read_text(dotted, path)
         parse_count += 1
-        with _no_collection():
+        with paused_collection():
             info = _from_skeleton(project, dotted, path, source)
             if info is None:
                 tree = ast.parse(source, str(path))
@@ -409,22 +407,6 @@ def load_module(project: Project, dotted: str, path: Path) -> ModuleInfo | None:
         info = None
     _MODULES[key] = info
     return info
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """No cyclic garbage collection while a tree is built and cut down to its top level.
-    A tree has no reference cycles, so there is nothing for a collection to find; but
-    collections during the parse would move the whole tree, most of which is dropped a
-    moment later, into the oldest generation, which makes the next full collections come
-    sooner (each traverses everything the host process holds, flake8's tokens included)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # Kept trees are many small objects, which the cyclic garbage collector traverses on
@@ -632,7 +614,7 @@ def materialize(node: Definition) -> Definition:
 
 def _parse_definition(node: ast.AST, text: str, first: int) -> ast.AST | None:
     try:
-        with _no_collection():
+        with paused_collection():
             # Blank lines before it put every node at its line in the file.
             tree = ast.parse("\n" * (first - 1) + text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _SOURCE_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
@@ -12,3 +15,20 @@ def source_lines(text: str) -> list[str]:
     ``\r\n``, ``\r`` and ``\n`` end a line (``str.splitlines`` also splits at form
     feeds and other separators that Python source treats as ordinary characters)."""
     return _SOURCE_LINE.findall(text)
+
+
+@contextmanager
+def paused_collection() -> Iterator[None]:
+    """No cyclic garbage collection while a tree is built. A tree has no reference
+    cycles, so a collection during a parse finds nothing to free; but parsing a large
+    text allocates enough objects to start several, each of which traverses everything
+    the process holds (on an 8,000-line file, that doubles the cost of the parse), and
+    moves the new tree into an older generation, which makes the next full collections
+    come sooner."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
