@@ -28,8 +28,11 @@ used, and the entry is ignored when one changed:
 Entries are JSON files in sharded directories under ``v1/``, written atomically
 (a temporary file, then a rename), so concurrent runs and parallel workers never see a
 partial entry. An entry that does not parse, names another key or has an unexpected
-shape is ignored and written again. The cache lives in the user's cache directory
-(``flake8-async-review check --help`` names it) and can be deleted at any time.
+shape is ignored and written again. Beside the shards, ``package-<stamp>-<name>.json``
+files keep what the package alone decides (what reports show of each rule), so that a
+run whose results all come from the cache need not import the rules. The cache lives
+in the user's cache directory (``flake8-async-review check --help`` names it) and can
+be deleted at any time.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -176,18 +179,25 @@ def _walked(parent: str, name: str) -> bool:
     return not os.path.islink(path) and not os.path.exists(os.path.join(path, "pyvenv.cfg"))
 
 
-def _location(directory: str) -> tuple[str, str | None]:
+def _flags(directory: str) -> str:
+    """Which project markers a directory has, whether it has ``__init__.py``, ``src/``."""
+    flags = "".join("1" if os.path.exists(os.path.join(directory, m)) else "0" for m in _MARKERS)
+    flags += "1" if os.path.isfile(os.path.join(directory, "__init__.py")) else "0"
+    return flags + ("1" if os.path.isdir(os.path.join(directory, "src")) else "0")
+
+
+def _location(directory: str, flags_of: Callable[[str], str],
+              listing_of: Callable[[str], str]) -> tuple[str, str | None]:
     """The markers around a directory and the project root they decide (the nearest
     directory with a marker, as ``analysis.project.project_root`` finds it), and the
     names in the directories just above the root (a project often sits in a
-    repository whose root holds its ``.env`` and example files)."""
+    repository whose root holds its ``.env`` and example files). ``flags_of`` is
+    :func:`_flags` and ``listing_of`` :func:`_listing`, or what they returned before."""
     parts = []
     root: str | None = None
     current = directory
     while True:
-        flags = "".join("1" if os.path.exists(os.path.join(current, m)) else "0" for m in _MARKERS)
-        flags += "1" if os.path.isfile(os.path.join(current, "__init__.py")) else "0"
-        flags += "1" if os.path.isdir(os.path.join(current, "src")) else "0"
+        flags = flags_of(current)
         parts.append(flags)
         if root is None and "1" in flags[:len(_MARKERS)]:
             root = current
@@ -201,7 +211,7 @@ def _location(directory: str) -> tuple[str, str | None]:
             if os.path.dirname(above) == above:
                 break
             above = os.path.dirname(above)
-            parts.append(_listing(above))
+            parts.append(listing_of(above))
     return ",".join(parts), root
 
 
@@ -310,13 +320,18 @@ class ResultCache:
         self.entries = os.path.join(self.directory, SCHEMA)
         self.snapshot = snapshot
         self.writable = True
-        rules = sorted(f"{type(r).__module__}.{type(r).__qualname__}"
-                       for r in getattr(linter, "rules", ()))
-        self.stamp = _digest(f"{package_stamp()}\0{options_stamp(options)}\0{rules}"
-                             f"\0{getattr(linter, 'settings', None)!r}".encode())
+        self.package = package_stamp()
+        # Without ``linter``, results come from the linter the options ask for, whose
+        # rules and settings the package and the options decide; a linter given here
+        # may run other rules, or the same with other settings.
+        linter_stamp = "" if linter is None else "\0" + repr((
+            sorted(f"{type(r).__module__}.{type(r).__qualname__}" for r in linter.rules),
+            linter.settings))
+        self.stamp = _digest(f"{self.package}\0{options_stamp(options)}{linter_stamp}".encode())
         self.hashes = _Hashes()
         self._projects: dict[str, _Project] = {}
         self._locations: dict[str, tuple[str, str | None]] = {}
+        self._flags: dict[str, str] = {}
         self._directories: dict[str, str] = {}
         self._outside: dict[str, str] = {}
         self._outside_memo: dict[tuple[str | None, int, int],
@@ -346,6 +361,7 @@ class ResultCache:
         """Forget what was learnt about the inputs (the next lookup looks again)."""
         self._projects.clear()
         self._locations.clear()
+        self._flags.clear()
         self._directories.clear()
         self._outside.clear()
 
@@ -361,7 +377,14 @@ class ResultCache:
     def _location(self, directory: str) -> tuple[str, str | None]:
         found = self._locations.get(directory) if self.snapshot else None
         if found is None:
-            found = self._locations[directory] = _location(directory)
+            found = self._locations[directory] = _location(
+                directory, self._flags_of, lambda path: self._outside_state(path, True))
+        return found
+
+    def _flags_of(self, directory: str) -> str:
+        found = self._flags.get(directory) if self.snapshot else None
+        if found is None:
+            found = self._flags[directory] = _flags(directory)
         return found
 
     def _project(self, root: str) -> _Project:
@@ -421,12 +444,26 @@ class ResultCache:
 
     # -- entries -----------------------------------------------------------------------
 
-    def key(self, filename: str, data: bytes, mode: str) -> str:
-        parts = (self.stamp, mode, filename, os.path.abspath(filename), os.getcwd(), _digest(data))
+    def key(self, filename: str, digest: str, mode: str) -> str:
+        """The key of a file's entry; ``digest`` is its content's (:meth:`content_digest`)."""
+        parts = (self.stamp, mode, filename, os.path.abspath(filename), os.getcwd(), digest)
         return _digest("\0".join(parts).encode("utf-8", "surrogateescape"))
 
     def content_digest(self, data: bytes) -> str:
         return _digest(data)
+
+    def file_digest(self, filename: str) -> str | None:
+        """The digest of a file's content, None when it cannot be read. A file of a
+        project is read once per run, for this and for the project's fingerprint."""
+        state = self.hashes.of(os.path.join(self._directory_of(filename),
+                                            os.path.basename(filename)))
+        if state.startswith("file:"):
+            return state[len("file:"):]
+        try:  # Large, not a regular file, or gone.
+            with open(filename, "rb") as handle:
+                return _digest(handle.read())
+        except OSError:
+            return None
 
     def _path(self, key: str) -> str:
         return os.path.join(self.entries, key[:2], key[2:] + ".json")
@@ -514,6 +551,24 @@ class ResultCache:
         }
         self._write(key, json.dumps(entry, ensure_ascii=False).encode("utf-8", "surrogatepass"))
 
+    def package_data(self, name: str, build: Callable[[], Any],
+                     valid: Callable[[Any], bool]) -> Any:
+        """A JSON value that the package alone decides (such as what reports show of
+        each rule), kept under the package's stamp: read from the cache when it holds a
+        ``valid`` one, else made by ``build`` (and written for the next run)."""
+        path = os.path.join(self.entries, f"package-{self.package}-{name}.json")
+        try:
+            with open(path, "rb") as handle:
+                value = json.loads(handle.read())
+            if valid(value):
+                return value
+        except (OSError, ValueError, RecursionError):
+            pass
+        value = build()
+        if self.writable:
+            self._write_file(path, json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        return value
+
     def changed_since_last_look(self, inputs: dict[str, Any] | None) -> bool:
         """For a long-lived process: whether the project or another input read so far
         changed since the last time any file was looked at (then what the analysis
@@ -543,7 +598,9 @@ class ResultCache:
             return False
 
     def _write(self, key: str, data: bytes) -> None:
-        path = self._path(key)
+        self._write_file(self._path(key), data)
+
+    def _write_file(self, path: str, data: bytes) -> None:
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")

@@ -18,13 +18,11 @@ import difflib
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, NoReturn
 
 from .. import __version__
-from ..analysis.roles import classify
-from ..rules import ALL_RULES, RULES_BY_CODE
 from ..settings import OPTIONS
 from .cache import ENV_VAR
 from .cache import clean as clean_cache
@@ -43,8 +41,7 @@ from .core import (
     unified_diff,
     write_fixed,
 )
-from .reports import FORMATS, Report
-from .rule_docs import rule_page
+from .reports import FORMATS, Report, RuleFacts, rule_facts_from_json, rule_facts_json
 
 PROG = "flake8-async-review"
 FORMAT_NAMES = ("text", *FORMATS)
@@ -246,7 +243,8 @@ def run_check(options: argparse.Namespace, flake8_argv: list[str]) -> int:
         _print_text(session, reports, options.output)
     else:
         not_checked = sum(1 for r in reports if not r.checked)
-        report = Report(findings, len(reports) - not_checked, not_checked, options.docs_url)
+        report = Report(findings, len(reports) - not_checked, not_checked, options.docs_url,
+                        _rule_facts(session, findings))
         _emit(FORMATS[report_format](report), options.output)
     if session.options.count:
         print(len(findings))
@@ -254,6 +252,16 @@ def run_check(options: argparse.Namespace, flake8_argv: list[str]) -> int:
         sys.stdout.flush()  # After the findings, also when both go to one terminal.
         print(summary_line(findings), file=sys.stderr)
     return 1 if findings and not session.options.exit_zero else 0
+
+
+def _rule_facts(session: Session, findings: Sequence[Finding]) -> Mapping[str, RuleFacts] | None:
+    """What reports show of the rules, kept in the cache so that a run whose results
+    all come from it imports no rule; None: the report takes it from the rules."""
+    if session.cache is None or all(f.parse_error for f in findings):
+        return None
+    stored = session.cache.package_data(
+        "rules", rule_facts_json, lambda value: rule_facts_from_json(value) is not None)
+    return rule_facts_from_json(stored)
 
 
 def summary_line(findings: Sequence[Finding]) -> str:
@@ -404,6 +412,8 @@ def _print_remaining(session: Session, remaining: list[Finding]) -> None:
 
 
 def run_rules() -> int:
+    from ..rules import ALL_RULES
+
     header = ("code", "name", "severity", "default", "fix")
     rows = [header] + [
         (rule.code, rule.name, rule.severity.value, "off" if rule.opt_in() else "on",
@@ -417,6 +427,9 @@ def run_rules() -> int:
 
 
 def run_explain(code: str) -> int:
+    from ..rules import ALL_RULES, RULES_BY_CODE
+    from .rule_docs import rule_page
+
     by_name = {rule.name: rule for rule in ALL_RULES}
     rule = RULES_BY_CODE.get(code.strip().upper()) or by_name.get(code.strip().lower())
     if rule is None:
@@ -429,6 +442,8 @@ def run_explain(code: str) -> int:
 
 
 def run_roles(flake8_argv: list[str]) -> int:
+    from ..analysis.roles import classify
+
     session = Session(flake8_argv)
     for filename in session.discover():
         try:

@@ -35,11 +35,11 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..analysis.source import source_lines
 from ..engine.fixes import MAX_ROUNDS, apply_fixes, fixable
-from ..engine.linter import Linter
 from ..engine.violation import Violation
 from .flake8_plugin import Plugin, linter_for
 
 if TYPE_CHECKING:
+    from ..engine.linter import Linter
     from .cache import ResultCache
 
 CODE_PREFIX = "ASR"
@@ -166,7 +166,7 @@ class _Recorder:
     """The tree plugin a session runs: the ASR rules, keeping the engine's violations
     (with their fixes) per file, and yielding to flake8 what the plugin yields."""
 
-    def __init__(self, linter: Linter) -> None:
+    def __init__(self, linter: Callable[[], Linter]) -> None:
         self.linter = linter
         self.recorded: dict[str, list[Violation]] = {}
 
@@ -175,7 +175,7 @@ class _Recorder:
     ) -> list[tuple[int, int, str, type[Plugin]]]:
         if not isinstance(tree, ast.Module):
             return []
-        violations = self.linter.lint(tree, lines, filename)
+        violations = self.linter().lint(tree, lines, filename)
         self.recorded[filename] = violations
         return [(v.line, v.col, v.flake8_text, Plugin) for v in violations]
 
@@ -184,10 +184,14 @@ class Session:
     """flake8's options and configuration, resolved once for a run.
 
     ``argv`` is a flake8 command line (options and paths), read exactly as flake8 reads
-    it. Raises :class:`UsageError` on bad arguments or configuration.
+    it. Raises :class:`UsageError` on bad arguments or configuration. ``linter``: the
+    linter to run instead of the one the options ask for.
+
+    The options' linter is built when a file is first checked: a run whose results all
+    come from the cache imports no rule.
     """
 
-    def __init__(self, argv: Sequence[str]) -> None:
+    def __init__(self, argv: Sequence[str], linter: Linter | None = None) -> None:
         from flake8.exceptions import Flake8Exception
         from flake8.plugins.finder import Checkers, LoadedPlugin
 
@@ -202,8 +206,9 @@ class Session:
                              "(is flake8-async-review installed?)")
         self.plugins = plugins
         self.options = options
-        self.linter = linter_for(options)
-        self.recorder = _Recorder(self.linter)
+        self._linter = linter
+        self._custom_linter = linter is not None
+        self.recorder = _Recorder(lambda: self.linter)
         asr: LoadedPlugin = ours[0]
         self.checkers = Checkers(
             tree=[LoadedPlugin(asr.plugin, self.recorder, asr.parameters)],
@@ -214,12 +219,20 @@ class Session:
         self._collector: Any = None
         self.cache: ResultCache | None = None
 
+    @property
+    def linter(self) -> Linter:
+        """The linter that checks files (the options', built at first use)."""
+        if self._linter is None:
+            self._linter = linter_for(self.options)
+        return self._linter
+
     def use_cache(self, directory: str, snapshot: bool = True) -> str | None:
         """Reuse results from the cache in ``directory`` (see :mod:`.cache`). Returns
         why the cache cannot be used (it is then off), or None."""
         from .cache import ResultCache
 
-        cache = ResultCache(directory, self.options, snapshot=snapshot, linter=self.linter)
+        cache = ResultCache(directory, self.options, snapshot=snapshot,
+                            linter=self.linter if self._custom_linter else None)
         problem = cache.check_writable()
         if problem is not None:
             return f"cannot write the cache in {cache.directory} ({problem}); checking without it"
@@ -373,8 +386,8 @@ class Session:
         cache = self.cache
         if cache is None or not filename or filename in ("-", "stdin"):
             return self.check_text(filename, text, physical_lines)
-        data = text.encode("utf-8", "surrogatepass")
-        key = cache.key(filename, data, f"text:{int(physical_lines)}")
+        digest = cache.content_digest(text.encode("utf-8", "surrogatepass"))
+        key = cache.key(filename, digest, f"text:{int(physical_lines)}")
         hit = cache.lookup(filename, key)
         if hit is not None:
             return self.select(*hit)
@@ -447,32 +460,25 @@ class Session:
             if filename == "-":
                 left.append(filename)
                 continue
-            try:
-                with open(filename, "rb") as handle:
-                    data = handle.read()
-            except OSError:
+            digest = cache.file_digest(filename)
+            if digest is None:
                 left.append(filename)
                 continue
-            key = cache.key(filename, data, "file")
+            key = cache.key(filename, digest, "file")
             hit = cache.lookup(filename, key)
             if hit is not None and hit[0] == filename:
                 raw.append(hit)
                 continue
             left.append(filename)
-            pending[filename] = (key, cache.content_digest(data), cache.inputs(filename))
+            pending[filename] = (key, digest, cache.inputs(filename))
         return left
 
     @property
     def jobs(self) -> int:
         """flake8's ``--jobs``: ``auto`` is the number of CPUs."""
-        import multiprocessing
-
         jobs = self.options.jobs
         if jobs.is_auto:
-            try:
-                return multiprocessing.cpu_count()
-            except NotImplementedError:
-                return 1
+            return os.cpu_count() or 1
         return int(jobs.n_jobs)
 
 
@@ -588,7 +594,8 @@ def _run_parallel(
     import multiprocessing
 
     global _WORKER_SESSION
-    _WORKER_SESSION = session  # Inherited by forked workers.
+    _WORKER_SESSION = session  # Inherited by forked workers,
+    session.recorder.linter()  # with the linter built once, here.
     try:
         pool = multiprocessing.Pool(min(jobs, len(filenames)), _worker_init, (
             session.argv, session.cache.directory if session.cache is not None else None))

@@ -2,6 +2,10 @@
 
 flake8 parses the file, applies ``# noqa`` and ``--select/--ignore``; this plugin only
 runs the rules on the tree it is given and yields what they find.
+
+Loading the plugin (flake8 does it to read its options) imports no rule: the rules are
+imported when a linter is first built, so that a ``check`` run whose results all come
+from the cache never loads them.
 """
 
 from __future__ import annotations
@@ -9,12 +13,14 @@ from __future__ import annotations
 import argparse
 import ast
 from collections.abc import Iterator, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import __version__
-from ..engine.linter import Linter
-from ..rules import ALL_RULES, Rule
 from ..settings import OPTIONS, Settings
+
+if TYPE_CHECKING:
+    from ..engine.linter import Linter
+    from ..engine.rule import Rule
 
 OPT_IN_PREFIX = "ASR9"
 
@@ -52,16 +58,36 @@ class Plugin:
     def run(self) -> Iterator[tuple[int, int, str, type[Plugin]]]:
         linter = type(self)._linter
         if linter is None:  # Used without flake8's option parsing (e.g. directly in tests).
-            linter = type(self)._linter = Linter(ALL_RULES, Settings())
+            from ..engine.linter import Linter
+
+            linter = type(self)._linter = Linter(all_rules(), Settings())
         if not isinstance(self.tree, ast.Module):
             return
         for violation in linter.lint(self.tree, self.lines, self.filename):
             yield violation.line, violation.col, violation.flake8_text, type(self)
 
 
+def all_rules() -> tuple[type[Rule], ...]:
+    """Every rule, imported at first use (also as this module's ``ALL_RULES``)."""
+    found: tuple[type[Rule], ...] | None = globals().get("ALL_RULES")
+    if found is None:
+        from ..rules import ALL_RULES
+
+        found = globals()["ALL_RULES"] = ALL_RULES
+    return found
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ALL_RULES":
+        return all_rules()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def linter_for(options: argparse.Namespace) -> Linter:
     """The linter flake8's parsed options ask for: their ``--asr-*`` settings and the
     rules the selection enables."""
+    from ..engine.linter import Linter
+
     settings = Settings.from_values(
         {spec.field: getattr(options, spec.dest) for spec in OPTIONS if hasattr(options, spec.dest)}
     )
@@ -74,7 +100,7 @@ def enabled_rules(options: argparse.Namespace) -> tuple[type[Rule], ...]:
     that no selection names."""
     named = [*(getattr(options, "select", None) or []),
              *(getattr(options, "extend_select", None) or [])]
-    candidates = [rule for rule in ALL_RULES if not rule.opt_in() or _names(named, rule.code)]
+    candidates = [rule for rule in all_rules() if not rule.opt_in() or _names(named, rule.code)]
     try:
         from flake8.style_guide import Decision, DecisionEngine
 

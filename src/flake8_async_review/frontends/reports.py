@@ -5,24 +5,30 @@ Every format takes the same :class:`Report`: the findings after noqa, selection 
 ``--diff``, in flake8's order, the number of files checked, and the number of files that
 could not be checked (they do not parse, or cannot be read: each is a finding, E999 or
 E902, reported at critical severity).
+
+A rule's name and severity come from :class:`RuleFacts`, which a run whose results all
+come from the cache reads from the cache instead of importing the rules; SARIF (every
+rule's page) and Markdown ("Use instead" examples) import the rules.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..analysis.source import source_lines
 from ..engine.fixes import apply_fixes
 from ..engine.rule import Severity, code_blocks, doc_sections
 from ..engine.violation import Fix
-from ..rules import ALL_RULES, RULES_BY_CODE, Rule
 from .core import PARSE_ERRORS, Finding, SourceFile, unified_diff
-from .rule_docs import rule_page
+
+if TYPE_CHECKING:
+    from ..engine.rule import Rule
 
 TOOL_NAME = "flake8-async-review"
 JSON_SCHEMA_VERSION = 1
@@ -35,11 +41,50 @@ _GITHUB_LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 @dataclass(frozen=True)
+class RuleFacts:
+    """What reports show of a rule besides its findings."""
+
+    name: str
+    severity: Severity
+
+
+@cache
+def _rule_facts() -> dict[str, RuleFacts]:
+    from ..rules import ALL_RULES
+
+    return {rule.code: RuleFacts(rule.name, rule.severity) for rule in ALL_RULES}
+
+
+def rule_facts_json() -> dict[str, list[str]]:
+    """Every rule's facts, as ``{code: [name, severity]}`` (this imports the rules)."""
+    return {code: [facts.name, facts.severity.value] for code, facts in _rule_facts().items()}
+
+
+def rule_facts_from_json(value: Any) -> dict[str, RuleFacts] | None:
+    """Rule facts read back from :func:`rule_facts_json`'s form; None when malformed."""
+    severities = {severity.value: severity for severity in Severity}
+    if not isinstance(value, dict):
+        return None
+    facts = {}
+    for code, entry in value.items():
+        if not (isinstance(entry, list) and len(entry) == 2
+                and all(isinstance(item, str) for item in entry) and entry[1] in severities):
+            return None
+        facts[code] = RuleFacts(entry[0], severities[entry[1]])
+    return facts
+
+
+@dataclass(frozen=True)
 class Report:
     findings: Sequence[Finding]
     files_checked: int
     files_not_checked: int = 0
     docs_url: str | None = None  # The documentation site (see rule_url).
+    rules: Mapping[str, RuleFacts] | None = None  # By code; None: from the rules themselves.
+
+    @property
+    def facts(self) -> Mapping[str, RuleFacts]:
+        return self.rules if self.rules is not None else _rule_facts()
 
 
 def documentation_url() -> str | None:
@@ -67,20 +112,16 @@ def rule_url(code: str, docs_url: str | None = None) -> str | None:
     return f"{base}/rules/{code}/" if base else None
 
 
-def _rule(finding: Finding) -> type[Rule] | None:
-    return RULES_BY_CODE.get(finding.code)
+def _name(report: Report, code: str) -> str | None:
+    facts = report.facts.get(code) if code not in PARSE_ERRORS else None
+    return facts.name if facts is not None else PARSE_ERRORS.get(code)
 
 
-def _name(code: str) -> str | None:
-    rule = RULES_BY_CODE.get(code)
-    return rule.name if rule is not None else PARSE_ERRORS.get(code)
-
-
-def _severity(finding: Finding) -> Severity:
+def _severity(report: Report, finding: Finding) -> Severity:
     if finding.parse_error:  # Nothing in the file was checked, and it cannot run.
         return Severity.CRITICAL
-    rule = _rule(finding)
-    return rule.severity if rule is not None else Severity.MEDIUM
+    facts = report.facts.get(finding.code)
+    return facts.severity if facts is not None else Severity.MEDIUM
 
 
 def _line(finding: Finding) -> int:
@@ -128,8 +169,8 @@ def to_json(report: Report) -> str:
             "end_line": end_line,
             "end_column": end_col + 1,
             "code": finding.code,
-            "name": _name(finding.code),
-            "severity": _severity(finding).value,
+            "name": _name(report, finding.code),
+            "severity": _severity(report, finding).value,
             "message": finding.message,
             "fix": _fix_json(fix) if fix is not None else None,
         })
@@ -147,7 +188,7 @@ def _summary(report: Report) -> dict[str, Any]:
     by_code: dict[str, int] = {}
     fixable = 0
     for finding in report.findings:
-        by_severity[_severity(finding).value] += 1
+        by_severity[_severity(report, finding).value] += 1
         by_code[finding.code] = by_code.get(finding.code, 0) + 1
         if finding.violation is not None and finding.violation.fix is not None:
             fixable += 1
@@ -215,6 +256,8 @@ def _sarif_parse_error_rule(code: str) -> dict[str, Any]:
 
 
 def _page_without_marker(rule: type[Rule]) -> str:
+    from .rule_docs import rule_page
+
     return "\n".join(line for line in rule_page(rule).splitlines()
                      if not line.startswith("<!--")).strip() + "\n"
 
@@ -236,6 +279,8 @@ def to_sarif(report: Report) -> str:
     as help text, and its web page as ``helpUri`` when there is a documentation site),
     one result per finding with its region, and the fix as artifact changes. A file
     that does not parse or cannot be read is a result of rule E999 or E902."""
+    from ..rules import ALL_RULES
+
     descriptors = [_sarif_rule(rule, report.docs_url) for rule in ALL_RULES]
     descriptors += [_sarif_parse_error_rule(code) for code in PARSE_ERRORS
                     if any(f.code == code for f in report.findings)]
@@ -245,7 +290,7 @@ def to_sarif(report: Report) -> str:
         end_line, end_col = _end(finding)
         result: dict[str, Any] = {
             "ruleId": finding.code,
-            "level": _SARIF_LEVEL[_severity(finding)],
+            "level": _SARIF_LEVEL[_severity(report, finding)],
             "message": {"text": finding.message},
             "locations": [{"physicalLocation": {
                 "artifactLocation": _artifact(finding),
@@ -307,7 +352,7 @@ def to_github(report: Report) -> str:
     lines = []
     for finding in report.findings:
         end_line, end_col = _end(finding)
-        name = _name(finding.code)
+        name = _name(report, finding.code)
         title = f"{finding.code} {name}" if name else finding.code
         properties = [
             f"file={_escape_property(_posix(finding.path))}",
@@ -318,7 +363,7 @@ def to_github(report: Report) -> str:
         if end_line == _line(finding):  # GitHub ignores endColumn across lines.
             properties.append(f"endColumn={end_col + 1}")
         properties.append(f"title={_escape_property(title)}")
-        level = _GITHUB_LEVEL[_SARIF_LEVEL[_severity(finding)]]
+        level = _GITHUB_LEVEL[_SARIF_LEVEL[_severity(report, finding)]]
         lines.append(f"::{level} {','.join(properties)}::"
                      f"{_escape_data(f'{finding.code} {finding.message}')}")
     return "".join(line + "\n" for line in lines)
@@ -352,15 +397,15 @@ def to_markdown(report: Report, read: Callable[[str], SourceFile | None] | None 
         "| --- | --- | --- | ---: | ---: |",
     ]
     for severity in SEVERITY_ORDER:
-        for code in sorted({f.code for f in findings if _severity(f) is severity}):
+        for code in sorted({f.code for f in findings if _severity(report, f) is severity}):
             of_code = [f for f in findings if f.code == code]
             fixes = sum(1 for f in of_code if f.violation is not None and f.violation.fix)
-            out.append(f"| {severity.value} | {code} | {_name(code) or ''} | "
+            out.append(f"| {severity.value} | {code} | {_name(report, code) or ''} | "
                        f"{len(of_code)} | {fixes} |")
     out.append("")
     sources: dict[str, SourceFile | None] = {}
     for severity in SEVERITY_ORDER:
-        of_severity = [f for f in findings if _severity(f) is severity]
+        of_severity = [f for f in findings if _severity(report, f) is severity]
         if not of_severity:
             continue
         out += [f"## {severity.value.capitalize()}", ""]
@@ -370,15 +415,17 @@ def to_markdown(report: Report, read: Callable[[str], SourceFile | None] | None 
                 sources[path] = read(path)
             for finding in (f for f in of_severity if f.path == path):
                 out += _markdown_finding(finding, sources[path])
-    out += _use_instead(findings)
+    out += _use_instead(report, findings)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _use_instead(findings: Sequence[Finding]) -> list[str]:
+def _use_instead(report: Report, findings: Sequence[Finding]) -> list[str]:
     """The "Use instead" example of each reported rule, in the summary table's order."""
+    from ..rules import RULES_BY_CODE
+
     out: list[str] = []
     for severity in SEVERITY_ORDER:
-        for code in sorted({f.code for f in findings if _severity(f) is severity}):
+        for code in sorted({f.code for f in findings if _severity(report, f) is severity}):
             rule = RULES_BY_CODE.get(code)
             if rule is None:
                 continue
