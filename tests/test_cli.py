@@ -167,6 +167,10 @@ def test_parity_on_examples_with_a_shared_config(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     (tmp_path / "examples" / "noqa_cases.py").write_text(NOQA_CASES, encoding="utf-8")
     (tmp_path / "examples" / "file_noqa.py").write_text("# flake8: noqa\n" + SAMPLE, encoding="utf-8")
+    (tmp_path / "examples" / "upper_noqa.py").write_text("# FLAKE8=NoQA\n" + SAMPLE, encoding="utf-8")
+    # On a line with code, flake8 ignores it (with a warning): the file is checked.
+    (tmp_path / "examples" / "code_noqa.py").write_text("x = 1  # flake8: noqa\n" + SAMPLE,
+                                                        encoding="utf-8")
     (tmp_path / "examples" / "setup.cfg").write_text(SHARED_CONFIG, encoding="utf-8")
     out = same_report(tmp_path / "examples", ".")
     # Reported: the line whose noqa names another code, and the line with none.
@@ -174,6 +178,7 @@ def test_parity_on_examples_with_a_shared_config(tmp_path: Path) -> None:
     assert sum("noqa_cases.py" in line and "|ASR101|" in line for line in out.splitlines()) == 2
     assert "worker.py|30|17|ASR101|" not in out and "worker.py|28|24|ASR102|" in out
     assert not re.search(r"notifications\.py\|\d+\|\d+\|ASR1", out) and "file_noqa" not in out
+    assert "upper_noqa" not in out and "code_noqa.py|" in out
     assert "cache.py" in out
     # The same configuration given with --config from elsewhere, and from the command line.
     same_report(tmp_path, "--config", "examples/setup.cfg", "examples")

@@ -22,9 +22,11 @@ import argparse
 import ast
 import codecs
 import configparser
+import functools
 import io
 import logging
 import os
+import re
 import subprocess
 import tempfile
 import tokenize
@@ -33,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from ..analysis.incremental import Reparser, parse
 from ..analysis.source import source_lines
 from ..engine.fixes import MAX_ROUNDS, apply_fixes, fixable
 from ..engine.violation import Violation
@@ -218,6 +221,9 @@ class Session:
         self._parse_guide: Any = None
         self._collector: Any = None
         self.cache: ResultCache | None = None
+        # Set by an editor, which checks successive versions of the same texts: each
+        # is parsed from the last one (see analysis.incremental).
+        self.reparser: Reparser | None = None
 
     @property
     def linter(self) -> Linter:
@@ -324,7 +330,8 @@ class Session:
         multi-line strings when the text has no ``noqa`` (then nothing can be
         silenced, and each finding's physical line is just its own line)."""
         checker = _file_checker(filename=filename, plugins=self.checkers, options=self.options,
-                               lines=lines, physical_lines=physical_lines)
+                               lines=lines, physical_lines=physical_lines,
+                               reparser=self.reparser if lines is not None else None)
         display_name, results, _ = checker.run_checks()
         violations = self.recorder.recorded.pop(display_name, [])
         return display_name, results, violations
@@ -507,25 +514,51 @@ def _make_file_checker() -> type:
         (noqa lookups tokenize on demand). Can check text given in memory."""
 
         def __init__(self, *, lines: list[str] | None = None, physical_lines: bool = True,
-                     **kwargs: Any) -> None:
+                     reparser: Reparser | None = None, **kwargs: Any) -> None:
             self._given_lines = lines
             self._physical_lines = physical_lines
+            self._reparser = reparser
             super().__init__(**kwargs)
 
         def _make_processor(self) -> Any:
             if self._given_lines is None:
-                return super()._make_processor()
-            processor = FileProcessor(self.filename, self.options, lines=list(self._given_lines))
-            if (not self._physical_lines and _NOQA_MAPPING in vars(FileProcessor)
-                    and not any("noqa" in line.lower() for line in processor.lines)):
-                # The cached property flake8 would compute by tokenizing every line.
-                vars(processor)[_NOQA_MAPPING] = dict(enumerate(processor.lines, start=1))
+                processor = super()._make_processor()
+            else:
+                processor = FileProcessor(self.filename, self.options, lines=list(self._given_lines))
+                if (not self._physical_lines and _NOQA_MAPPING in vars(FileProcessor)
+                        and not any("noqa" in line.lower() for line in processor.lines)):
+                    # The cached property flake8 would compute by tokenizing every line.
+                    vars(processor)[_NOQA_MAPPING] = dict(enumerate(processor.lines, start=1))
+            if processor is not None:
+                # flake8's ``build_ast`` (``ast.parse`` of the joined lines), with the
+                # collector paused, or from the text's last version in an editor.
+                processor.build_ast = functools.partial(
+                    _build_ast, processor, self._reparser, self.filename)
+                processor.should_ignore_file = functools.partial(
+                    _should_ignore_file, processor, processor.should_ignore_file)
             return processor
 
         def process_tokens(self) -> None:
             return None
 
     return TreeFileChecker
+
+
+def _build_ast(processor: Any, reparser: Reparser | None, filename: str) -> ast.Module:
+    text = "".join(processor.lines)
+    return reparser.parse(filename, text) if reparser is not None else parse(text)
+
+
+_FLAKE8_WORD = re.compile("flake8", re.IGNORECASE)
+
+
+def _should_ignore_file(processor: Any, flake8s: Callable[[], bool]) -> bool:
+    """flake8's ``should_ignore_file``, which matches a regular expression against each
+    line in turn for ``# flake8: noqa``: answered at once, from one search of the whole
+    text, for the text that has no "flake8" in any case (where flake8's answer is no)."""
+    if _FLAKE8_WORD.search("".join(processor.lines)) is None:
+        return False
+    return flake8s()
 
 
 _FILE_CHECKER: list[type] = []

@@ -20,6 +20,7 @@ import asyncio
 import difflib
 import fnmatch
 import io
+import itertools
 import logging
 import os
 import sys
@@ -40,6 +41,7 @@ from pygls.protocol import LanguageServerProtocol
 
 from .. import __version__
 from ..analysis import project
+from ..analysis.incremental import Reparser
 from ..analysis.source import source_lines
 from ..engine.violation import Edit, Fix
 from ..rules import RULES_BY_CODE
@@ -189,9 +191,8 @@ class Lines:
         self.text = text
         self.encoding = encoding
         self.lines = source_lines(text)
-        self.starts = [0]
-        for line in self.lines:
-            self.starts.append(self.starts[-1] + len(line))
+        # The offset in the text of each line's start (and of the text's end).
+        self.starts = list(itertools.accumulate(map(len, self.lines), initial=0))
 
     def position(self, line: int, col: int) -> types.Position:
         """Protocol position of 1-based ``line``, character ``col``."""
@@ -353,6 +354,7 @@ class _SessionCache:
         if session is None:
             session = self.sessions[key] = Session(argv)
             session.use_cache(default_cache_directory(), snapshot=False)  # Off if unwritable.
+            session.reparser = Reparser()  # Each edit parses what it changed.
         return session
 
     def clear(self) -> None:

@@ -87,8 +87,10 @@ class Report:
         return self.rules if self.rules is not None else _rule_facts()
 
 
+@cache
 def documentation_url() -> str | None:
-    """The documentation site from the package metadata (``Project-URL: Documentation``)."""
+    """The documentation site from the package metadata (``Project-URL: Documentation``),
+    read once."""
     from importlib.metadata import PackageNotFoundError, metadata
 
     try:
