@@ -460,6 +460,35 @@ def test_documentation_address_worked_out_once_per_code(monkeypatch: pytest.Monk
     assert asked == ["ASR101", "ASR102", "ASR101"]
 
 
+def test_unchanged_findings_keep_their_diagnostics(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A publication reuses the last one's diagnostic of a finding whose lines did not
+    change, and makes a new one where they did."""
+    from flake8_async_review.engine.violation import Violation
+    from flake8_async_review.frontends import lsp
+
+    sent: list[types.PublishDiagnosticsParams] = []
+    server = lsp.AsrLanguageServer()
+    monkeypatch.setattr(server, "text_document_publish_diagnostics", sent.append)
+    monkeypatch.setattr(lsp.AsrLanguageServer, "encoding", "utf-16")
+
+    def finding(line: int, col: int) -> lsp.Finding:
+        violation = Violation(line=line, col=col, code="ASR101", message="blocks",
+                              end_line=line, end_col=col + 5)
+        return lsp.Finding("f.py", line, col, "ASR101", "blocks", None, violation)
+
+    text = "a = 1\nb = 2\nc = 3\n"
+    server.publish("file:///f.py", lsp.Linted(1, text, [finding(1, 0), finding(3, 0)], None))
+    edited = "a = 1\nb = 22\nc = 3 \u00e9\n"
+    server.publish("file:///f.py", lsp.Linted(2, edited, [finding(1, 0), finding(3, 0)], None))
+    first, second = sent
+    assert second.diagnostics[0] is first.diagnostics[0]  # Line 1 unchanged.
+    assert second.diagnostics[1] is not first.diagnostics[1]  # Line 3 changed.
+    assert second.diagnostics[1] == first.diagnostics[1]
+    # A finding on a line past the end is made each time.
+    server.publish("file:///f.py", lsp.Linted(3, edited, [finding(9, 0)], None))
+    assert sent[-1].diagnostics[0].range.start == types.Position(3, 0)
+
+
 def test_apply_change_uses_protocol_lines() -> None:
     text = "a\x0cb = 1\nc = 😀1\n"
     change = types.TextDocumentContentChangePartial(

@@ -413,6 +413,8 @@ class AsrLanguageServer(LanguageServer):
         self.left_out: dict[str, bool] = {}  # Path -> left out of the project's check.
         self.docs_dir: str | None = None
         self._hrefs: dict[tuple[str, str | None, str | None], str | None] = {}
+        # Per open document, its last diagnostics by what each was made from.
+        self.published: dict[str, dict[tuple[Any, ...], types.Diagnostic]] = {}
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -507,9 +509,36 @@ class AsrLanguageServer(LanguageServer):
 
     def publish(self, uri: str, linted: Linted) -> None:
         lines = Lines(linted.text, self.encoding)
-        diagnostics = [self.diagnostic(finding, lines) for finding in linted.findings]
+        # An edit changes few findings: the others are the diagnostics published last
+        # time, when the lines their positions are read from did not change either.
+        previous = self.published.get(uri, {})
+        kept: dict[tuple[Any, ...], types.Diagnostic] = {}
+        diagnostics = []
+        for finding in linted.findings:
+            key = self.diagnostic_key(finding, lines)
+            diagnostic = previous.get(key) if key is not None else None
+            if diagnostic is None:
+                diagnostic = self.diagnostic(finding, lines)
+            if key is not None:
+                kept[key] = diagnostic
+            diagnostics.append(diagnostic)
+        self.published[uri] = kept
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
             uri=uri, diagnostics=diagnostics, version=linted.version))
+
+    def diagnostic_key(self, finding: Finding, lines: Lines) -> tuple[Any, ...] | None:
+        """What a finding's diagnostic is made from: the finding, the settings and the
+        lines its positions are counted on (None when one is past the text's end)."""
+        violation = finding.violation
+        numbers = [finding.line] if violation is None else [violation.line, violation.end_line]
+        if violation is not None and violation.fix is not None:
+            for edit in violation.fix.edits:
+                numbers += (edit.start_line, edit.end_line)
+        count = len(lines.lines)
+        if not all(1 <= number <= count for number in numbers):
+            return None
+        return (finding, self.settings, self.docs_dir, lines.encoding,
+                tuple(lines.lines[number - 1] for number in numbers))
 
     def finding_range(self, finding: Finding, lines: Lines) -> types.Range:
         violation = finding.violation
@@ -757,6 +786,7 @@ def build_server() -> AsrLanguageServer:
             pending.cancel()
         ls.documents.pop(uri, None)
         ls.results.pop(uri, None)
+        ls.published.pop(uri, None)
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
