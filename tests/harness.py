@@ -152,3 +152,23 @@ def run_flake8(paths: Iterable[Path], args: Iterable[str] = ()) -> dict[Path, se
 
 def only(code: str, diagnostics: set[Diagnostic]) -> set[Diagnostic]:
     return {d for d in diagnostics if d[2] == code}
+
+
+# A small project the cache and warm-start tests check: a helper another module calls
+# from an ``async def`` (a finding across modules), a direct finding, a file that does
+# not parse.
+SLEEPER = "import time\n\n\nasync def nap():\n    time.sleep(1)\n"
+HELPERS = "import time\n\n\ndef pause():\n    time.sleep(1)\n"
+MAIN = "from app.helpers import pause\n\n\nasync def handler():\n    pause()\n"
+
+
+def demo_project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    (root / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'demo'\n", encoding="utf-8")
+    (root / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "app" / "helpers.py").write_text(HELPERS, encoding="utf-8")
+    (root / "app" / "main.py").write_text(MAIN, encoding="utf-8")
+    (root / "app" / "sleeper.py").write_text(SLEEPER, encoding="utf-8")
+    (root / "app" / "broken.py").write_text("def broken(:\n", encoding="utf-8")
+    return root

@@ -11,15 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from harness import HELPERS, MAIN, SLEEPER, demo_project
 
 from flake8_async_review.frontends import cache as cache_module
 from flake8_async_review.frontends.core import Session
 
 SCRIPT = Path(sys.executable).with_name("flake8-async-review")
-
-HELPERS = "import time\n\n\ndef pause():\n    time.sleep(1)\n"
-MAIN = "from app.helpers import pause\n\n\nasync def handler():\n    pause()\n"
-SLEEPER = "import time\n\n\nasync def nap():\n    time.sleep(1)\n"
 
 
 def run(project: Path, cache: Path | None, *args: str) -> subprocess.CompletedProcess[str]:
@@ -35,15 +32,7 @@ def entries(cache: Path) -> list[Path]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    (root / "app").mkdir(parents=True)
-    (root / "pyproject.toml").write_text("[project]\nname = 'demo'\n", encoding="utf-8")
-    (root / "app" / "__init__.py").write_text("", encoding="utf-8")
-    (root / "app" / "helpers.py").write_text(HELPERS, encoding="utf-8")
-    (root / "app" / "main.py").write_text(MAIN, encoding="utf-8")
-    (root / "app" / "sleeper.py").write_text(SLEEPER, encoding="utf-8")
-    (root / "app" / "broken.py").write_text("def broken(:\n", encoding="utf-8")
-    return root
+    return demo_project(tmp_path)
 
 
 def same(a: subprocess.CompletedProcess[str], b: subprocess.CompletedProcess[str]) -> None:

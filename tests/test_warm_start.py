@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from harness import SLEEPER, demo_project
 
 from flake8_async_review.frontends import cache as cache_module
 
@@ -25,10 +26,6 @@ with open(sys.argv[1], "w", encoding="utf-8") as out:
     json.dump(sorted(m for m in sys.modules if m.startswith("flake8_async_review.")), out)
 sys.exit(status)
 """
-
-SLEEPER = "import time\n\n\nasync def nap():\n    time.sleep(1)\n"
-HELPERS = "import time\n\n\ndef pause():\n    time.sleep(1)\n"
-MAIN = "from app.helpers import pause\n\n\nasync def handler():\n    pause()\n"
 
 
 class Run:
@@ -48,15 +45,7 @@ class Run:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    (root / "app").mkdir(parents=True)
-    (root / "pyproject.toml").write_text("[project]\nname = 'demo'\n", encoding="utf-8")
-    (root / "app" / "__init__.py").write_text("", encoding="utf-8")
-    (root / "app" / "helpers.py").write_text(HELPERS, encoding="utf-8")
-    (root / "app" / "main.py").write_text(MAIN, encoding="utf-8")
-    (root / "app" / "sleeper.py").write_text(SLEEPER, encoding="utf-8")
-    (root / "app" / "broken.py").write_text("def broken(:\n", encoding="utf-8")
-    return root
+    return demo_project(tmp_path)
 
 
 def check(project: Path, cache: Path | None, *args: str) -> Run:
