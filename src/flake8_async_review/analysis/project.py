@@ -835,12 +835,14 @@ def imported_from_project(module: ModuleInfo, name: str, kinds: Kinds | None = N
 
 
 
-def imported_assignments_text(tree: ast.Module, filename: str) -> str:
+def imported_texts(tree: ast.Module, filename: str) -> list[str]:
     """The top-level assignment lines, in other modules of the project, of the names
     this module imports from them (``cache = redis.Redis()`` for ``from app.clients
     import cache``), and the words of those modules' imports (``sqlalchemy`` behind an
     imported ``SessionLocal`` or ``get_db``): text the engine's triggers also look at,
-    since calls on those objects are checked here (read, not parsed; "" for most files)."""
+    since calls on those objects are checked here (read, not parsed; none for most
+    files). Each piece is the same string object every time it is asked for, as long
+    as its module is unchanged, so that a caller can remember what it found in it."""
     found: list[str] = []
     project: Project | None = None
     for statement in tree.body:
@@ -849,7 +851,7 @@ def imported_assignments_text(tree: ast.Module, filename: str) -> str:
         if project is None:
             project = project_of(filename)
             if project is None:
-                return ""
+                return found
         base = _import_base(project, filename, statement)
         if base is None or project.module_path(base) is None:
             continue
@@ -857,7 +859,7 @@ def imported_assignments_text(tree: ast.Module, filename: str) -> str:
         lines = outline.assignment_lines
         found += (lines[alias.name] for alias in statement.names if alias.name in lines)
         found.append(outline.imported_line)
-    return "".join(found)
+    return found
 
 
 def _import_base(project: Project, filename: str, statement: ast.ImportFrom) -> str | None:

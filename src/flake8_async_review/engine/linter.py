@@ -16,7 +16,7 @@ import ast
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from ..analysis.project import imported_assignments_text
+from ..analysis.project import imported_texts
 from ..analysis.source import source_lines
 from ..settings import Settings
 from .context import Context
@@ -79,9 +79,13 @@ class Linter:
     def lint(self, tree: ast.Module, lines: Sequence[str], filename: str) -> list[Violation]:
         """Violations of the enabled rules in one parsed file, in source order."""
         source = "".join(lines)
-        active = self._active_rules(source)
-        if self.settings.project_inference and self.text_triggers:
-            active = self._with_imported_text(active, source, tree, filename)
+        if not self.text_triggers:
+            active = tuple(range(len(self.rules)))
+        else:
+            known: dict[str, bool] = {}
+            active = self._triggers.active(source, known=known)
+            if self.settings.project_inference:
+                active = self._with_imported_text(active, source, known, tree, filename)
         if not active:
             return []
         context = Context(tree, lines, filename, self.settings)
@@ -95,23 +99,19 @@ class Linter:
         _Walk(table, context, self._plans.setdefault(active, {_Marker: _MARKER})).module(tree)
         return sorted(context.violations, key=lambda v: (v.line, v.col, v.code))
 
-    def _active_rules(self, source: str) -> tuple[int, ...]:
-        if not self.text_triggers:
-            return tuple(range(len(self.rules)))
-        return self._triggers.active(source)
-
-    def _with_imported_text(self, active: tuple[int, ...], source: str, tree: ast.Module,
-                            filename: str) -> tuple[int, ...]:
+    def _with_imported_text(self, active: tuple[int, ...], source: str, known: dict[str, bool],
+                            tree: ast.Module, filename: str) -> tuple[int, ...]:
         """``active`` and the rules whose triggers occur once the text of what the file
         imports from its project is added (only for rules that search it, and only when
-        one of them is not active already)."""
+        one of them is not active already). ``known``: what the search of ``source``
+        found already."""
         inactive = [index for index in self._search_imports if index not in active]
         if not inactive:
             return active
-        imported = imported_assignments_text(tree, filename)
-        if not imported:
+        pieces = imported_texts(tree, filename)
+        if not pieces:
             return active
-        more = self._triggers.active(source + imported, inactive)
+        more = self._triggers.active(source, inactive, known, self._triggers.found_in(pieces))
         return tuple(sorted((*active, *more))) if more else active
 
     def _table(self, active: tuple[int, ...]) -> DispatchTable:
@@ -201,11 +201,17 @@ class _Triggers:
                   for needed in rule.required_text)
             for rule in rules
         )
+        self._texts = frozenset(text for needs in self._needs for entry in needs for text in entry)
+        self._found: dict[str, frozenset[str]] = {}
 
-    def active(self, source: str, among: Sequence[int] | None = None) -> tuple[int, ...]:
+    def active(self, source: str, among: Sequence[int] | None = None,
+               known: dict[str, bool] | None = None, extra: frozenset[str] = frozenset()
+               ) -> tuple[int, ...]:
         """The indexes of the rules (of ``among``, by default all) whose triggers all
-        occur in ``source``."""
-        known: dict[str, bool] = {}
+        occur in ``source`` or are in ``extra``. ``known`` keeps what was looked for in
+        ``source`` and what was found, for a later call on the same text."""
+        if known is None:
+            known = {}
         active: list[int] = []
         for index in range(len(self._needs)) if among is None else among:
             entries = self._needs[index]
@@ -214,13 +220,33 @@ class _Triggers:
                     found = known.get(text)
                     if found is None:
                         found = known[text] = text in source
-                    if found:
+                    if found or text in extra:
                         break
                 else:
                     break  # No alternative of this entry occurs: the rule cannot match.
             else:
                 active.append(index)
         return tuple(active)
+
+    def found_in(self, pieces: Iterable[str]) -> frozenset[str]:
+        """The trigger texts that occur in any of ``pieces``. What each piece holds is
+        remembered by the piece: the same few texts (the import lines of a project's
+        common modules) come with most of its files."""
+        memo = self._found
+        if len(memo) > _MAX_REMEMBERED_PIECES:
+            memo.clear()
+        found: set[str] = set()
+        for piece in pieces:
+            texts = memo.get(piece)
+            if texts is None:
+                texts = memo[piece] = frozenset(text for text in self._texts if text in piece)
+            found |= texts
+        return frozenset(found)
+
+
+# How many pieces of imported text :meth:`_Triggers.found_in` remembers (a long-lived
+# language server sees modules change; a lint run's are a few per module).
+_MAX_REMEMBERED_PIECES = 8192
 
 
 def lint_source(source: str, filename: str, linter: Linter) -> list[Violation]:
