@@ -248,6 +248,18 @@ class FileFacts:
                 and project.module_path(f"{module}.{attribute}") is None
                 and project.may_bind(module, attribute, ASSIGNMENTS))
 
+    def release(self) -> None:
+        """Forget everything worked out about the file, once it is checked. Much of it
+        refers back to these facts (a callee to its context, a module's memo of names
+        to the module, a rule's memo to the nodes), and such a cycle would keep the
+        file's whole tree alive until the garbage collector came across it, instead of
+        freeing it at once. The facts of another module the tier read keep that
+        module's own memos: they serve the next question."""
+        info = self._module_info
+        if info is not None and not self.is_foreign:
+            info.forget()
+        self.__dict__.clear()
+
     @property
     def is_foreign(self) -> bool:
         """A context over another module of the project (see :meth:`for_module`)."""

@@ -662,6 +662,12 @@ class ModuleInfo:
         for statement in tree.body:
             self._collect(statement)
 
+    def forget(self) -> None:
+        """Drop what questions about this module learnt (its names' answers refer back
+        to it): called for the checked file's module when the file is done."""
+        self._symbols.clear()
+        self.answers.clear()
+
     def source_lines(self) -> list[str]:
         """The source's lines, split where Python counts lines (once, when asked)."""
         if self._lines is None:

@@ -97,7 +97,9 @@ class Linter:
                 return []
         table = self._table(active)
         _Walk(table, context, self._plans.setdefault(active, {_Marker: _MARKER})).module(tree)
-        return sorted(context.violations, key=lambda v: (v.line, v.col, v.code))
+        violations = sorted(context.violations, key=lambda v: (v.line, v.col, v.code))
+        context.release()
+        return violations
 
     def _with_imported_text(self, active: tuple[int, ...], source: str, known: dict[str, bool],
                             tree: ast.Module, filename: str) -> tuple[int, ...]:

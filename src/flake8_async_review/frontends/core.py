@@ -30,13 +30,14 @@ import re
 import subprocess
 import tempfile
 import tokenize
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..analysis.incremental import Reparser, parse
-from ..analysis.source import source_lines
+from ..analysis.source import paused_collection, source_lines
 from ..engine.fixes import MAX_ROUNDS, apply_fixes, fixable
 from ..engine.violation import Violation
 from .flake8_plugin import Plugin, linter_for
@@ -332,7 +333,12 @@ class Session:
         checker = _file_checker(filename=filename, plugins=self.checkers, options=self.options,
                                lines=lines, physical_lines=physical_lines,
                                reparser=self.reparser if lines is not None else None)
-        display_name, results, _ = checker.run_checks()
+        # No cyclic garbage collection while one file is checked: its tree and what
+        # the rules build are freed by reference counting when the file is done, and
+        # a collection in between would only traverse them (and promote them, to be
+        # traversed again by older generations' collections).
+        with paused_collection():
+            display_name, results, _ = checker.run_checks()
         violations = self.recorder.recorded.pop(display_name, [])
         return display_name, results, violations
 
@@ -532,10 +538,14 @@ def _make_file_checker() -> type:
             if processor is not None:
                 # flake8's ``build_ast`` (``ast.parse`` of the joined lines), with the
                 # collector paused, or from the text's last version in an editor.
+                # (The processor is referred to weakly: a processor holding a strong
+                # reference to itself would be freed, with its lines and tokens, only
+                # by the garbage collector.)
+                itself = weakref.ref(processor)
                 processor.build_ast = functools.partial(
-                    _build_ast, processor, self._reparser, self.filename)
+                    _build_ast, itself, self._reparser, self.filename)
                 processor.should_ignore_file = functools.partial(
-                    _should_ignore_file, processor, processor.should_ignore_file)
+                    _should_ignore_file, itself, type(processor).should_ignore_file)
             return processor
 
         def process_tokens(self) -> None:
@@ -544,21 +554,26 @@ def _make_file_checker() -> type:
     return TreeFileChecker
 
 
-def _build_ast(processor: Any, reparser: Reparser | None, filename: str) -> ast.Module:
-    text = "".join(processor.lines)
+def _build_ast(processor: weakref.ref[Any], reparser: Reparser | None, filename: str
+               ) -> ast.Module:
+    itself = processor()
+    assert itself is not None  # Called as a method of the processor: it is alive.
+    text = "".join(itself.lines)
     return reparser.parse(filename, text) if reparser is not None else parse(text)
 
 
 _FLAKE8_WORD = re.compile("flake8", re.IGNORECASE)
 
 
-def _should_ignore_file(processor: Any, flake8s: Callable[[], bool]) -> bool:
+def _should_ignore_file(processor: weakref.ref[Any], flake8s: Callable[[Any], bool]) -> bool:
     """flake8's ``should_ignore_file``, which matches a regular expression against each
     line in turn for ``# flake8: noqa``: answered at once, from one search of the whole
     text, for the text that has no "flake8" in any case (where flake8's answer is no)."""
-    if _FLAKE8_WORD.search("".join(processor.lines)) is None:
+    itself = processor()
+    assert itself is not None  # Called as a method of the processor: it is alive.
+    if _FLAKE8_WORD.search("".join(itself.lines)) is None:
         return False
-    return flake8s()
+    return flake8s(itself)
 
 
 _FILE_CHECKER: list[type] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..analysis.facts import ScopeChain
 from ..analysis.local_functions import local_target, only_def, sync_def_names
@@ -16,6 +17,7 @@ from ..settings import Settings
 from .common.blocking import THREAD_BOUND_TYPES, BlockingCallRule
 
 SyncFunction = ast.FunctionDef
+T = TypeVar("T")
 _OTHER_BLOCKING_CODES = {f"ASR{number}" for number in range(101, 110)}
 # The rules whose calls hold nothing of the event loop's (a `time.sleep()`, a loop of
 # its own started with `asyncio.run()`): a worker thread is a fine place for them.
@@ -194,7 +196,7 @@ class IndirectBlockingCall(BlockingCallRule):
             return False
         nodes = list(context.scope_nodes if chain is None else chain)
         target = _sync_target(call, context, nodes)
-        return target is not None and self._threadable(*target, set())
+        return target is not None and _done(target, context, self._threadable(*target, set()))
 
     def _threadable(self, function: SyncFunction, chain: list[ast.AST], context: Context,
                     visiting: set[int]) -> bool:
@@ -235,7 +237,7 @@ class IndirectBlockingCall(BlockingCallRule):
                 return rule.thread_safe(call, context, matched, chain) and not (
                     returned and not rule.done_on_return(call, matched))
         target = _sync_target(call, context, chain)
-        return target is None or self._threadable(*target, visiting)
+        return target is None or _done(target, context, self._threadable(*target, visiting))
 
     def _blocking_target(self, call: ast.Call, context: Context, chain: ScopeChain | None
                          ) -> Blocking | None:
@@ -243,7 +245,7 @@ class IndirectBlockingCall(BlockingCallRule):
         target = _sync_target(call, context, nodes)
         if target is None:
             return None
-        return self._summary(*target, set())
+        return _done(target, context, self._summary(*target, set()))
 
     def _summary(self, function: SyncFunction, chain: list[ast.AST], context: Context,
                  visiting: set[int]) -> Blocking | None:
@@ -289,10 +291,21 @@ class IndirectBlockingCall(BlockingCallRule):
         if target is None:
             return None
         found = self._summary(*target, visiting)
-        if found is None:
-            return None
         function, target_chain, target_context = target
-        return found.through(target_context.module_info.name, _display_name(function, target_chain))
+        if found is not None:
+            found = found.through(target_context.module_info.name,
+                                  _display_name(function, target_chain))
+        return _done(target, context, found)
+
+
+def _done(target: tuple[SyncFunction, list[ast.AST], Context], context: Context, answer: T) -> T:
+    """``answer``, once the question about ``target`` (asked from ``context``) is
+    answered: a context made for the helper of another module, for this question only,
+    is released (see :meth:`FileFacts.release`); the asking one, which a helper of its
+    own module shares, is not."""
+    if target[2] is not context:
+        target[2].release()
+    return answer
 
 
 def _under_none_tests(function: SyncFunction) -> set[int]:
