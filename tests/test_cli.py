@@ -228,6 +228,26 @@ def test_text_output_is_flake8s(project: Path) -> None:
     assert parallel.count("    time.sleep(1)\n    ^\n") == 2
 
 
+def test_show_source_of_a_finding_on_a_string_of_several_lines(tmp_path: Path) -> None:
+    """Without --show-source nothing shows a finding's physical line, and a text without
+    "noqa" is not tokenized to find it; with it, the lines shown are flake8's (those of
+    the string the finding's line starts), also after a run without it filled the
+    cache."""
+    (tmp_path / "setup.cfg").write_text("[flake8]\n", encoding="utf-8")
+    (tmp_path / "calls.py").write_text(
+        'import time\n\n\nasync def handler():\n    time.sleep(len("""\n    one\n    """))\n',
+        encoding="utf-8")
+    cache = str(tmp_path / "cache")
+    plain = cli(tmp_path, "check", "--cache-dir", cache, "calls.py")
+    assert plain.stdout.startswith("calls.py:5:5: ASR101 "), plain.stderr
+    shown = cli(tmp_path, "check", "--cache-dir", cache, "--show-source", "calls.py")
+    assert shown.stdout == flake8(tmp_path, "--show-source", "calls.py").stdout
+    assert '    one\n    """))\n    ^\n' in shown.stdout
+    assert cli(tmp_path, "check", "--cache-dir", cache, "calls.py").stdout == plain.stdout
+    assert cli(tmp_path, "check", "--cache-dir", cache, "--show-source", "calls.py").stdout == (
+        shown.stdout)
+
+
 def test_a_summary_line_follows_the_text_output_on_stderr(project: Path) -> None:
     (project / "unsafe.py").write_text("import time\nasync def f():\n    x = time.sleep(1)\n",
                                        encoding="utf-8")

@@ -231,7 +231,11 @@ def run_check(options: argparse.Namespace, flake8_argv: list[str]) -> int:
         files = [f for f in files if changed.covers(f)]
     progress = Progress(sys.stderr, len(files), not options.no_progress)
     try:
-        reports = session.check_files(files, jobs=session.jobs, progress=progress)
+        # A finding's physical line (flake8's text of the lines it spans) is shown only
+        # by --show-source, and by a Markdown report for a file it cannot read again.
+        reports = session.check_files(
+            files, jobs=session.jobs, progress=progress,
+            physical_lines=bool(session.options.show_source) or report_format == "markdown")
     finally:
         progress.close()
     if changed is not None:  # A file that does not parse is reported whatever changed.

@@ -425,28 +425,29 @@ class Session:
 
     def check_files(
         self, filenames: Sequence[str], jobs: int = 1,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Callable[[int, int], None] | None = None, physical_lines: bool = True,
     ) -> list[FileReport]:
         """Check files (in parallel when ``jobs`` > 1), in flake8's order; with a
-        cache, only the files it holds no valid results for."""
+        cache, only the files it holds no valid results for. ``physical_lines=False``:
+        the report does not show findings' physical lines (see :meth:`run_file`)."""
         raw: list[tuple[str, list[Any], list[Violation]]] = []
         total = len(filenames)
         pending: dict[str, tuple[str, str, dict[str, Any] | None]] = {}
         cache = self.cache
         if cache is not None:
             cache.begin()
-            filenames = self._from_cache(cache, filenames, raw, pending)
+            filenames = self._from_cache(cache, filenames, raw, pending, physical_lines)
             if progress is not None and raw:
                 progress(len(raw), total)
         offset = len(raw)
         counted = None if progress is None else (
             lambda done, _: progress(offset + done, total))
         if jobs > 1 and len(filenames) > 1 and "-" not in filenames:
-            fresh = _run_parallel(self, filenames, jobs, counted)
+            fresh = _run_parallel(self, filenames, jobs, counted, physical_lines)
         else:
             fresh = []
             for done, filename in enumerate(filenames, start=1):
-                fresh.append(self.run_file(filename))
+                fresh.append(self.run_file(filename, physical_lines=physical_lines))
                 if counted is not None:
                     counted(done, total)
         if cache is not None:
@@ -464,10 +465,11 @@ class Session:
     def _from_cache(
         self, cache: ResultCache, filenames: Sequence[str],
         raw: list[tuple[str, list[Any], list[Violation]]],
-        pending: dict[str, tuple[str, str, dict[str, Any] | None]],
+        pending: dict[str, tuple[str, str, dict[str, Any] | None]], physical_lines: bool,
     ) -> list[str]:
         """Add the cached results of files to ``raw``; the files left to check (with
-        what storing their results needs in ``pending``)."""
+        what storing their results needs in ``pending``). Results made without
+        physical lines have entries of their own."""
         left = []
         for filename in filenames:
             if filename == "-":
@@ -477,7 +479,7 @@ class Session:
             if digest is None:
                 left.append(filename)
                 continue
-            key = cache.key(filename, digest, "file")
+            key = cache.key(filename, digest, "file" if physical_lines else "file:no-physical-lines")
             hit = cache.lookup(filename, key)
             if hit is not None and hit[0] == filename:
                 raw.append(hit)
@@ -531,10 +533,11 @@ def _make_file_checker() -> type:
                 processor = super()._make_processor()
             else:
                 processor = FileProcessor(self.filename, self.options, lines=list(self._given_lines))
-                if (not self._physical_lines and _NOQA_MAPPING in vars(FileProcessor)
-                        and not any("noqa" in line.lower() for line in processor.lines)):
-                    # The cached property flake8 would compute by tokenizing every line.
-                    vars(processor)[_NOQA_MAPPING] = dict(enumerate(processor.lines, start=1))
+            if (processor is not None and not self._physical_lines
+                    and _NOQA_MAPPING in vars(FileProcessor)
+                    and not any("noqa" in line.lower() for line in processor.lines)):
+                # The cached property flake8 would compute by tokenizing every line.
+                vars(processor)[_NOQA_MAPPING] = dict(enumerate(processor.lines, start=1))
             if processor is not None:
                 # flake8's ``build_ast`` (``ast.parse`` of the joined lines), with the
                 # collector paused, or from the text's last version in an editor.
@@ -619,12 +622,14 @@ def _worker_init(argv: Sequence[str], cache_directory: str | None = None) -> Non
 _WORKER_READS = [0, 0]  # How many of its reads a worker has handed back.
 
 
-def _worker_run(filename: str) -> tuple[tuple[str, list[Any], list[Violation]],
-                                        tuple[list[str], list[str]] | None]:
-    """A file's raw results and, with a cache, the reads the worker made since the
-    last file it handed back (the parent writes the entries)."""
+def _worker_run(task: tuple[str, bool]) -> tuple[tuple[str, list[Any], list[Violation]],
+                                               tuple[list[str], list[str]] | None]:
+    """A file's raw results (``task``: the file, and whether to find physical lines)
+    and, with a cache, the reads the worker made since the last file it handed back
+    (the parent writes the entries)."""
     assert _WORKER_SESSION is not None
-    result = _WORKER_SESSION.run_file(filename)
+    filename, physical_lines = task
+    result = _WORKER_SESSION.run_file(filename, physical_lines=physical_lines)
     if _WORKER_SESSION.cache is None:
         return result, None
     from .cache import reads_so_far
@@ -637,7 +642,7 @@ def _worker_run(filename: str) -> tuple[tuple[str, list[Any], list[Violation]],
 
 def _run_parallel(
     session: Session, filenames: Sequence[str], jobs: int,
-    progress: Callable[[int, int], None] | None,
+    progress: Callable[[int, int], None] | None, physical_lines: bool,
 ) -> list[tuple[str, list[Any], list[Violation]]]:
     import multiprocessing
 
@@ -649,11 +654,12 @@ def _run_parallel(
             session.argv, session.cache.directory if session.cache is not None else None))
     except OSError:
         _WORKER_SESSION = None
-        return [session.run_file(f) for f in filenames]
+        return [session.run_file(f, physical_lines=physical_lines) for f in filenames]
     raw = []
     try:
         for done, (item, reads) in enumerate(
-                pool.imap_unordered(_worker_run, filenames, chunksize=4), 1):
+                pool.imap_unordered(_worker_run, [(f, physical_lines) for f in filenames],
+                                    chunksize=4), 1):
             raw.append(item)
             if reads is not None:
                 from .cache import note_reads
