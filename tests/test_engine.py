@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 import pytest
 from harness import Fixture, all_fixtures
 
+from flake8_async_review.analysis.source import source_lines
 from flake8_async_review.engine.context import Context
 from flake8_async_review.engine.linter import Linter, lint_source
 from flake8_async_review.engine.rule import CallIndex, CallNames, Rule, Severity
@@ -508,3 +509,31 @@ def test_blocking_rules_find_the_same_given_every_call(
     assert any(v.code == fixture.code for v in routed)
     monkeypatch.setattr(CallIndex, "candidates", lambda self, qualified, method: self.values)
     assert lint() == routed
+
+
+def test_generator_helpers_are_known_from_lines_numbered_as_python_numbers_them() -> None:
+    """A helper whose text has no ``yield`` is known not to be a generator without
+    walking it; with lines split at a form feed (as ``str.splitlines`` splits), the
+    text looked at is still the helper's own."""
+    source = textwrap.dedent(
+        """\
+        import time
+        x = 1  # \x0c
+        def gen():
+            time.sleep(1)
+            yield 1
+
+
+        def plain():
+            time.sleep(1)
+
+
+        async def handler():
+            gen()
+            plain()
+        """
+    )
+    tree = ast.parse(source)
+    for lines in (source.splitlines(keepends=True), source_lines(source)):
+        found = Linter(ALL_RULES, Settings()).lint(tree, lines, "app.py")
+        assert [(v.code, v.line) for v in found if v.code == "ASR110"] == [("ASR110", 14)]

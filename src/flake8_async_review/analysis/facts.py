@@ -79,7 +79,7 @@ class FileFacts:
         # The numbers of the lines holding `:=` and of those that may start a `match`
         # statement; () when they cannot be told (see _may_hold).
         self._syntax_lines: tuple[list[int], list[int]] | tuple[()] | None = None
-        self._segment_lines: list[str] | None = None
+        self._segment_lines: Sequence[str] | None = None
         self._module_info: ModuleInfo | None = None
         self._classification: Classification | None = None
         self._module_names_by_target: dict[str, str] | None = None
@@ -265,6 +265,17 @@ class FileFacts:
         """A context over another module of the project (see :meth:`for_module`)."""
         return self._module_info is not None and self._module_info.source is not None
 
+    def numbered_lines(self) -> Sequence[str]:
+        """The file's lines as Python numbers them: ``lines`` themselves, unless they
+        are split elsewhere (at a form feed, or without their endings); then split
+        again, once."""
+        if self._segment_lines is None:
+            if self._syntax_lines is None:
+                self._syntax_lines = _syntax_lines(self.lines)
+            self._segment_lines = (self.lines if self._syntax_lines
+                                   else source_lines("".join(self.lines)))
+        return self._segment_lines
+
     def source_segment(self, node: ast.AST) -> str:
         """The exact source text of a node (what ``ast.get_source_segment`` returns,
         without splitting the whole file again on every call)."""
@@ -275,9 +286,7 @@ class FileFacts:
         if first is None or last is None or start is None or end is None:
             return ""
         first, last = first - 1, last - 1
-        if self._segment_lines is None:
-            self._segment_lines = source_lines("".join(self.lines))
-        lines = self._segment_lines
+        lines = self.numbered_lines()
         if not 0 <= first <= last < len(lines):
             return ""
         if first == last:

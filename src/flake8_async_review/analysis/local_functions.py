@@ -41,14 +41,14 @@ def local_target(call: ast.Call, context: FileFacts, chain: Sequence[ast.AST]
         index = next((i for i, node in enumerate(chain) if node is scope.node), None)
         if index is None or scope.is_class:
             return None
-        function = only_def(scope.node, func.id)
+        function = only_def(scope.node, func.id, context.numbered_lines())
         return (function, [*chain[: index + 1], function]) if function else None
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
         method = enclosing_method(chain)
         if method is None or func.value.id != first_parameter(method[0]):
             return None
         class_chain = chain[: method[1] + 1]
-        function = only_def(class_chain[-1], func.attr)
+        function = only_def(class_chain[-1], func.attr, context.numbered_lines())
         return (function, [*class_chain, function]) if function else None
     return None
 
@@ -65,11 +65,13 @@ def sync_def_names(scope_node: ast.Module | ast.ClassDef | FunctionDefinition) -
     return names
 
 
-def only_def(scope_node: ast.AST, name: str) -> FunctionDefinition | None:
+def only_def(scope_node: ast.AST, name: str, lines: Sequence[str] | None = None
+             ) -> FunctionDefinition | None:
     """The one plain ``def``/``async def name`` a scope binds, when nothing else in the
     scope binds ``name``. Answers are kept on the scope node: ASR110 asks about the
     same helpers of a module from every file that imports them. In a module read by
-    the project tier the answer is the stub: :func:`project.materialize` gives its body."""
+    the project tier the answer is the stub: :func:`project.materialize` gives its body.
+    ``lines``: the file's, when at hand (see :func:`is_generator`)."""
     if isinstance(scope_node, ast.Lambda):
         return None
     answers: dict[str, FunctionDefinition | None] | None = getattr(scope_node, _ANSWERS, None)
@@ -77,7 +79,7 @@ def only_def(scope_node: ast.AST, name: str) -> FunctionDefinition | None:
         answers = {}
         setattr(scope_node, _ANSWERS, answers)
     if name not in answers:
-        answers[name] = _only_def(_binders_of(scope_node).get(name, ()))
+        answers[name] = _only_def(_binders_of(scope_node).get(name, ()), lines)
     return answers[name]
 
 
@@ -108,7 +110,8 @@ def _binders(scope_node: ast.AST) -> dict[str, list[ast.stmt]]:
     return found
 
 
-def _only_def(found: Sequence[ast.stmt]) -> FunctionDefinition | None:
+def _only_def(found: Sequence[ast.stmt], lines: Sequence[str] | None
+              ) -> FunctionDefinition | None:
     if len(found) != 1 or not isinstance(found[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
     function = found[0]
@@ -117,13 +120,17 @@ def _only_def(found: Sequence[ast.stmt]) -> FunctionDefinition | None:
             return None
     # Calling a generator function runs none of its body; whoever iterates it does (for a
     # StreamingResponse, Starlette iterates sync generators in a worker thread).
-    return None if is_generator(function) else function
+    return None if is_generator(function, lines) else function
 
 
-def is_generator(function: FunctionDefinition) -> bool:
-    """Whether a function's own body yields. A tier module's function whose text has no
-    ``yield`` is not one, known without parsing its body."""
+def is_generator(function: FunctionDefinition, lines: Sequence[str] | None = None) -> bool:
+    """Whether a function's own body yields. A function whose text has no ``yield`` is
+    not one, known without walking its body (nor, for a tier module's function,
+    parsing it): its text is the stub's, or its lines of ``lines`` (the file's)."""
     text = stub_text(function)
     if text is not None and "yield" not in text:
+        return False
+    if text is None and lines is not None and function.end_lineno is not None and not any(
+            "yield" in line for line in lines[function.lineno - 1:function.end_lineno]):
         return False
     return any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in own_nodes(materialize(function)))
