@@ -358,7 +358,6 @@ def test_text_triggers_shared_by_rules_are_each_satisfied() -> None:
 def test_names_bound_in_expressions_are_found_in_the_scopes_that_bind_them(newline: str) -> None:
     from flake8_async_review.analysis.facts import FileFacts
     from flake8_async_review.analysis.scopes import Scope
-    from flake8_async_review.analysis.source import source_lines
     from flake8_async_review.settings import Settings
 
     source = textwrap.dedent("""\
