@@ -133,7 +133,7 @@ class FileFacts:
         if self._syntax_lines is None:
             self._syntax_lines = _syntax_lines(self.lines)
         if not self._syntax_lines:
-            return self._text_has(text)
+            return self.text_has(text)
         found = self._syntax_lines[kind]
         first: int | None = getattr(node, "lineno", None)
         last: int | None = getattr(node, "end_lineno", None)
@@ -142,7 +142,7 @@ class FileFacts:
         index = bisect_left(found, first)
         return index < len(found) and found[index] <= last
 
-    def _text_has(self, text: str) -> bool:
+    def text_has(self, text: str) -> bool:
         """Whether the file's text contains ``text`` (cached): a cheap test before a
         walk that only that syntax needs."""
         found = self._text_tests.get(text)

@@ -16,6 +16,8 @@ from .common.loggers import LOGURU, STDLIB, ModuleLogger, module_logger
 
 _PRINTS = {"builtins.print": "file"}
 _PPRINTS = {"pprint.pprint": "stream", "pprint.pp": "stream"}
+# The last names of what the rule reports: an attribute call with another name is none.
+_LAST_NAMES = frozenset(qualified.rpartition(".")[2] for qualified in (*_PRINTS, *_PPRINTS))
 _CONSOLE = frozenset({"sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__"})
 # Words of a function name that make printing its purpose.
 _PRINTING_WORDS = frozenset({"print", "pprint", "echo"})
@@ -98,7 +100,15 @@ class PrintInLibraryCode(Rule):
     required_text = ("print",)
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
-        qualified = context.qualified_name(node.func)
+        func = node.func
+        # By its name alone, most calls cannot be a print: a plain name other than
+        # `print` reaches one only through an import that names `pprint` or `builtins`.
+        if isinstance(func, ast.Name):
+            if func.id != "print" and not (context.text_has("pprint") or context.text_has("builtins")):
+                return
+        elif not isinstance(func, ast.Attribute) or func.attr not in _LAST_NAMES:
+            return
+        qualified = context.qualified_name(func)
         if qualified is None:
             return
         stream_keyword = _PRINTS.get(qualified) or _PPRINTS.get(qualified)
