@@ -73,3 +73,25 @@ def test_the_tier_off_searches_no_other_module(routes: Path) -> None:
 def test_the_own_text_still_triggers_both(routes: Path) -> None:
     routes.write_text("class Local:\n    pass\n", encoding="utf-8")
     assert _codes(routes, tier=True) == {"ASR990", "ASR991"}
+
+
+def test_every_settings_base_is_named_base_settings() -> None:
+    """ASR403 looks further in a file that defines a class only when its text holds
+    ``BaseSettings``: every base that makes a settings class must be named so."""
+    from flake8_async_review.analysis.settings_classes import SETTINGS_BASES
+
+    assert all(base.rpartition(".")[2] == "BaseSettings" for base in SETTINGS_BASES)
+
+
+def test_settings_class_of_an_aliased_module_is_still_looked_at(tmp_path: Path) -> None:
+    from flake8_async_review.rules.unknown_settings_attribute import UnknownSettingsAttribute
+
+    text = (
+        "import pydantic_settings as ps\n\n\n"
+        "class Settings(ps.BaseSettings):\n    token: str = ''\n\n\n"
+        "settings = Settings()\nvalue = settings.tokn\n"
+    )
+    path = tmp_path / "config.py"
+    linter = Linter([UnknownSettingsAttribute], Settings(project_inference=False))
+    found = linter.lint(ast.parse(text), source_lines(text), str(path))
+    assert [(v.code, v.line) for v in found] == [("ASR403", 9)]

@@ -133,11 +133,16 @@ class UnknownSettingsAttribute(Rule):
 
     @staticmethod
     def _worth_it(context: Context) -> bool:
-        """Only files that define a class, or import from a project that has a
-        settings class, can hold a settings instance; others never look further."""
+        """Only files that define a class deriving from a settings base (whose name,
+        every one of them ``BaseSettings``, the text then holds), or import from a
+        project that has a settings class, can hold a settings instance; others never
+        look further."""
+        if context.text_has("BaseSettings") and any(
+                isinstance(n, ast.ClassDef) for n in context.tree.body):
+            return True
         module = context.module_info
         project = module.project
-        return any(isinstance(n, ast.ClassDef) for n in context.tree.body) or (
+        return (
             project is not None and any(
                 target is not None and project.module_path(target[0]) is not None
                 for target in module.imports.values())
