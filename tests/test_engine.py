@@ -536,3 +536,81 @@ def test_generator_helpers_are_known_from_lines_numbered_as_python_numbers_them(
     for lines in (source.splitlines(keepends=True), source_lines(source)):
         found = Linter(ALL_RULES, Settings()).lint(tree, lines, "app.py")
         assert [(v.code, v.line) for v in found if v.code == "ASR110"] == [("ASR110", 14)]
+
+
+_EVERY_STATEMENT_FORM = textwrap.dedent("""\
+    import os
+    @decorate(lambda: [x for x in y])
+    class Service(Base, metaclass=Meta):
+        field: int = 1
+        async def run(self, a=default()):
+            async with lock() as held, other():
+                async for item in stream():
+                    try:
+                        pass
+                    except* ValueError as error:
+                        del error
+                    else:
+                        continue
+                else:
+                    break
+            while check():
+                match command:
+                    case [first, *rest] if first:
+                        return rest
+                    case {"key": value}:
+                        raise value
+                    case _:
+                        yield
+    try:
+        global g
+    except OSError:
+        assert g
+    finally:
+        for i in range(3):
+            if i:
+                nonlocal_name = i
+            elif i > 1:
+                i += 1
+            else:
+                print(i)
+    with open(f) as handle:
+        def inner(): ...
+    """)
+
+
+def test_a_walk_for_statement_handlers_only_meets_every_statement_as_a_full_walk_does() -> None:
+    """A dispatch table with handlers for statements only does not enter expressions;
+    each statement is still met once, in the same order, with the same ancestors and
+    scopes as when a handler for an expression makes the walk enter everything."""
+
+    def statement_spy(seen: list[tuple[str, ...]], expressions: bool) -> type[Rule]:
+        def record(self: Rule, node: ast.AST, context: Context) -> None:
+            seen.append((type(node).__name__, *(type(a).__name__ for a in context.ancestors),
+                         "|", *(type(s).__name__ for s in context.scope_nodes)))
+
+        handlers: dict[str, Any] = {
+            f"visit_{name}": record for name in dir(ast)
+            if isinstance(getattr(ast, name), type)
+            and issubclass(getattr(ast, name), (ast.stmt, ast.excepthandler, ast.match_case))
+            and getattr(ast, name) not in (ast.stmt, ast.excepthandler)
+        }
+        if expressions:
+            handlers["visit_Constant"] = lambda self, node, context: None
+        attributes = {"code": "ASR999", "name": "statement-spy", "message": "{}",
+                      "severity": Severity.LOW, **handlers}
+        return type("StatementSpy", (Rule,), attributes)
+
+    statements_only: list[tuple[str, ...]] = []
+    everything: list[tuple[str, ...]] = []
+    pruned = Linter([statement_spy(statements_only, False)])
+    lint_source(_EVERY_STATEMENT_FORM, "a.py", pruned)
+    # No expression was entered: the walk never needed a plan for one.
+    (plans,) = pruned._plans.values()
+    assert not any(issubclass(node_type, ast.expr) for node_type in plans)
+    lint_source(_EVERY_STATEMENT_FORM, "a.py", Linter([statement_spy(everything, True)]))
+    tree = ast.parse(_EVERY_STATEMENT_FORM)
+    expected = sum(isinstance(n, (ast.stmt, ast.excepthandler, ast.match_case))
+                   for n in ast.walk(tree))
+    assert len(statements_only) == expected == 33
+    assert statements_only == everything

@@ -295,6 +295,19 @@ _SCOPE_FIELDS: dict[type[ast.AST], tuple[tuple[str, ...], str]] = {
 }
 
 
+# The node types that hold statements; no other node holds one (an expression holds
+# expressions, a pattern patterns and expressions, and so on), and these hold them
+# only in the fields below.
+_STATEMENT_HOLDERS = (ast.mod, ast.stmt, ast.excepthandler, ast.match_case)
+_STATEMENT_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
+
+
+def _statements_only(table: DispatchTable) -> bool:
+    """Whether every handler of ``table`` is for a node type that holds statements: the
+    walk then need not enter an expression, which holds none of them."""
+    return all(issubclass(node_type, _STATEMENT_HOLDERS) for node_type in table)
+
+
 class _Walk:
     """One depth-first walk of one file, keeping the context's ancestors and scopes.
 
@@ -358,7 +371,15 @@ class _Walk:
                     push(value)
 
     def _plan(self, node_type: type) -> _Plan | _Sentinel:
-        plan = (self.table.get(node_type, ()), _SCOPE_FIELDS.get(node_type), _child_fields(node_type))
+        scoped = _SCOPE_FIELDS.get(node_type)
+        fields = _child_fields(node_type)
+        if _statements_only(self.table):
+            # No handler for anything an expression holds: only the fields that hold
+            # statements (bodies, handlers, cases) lead to a node a handler wants.
+            fields = tuple(field for field in fields if field in _STATEMENT_FIELDS)
+            if scoped is not None:
+                scoped = ((), scoped[1])
+        plan = (self.table.get(node_type, ()), scoped, fields)
         return _LEAF if plan == ((), None, ()) else plan
 
     def _push_fields(self, node: ast.AST, fields: Sequence[str]) -> None:
