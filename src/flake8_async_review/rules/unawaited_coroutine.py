@@ -143,6 +143,8 @@ class UnawaitedCoroutine(Rule):
         if not (isinstance(call, ast.Call) and len(node.targets) == 1
                 and isinstance(node.targets[0], ast.Name)):
             return
+        if not isinstance(context.scope_nodes[-1], (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return  # A module or class attribute: others may read it (known at once).
         name = node.targets[0].id
         if not self._creates_coroutine(call, context) or _read_anywhere(name, context):
             return
