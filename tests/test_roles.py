@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 import textwrap
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from flake8_async_review.analysis import project
+from flake8_async_review.analysis import roles as roles_module
 from flake8_async_review.analysis.roles import Role, classify, entry_point_functions
 from flake8_async_review.engine.linter import Linter, lint_source
 from flake8_async_review.rules import ALL_RULES, RULES_BY_CODE
@@ -215,3 +217,32 @@ def test_a_file_reached_through_a_symbolic_link_is_judged_from_its_real_place(
     project.clear_cache()
     found = classify(str(tmp_path / "scripts" / "link" / "app" / "service.py"), ast.parse("x = 1\n"))
     assert found.role is Role.APP, found.reason
+
+
+def test_a_directory_is_placed_once_per_working_directory_as_each_file_would_be(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a directory's path says is worked out once per directory and working
+    # directory; the answers equal those worked out for each file on its own (the way
+    # a file reached through a symbolic link is still judged).
+    make_project(tmp_path / "checkout", PROJECT)
+    (tmp_path / "checkout" / "pyproject.toml").write_text("", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    files = [name for name in PROJECT if not name.endswith("__init__.py")]
+    places = ["checkout", "elsewhere", "checkout/scripts", "checkout/src/shop", "."]
+
+    def roles() -> list[tuple[str, str, Role]]:
+        found = []
+        for place in places:
+            monkeypatch.chdir(tmp_path / place)
+            project.clear_cache()
+            for name in files:
+                for form in (str(tmp_path / "checkout" / name),
+                             os.path.relpath(tmp_path / "checkout" / name)):
+                    found.append((place, form, role_of(form)))
+        return found
+
+    once_per_directory = roles()
+    monkeypatch.setattr(roles_module, "_directory_place", lambda directory, cwd: None)
+    assert once_per_directory == roles()
+    assert ("checkout/scripts", "migrate.py", Role.APP) in once_per_directory
+    assert ("checkout", "scripts/migrate.py", Role.SCRIPT) in once_per_directory

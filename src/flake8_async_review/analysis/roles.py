@@ -63,11 +63,8 @@ class Classification:
 
 def classify(filename: str, tree: ast.Module) -> Classification:
     """The role of one file (see the module docstring)."""
-    path = Path(filename)
-    relative = _relative_path(path)
-    directories = tuple(part for part in relative.parent.parts
-                        if part not in (".", "..", relative.anchor))
-    name = path.name
+    directories, depth = _place(filename)
+    name = os.path.basename(filename)
     if any(fnmatch.fnmatchcase(name, pattern) for pattern in TEST_FILES):
         return Classification(Role.TEST, f"a test file name ({name})")
     test_directory = next((d for d in directories if d in TEST_DIRECTORIES), None)
@@ -80,20 +77,67 @@ def classify(filename: str, tree: ast.Module) -> Classification:
         return Classification(Role.SCRIPT, f"a file that is run, not imported ({name})")
     if _contains(directories, ("management", "commands")):
         return Classification(Role.SCRIPT, "a Django management command")
-    depth = min(_package_depth(str(path.parent)), len(directories))
+    depth = min(depth, len(directories))
     # In a package, only the package's own directories count: `examples/shop/` with an
     # `__init__.py` is an example application, `tools/scripts/` a package of scripts.
     looked_at = directories[len(directories) - depth:] if depth else directories
     script_directory = next((d for d in looked_at if d in SCRIPT_DIRECTORIES), None)
     if script_directory is not None:
         return Classification(Role.SCRIPT, f"under a {script_directory}/ directory")
-    if path.suffix == ".py" and not path.stem.isidentifier():
+    stem, suffix = os.path.splitext(name)
+    if suffix == ".py" and not stem.isidentifier():
         return Classification(Role.SCRIPT, f"not an importable module name ({name})")
     if depth == 0 and not _defines_application(tree):
         work = _top_level_work(tree)
         if work is not None:
             return Classification(Role.SCRIPT, f"a module outside any package that {work}")
     return Classification(Role.APP, "application code")
+
+
+def _place(filename: str) -> tuple[tuple[str, ...], int]:
+    """The directories of a file's path relative to the nearer of the working directory
+    and its project root (see :func:`_relative_path`), and how many directories, from
+    its own upwards, are packages. Worked out once per directory (a project's files
+    share a few dozen), except for a file reached through a symbolic link."""
+    directory = os.path.dirname(filename)
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        cwd = None
+    found = _directory_place(directory, cwd) if cwd is not None else None
+    if found is None:  # Outside both bases by its path: the file's own real path decides.
+        path = Path(filename)
+        relative = _relative_path(path)
+        found = (_directories(relative.parent, relative.anchor), _package_depth(str(path.parent)))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _directory_place(directory: str, cwd: str) -> tuple[tuple[str, ...], int] | None:
+    """:func:`_place` for the files of ``directory`` (as a file name gives it), with the
+    working directory ``cwd``; None when a base contains it only through symbolic links
+    (then whether the file itself is one matters)."""
+    path = Path(directory)
+    absolute = Path(os.path.abspath(path))
+    bases = [Path(cwd)]
+    root = project_root(str(absolute))
+    if root is not None:
+        bases.append(root)
+    best = path
+    for base in bases:
+        relative = _relative_to(absolute, base)
+        if relative is None:
+            return None
+        if best.is_absolute() or len(relative.parts) < len(best.parts):
+            best = relative
+    return _directories(best, best.anchor), _package_depth(str(path))
+
+
+register_cache(_directory_place.cache_clear)
+
+
+def _directories(directory: Path, anchor: str) -> tuple[str, ...]:
+    return tuple(part for part in directory.parts if part not in (".", "..", anchor))
 
 
 def _relative_path(path: Path) -> Path:
