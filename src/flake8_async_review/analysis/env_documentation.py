@@ -227,8 +227,12 @@ def _named_elsewhere(root: Path, names: set[str], directories: set[Path]) -> set
         return set()
     pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\b")
     found: set[str] = set()
+    words = [name.encode() for name in names]
     for path in python_files(root):
-        text = _text(path)
+        data = _data(path)
+        if not any(word in data for word in words):  # Most modules: no decoding, no search.
+            continue
+        text = _decode(data)
         if pattern.search(text):
             found.update(_in_strings(text, pattern))
     for directory in {root, *directories}:
@@ -260,10 +264,25 @@ def _in_strings(text: str, pattern: re.Pattern[str]) -> set[str]:
 def _text(path: Path) -> str:
     """A file's text, read once per project and process (the answer is cached, not the
     text)."""
+    return _decode(_data(path))
+
+
+def _decode(data: bytes) -> str:
+    """Text as ``Path.read_text`` gives it: lines end with ``\\n``."""
+    text = data.decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _data(path: Path) -> bytes:
+    """A file's bytes (none for a file too large to be source), for a quick test of the
+    words a search needs before its text is decoded."""
     try:
-        return "" if path.stat().st_size > _MAX_TEXT else path.read_text("utf-8", errors="replace")
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > _MAX_TEXT:
+                return b""
+            return handle.read()
     except OSError:
-        return ""
+        return b""
 
 
 
@@ -285,8 +304,12 @@ def constructor_keywords(project: Project, class_name: str) -> frozenset[str] | 
         return _CONSTRUCTED[key]
     needle = re.compile(rf"\b{re.escape(class_name)}\s*\(")
     found: set[str] = set()
+    word = class_name.encode()
     for path in python_files(project.root):
-        text = _text(path)
+        data = _data(path)
+        if word not in data:  # Most modules: no decoding, no search.
+            continue
+        text = _decode(data)
         if not needle.search(text):
             continue
         try:
