@@ -222,12 +222,16 @@ def test_a_file_reached_through_a_symbolic_link_is_judged_from_its_real_place(
 def test_a_directory_is_placed_once_per_working_directory_as_each_file_would_be(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # What a directory's path says is worked out once per directory and working
-    # directory; the answers equal those worked out for each file on its own (the way
-    # a file reached through a symbolic link is still judged).
-    make_project(tmp_path / "checkout", PROJECT)
-    (tmp_path / "checkout" / "pyproject.toml").write_text("", encoding="utf-8")
+    # directory; the answers equal those worked out for each file on its own, also
+    # through a linked directory, where a file that is itself a link is judged from
+    # where it points.
+    checkout = tmp_path / "checkout"
+    make_project(checkout, PROJECT)
+    (checkout / "pyproject.toml").write_text("", encoding="utf-8")
+    (checkout / "app" / "linked.py").symlink_to(checkout / "scripts" / "migrate.py")
     (tmp_path / "elsewhere").mkdir()
-    files = [name for name in PROJECT if not name.endswith("__init__.py")]
+    (tmp_path / "elsewhere" / "link").symlink_to(checkout, target_is_directory=True)
+    files = [name for name in [*PROJECT, "app/linked.py"] if not name.endswith("__init__.py")]
     places = ["checkout", "elsewhere", "checkout/scripts", "checkout/src/shop", "."]
 
     def roles() -> list[tuple[str, str, Role]]:
@@ -236,13 +240,15 @@ def test_a_directory_is_placed_once_per_working_directory_as_each_file_would_be(
             monkeypatch.chdir(tmp_path / place)
             project.clear_cache()
             for name in files:
-                for form in (str(tmp_path / "checkout" / name),
-                             os.path.relpath(tmp_path / "checkout" / name)):
-                    found.append((place, form, role_of(form)))
+                for top in (checkout, tmp_path / "elsewhere" / "link"):
+                    for form in (str(top / name), os.path.relpath(top / name)):
+                        found.append((place, form, role_of(form)))
         return found
 
     once_per_directory = roles()
-    monkeypatch.setattr(roles_module, "_directory_place", lambda directory, cwd: None)
+    monkeypatch.setattr(roles_module, "_place", roles_module._file_place)
     assert once_per_directory == roles()
     assert ("checkout/scripts", "migrate.py", Role.APP) in once_per_directory
     assert ("checkout", "scripts/migrate.py", Role.SCRIPT) in once_per_directory
+    assert ("checkout", "app/linked.py", Role.APP) in once_per_directory
+    assert ("checkout", "../elsewhere/link/app/linked.py", Role.SCRIPT) in once_per_directory

@@ -98,25 +98,33 @@ def _place(filename: str) -> tuple[tuple[str, ...], int]:
     """The directories of a file's path relative to the nearer of the working directory
     and its project root (see :func:`_relative_path`), and how many directories, from
     its own upwards, are packages. Worked out once per directory (a project's files
-    share a few dozen), except for a file reached through a symbolic link."""
+    share a few dozen), except for a file that is a symbolic link where its path alone
+    does not place it."""
     directory = os.path.dirname(filename)
     try:
         cwd = os.getcwd()
     except OSError:
         cwd = None
-    found = _directory_place(directory, cwd) if cwd is not None else None
-    if found is None:  # Outside both bases by its path: the file's own real path decides.
-        path = Path(filename)
-        relative = _relative_path(path)
-        found = (_directories(relative.parent, relative.anchor), _package_depth(str(path.parent)))
-    return found
+    if cwd is not None:
+        directories, depth, real_paths_decide = _directory_place(directory, cwd)
+        if not (real_paths_decide and os.path.islink(os.path.abspath(filename))):
+            return directories, depth
+    return _file_place(filename)
+
+
+def _file_place(filename: str) -> tuple[tuple[str, ...], int]:
+    """:func:`_place` worked out for one file from its own path."""
+    path = Path(filename)
+    relative = _relative_path(path)
+    return _directories(relative.parent, relative.anchor), _package_depth(str(path.parent))
 
 
 @lru_cache(maxsize=4096)
-def _directory_place(directory: str, cwd: str) -> tuple[tuple[str, ...], int] | None:
+def _directory_place(directory: str, cwd: str) -> tuple[tuple[str, ...], int, bool]:
     """:func:`_place` for the files of ``directory`` (as a file name gives it), with the
-    working directory ``cwd``; None when a base contains it only through symbolic links
-    (then whether the file itself is one matters)."""
+    working directory ``cwd``, as :func:`_relative_path` works it out for a file that
+    is not a symbolic link; and whether real paths decided it (a base does not contain
+    the directory's path), so that a file that is a link must be placed on its own."""
     path = Path(directory)
     absolute = Path(os.path.abspath(path))
     bases = [Path(cwd)]
@@ -124,13 +132,16 @@ def _directory_place(directory: str, cwd: str) -> tuple[tuple[str, ...], int] | 
     if root is not None:
         bases.append(root)
     best = path
+    real_paths_decide = False
     for base in bases:
         relative = _relative_to(absolute, base)
-        if relative is None:
-            return None
-        if best.is_absolute() or len(relative.parts) < len(best.parts):
+        if relative is None:  # Through a symbolic link, perhaps: compare real paths.
+            real_paths_decide = True
+            relative = _relative_to(Path(_real_directory(str(absolute))),
+                                    Path(_real_directory(str(base))))
+        if relative is not None and (best.is_absolute() or len(relative.parts) < len(best.parts)):
             best = relative
-    return _directories(best, best.anchor), _package_depth(str(path))
+    return _directories(best, best.anchor), _package_depth(str(path)), real_paths_decide
 
 
 register_cache(_directory_place.cache_clear)
