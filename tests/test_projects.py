@@ -379,3 +379,26 @@ def test_a_helper_logger_needs_the_tier_when_it_is_imported() -> None:
     off = Linter([RULES_BY_CODE["ASR909"]], Settings(project_inference=False))
     assert [v.line for v in with_tier] == [17, 21, 25, 26, 27, 35]
     assert lint_source(text, str(payments), off) == []
+
+
+@pytest.mark.usefixtures("fresh_cache")
+def test_a_name_bound_only_inside_a_function_under_a_top_level_if_is_not_ambiguous(
+        tmp_path: Path) -> None:
+    # A top-level `if`/`try` makes the module names it binds ambiguous; a local variable
+    # of a function defined there is not a module name, and leaves `settings` known.
+    (tmp_path / "setup.cfg").write_text("[flake8]\n")
+    (tmp_path / "config.py").write_text(
+        "import os\n\nfrom pydantic_settings import BaseSettings\n\n\n"
+        "class Settings(BaseSettings):\n    api_url: str\n\n\n"
+        "if os.environ.get('DEBUG'):\n    def debug_settings():\n        settings = None\n"
+        "        return settings\n\n\nsettings = Settings()\n")
+    (tmp_path / "other.py").write_text(
+        "import os\n\nfrom pydantic_settings import BaseSettings\n\n\n"
+        "class Settings(BaseSettings):\n    api_url: str\n\n\n"
+        "if os.environ.get('DEBUG'):\n    settings = None\nelse:\n    settings = Settings()\n")
+    user = tmp_path / "client.py"
+    user.write_text("from config import settings\n\n\ndef url():\n    return settings.api_ur1\n")
+    assert _lint(user) == ["ASR403"]
+    # Bound at the top level under the `if`: which object it is depends on the branch.
+    user.write_text("from other import settings\n\n\ndef url():\n    return settings.api_ur1\n")
+    assert _lint(user) == []

@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .scopes import statements_of
 from .source import paused_collection, source_lines
 
 # How old a module's last check may be before its file is looked at again. A lint run
@@ -699,12 +700,13 @@ class ModuleInfo:
                 self._bind_definition(name, statement)
         elif isinstance(statement, ast.If | ast.Try):
             # Conditional definitions (try/except ImportError, if TYPE_CHECKING): a name
-            # bound there is ambiguous unless only one branch binds it.
-            for child in ast.walk(statement):
-                if isinstance(child, ast.stmt) and child is not statement:
-                    for name in _statement_names(child):
-                        self.definitions[name] = None
-                        self.imports.pop(name, None)
+            # bound there is ambiguous. Only the statements that run at the top level
+            # bind module names: not those in the bodies of functions and classes
+            # defined there, nor expressions.
+            for child in statements_of([statement]):
+                for name in _statement_names(child):
+                    self.definitions[name] = None
+                    self.imports.pop(name, None)
         elif not isinstance(statement, ast.Expr) or _has_walrus(statement):
             # Names bound inside other statements (for, with, while, match, :=) are
             # unknown.
