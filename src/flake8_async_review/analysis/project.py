@@ -703,8 +703,8 @@ class ModuleInfo:
             # bound there is ambiguous. Only the statements that run at the top level
             # bind module names: not those in the bodies of functions and classes
             # defined there, nor expressions.
-            for child in statements_of([statement]):
-                for name in _statement_names(child):
+            for inner in statements_of([statement]):
+                for name in _statement_names(inner):
                     self.definitions[name] = None
                     self.imports.pop(name, None)
         elif not isinstance(statement, ast.Expr) or _has_walrus(statement):
