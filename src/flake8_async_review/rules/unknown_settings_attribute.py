@@ -159,9 +159,19 @@ class UnknownSettingsAttribute(Rule):
         scope = context.defining_scope(head.id)
         if scope is None or scope.node is not context.tree:
             return None
-        if isinstance(value, ast.Call):
-            return call_result(context.module_info, value)
-        return instance_of_symbol(symbol_of(context.module_info, value, ASSIGNMENTS))
+        # What a module-level expression stands for depends on its names alone: asked
+        # once per file for each (`settings.db.url` and `settings.db.port` share it).
+        dotted = _dotted(value.func if isinstance(value, ast.Call) else value)
+        key = ("call" if isinstance(value, ast.Call) else "chain", dotted)
+        found = state.get(key, _MISSING) if dotted is not None else _MISSING
+        if found is _MISSING:
+            if isinstance(value, ast.Call):
+                found = call_result(context.module_info, value)
+            else:
+                found = instance_of_symbol(symbol_of(context.module_info, value, ASSIGNMENTS))
+            if dotted is not None:
+                state[key] = found
+        return found  # type: ignore[no-any-return]
 
     def _name(self, name: str, context: Context, state: dict[Any, Any]) -> ClassRef | None:
         function = context.scope_nodes[-1]
@@ -240,6 +250,17 @@ class UnknownSettingsAttribute(Rule):
 
 
 _SETTINGS_WORDS = ("settings", "Settings", "SETTINGS", "config", "Config", "CONFIG")
+
+
+def _dotted(node: ast.expr) -> str | None:
+    """``a.b.c`` for a chain of attributes on a name, else None."""
+    attributes: list[str] = []
+    while isinstance(node, ast.Attribute):
+        attributes.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([node.id, *reversed(attributes)])
 
 
 def _all_arguments(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> list[ast.arg]:
