@@ -273,12 +273,25 @@ def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -
 
 
 def _rebound(function: ast.AST, name: str) -> bool:
-    for node in ast.walk(function):
-        if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
-            return True
-        if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
-            return True
-    return False
+    """Whether ``name`` is bound again anywhere in ``function``: assigned or deleted,
+    declared global or nonlocal, caught (``except E as name``), imported, defined
+    (``def name``), or captured by a ``match`` pattern."""
+    return any(name in _bound_by(node) for node in ast.walk(function) if node is not function)
+
+
+def _bound_by(node: ast.AST) -> tuple[str | None, ...] | list[str]:
+    if isinstance(node, ast.Name):
+        return () if isinstance(node.ctx, ast.Load) else (node.id,)
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return node.names
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar, ast.FunctionDef,
+                         ast.AsyncFunctionDef, ast.ClassDef)):
+        return (node.name,)
+    if isinstance(node, ast.alias):
+        return (node.asname or node.name.partition(".")[0],)
+    if isinstance(node, ast.MatchMapping):
+        return (node.rest,)
+    return ()
 
 
 def _rename(node: ast.Attribute, field: str, context: Context) -> Fix | None:
