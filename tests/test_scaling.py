@@ -90,6 +90,18 @@ def chains(n: int) -> str:
     )
 
 
+def settings_chains(n: int) -> str:
+    """Attribute chains n links long on a settings instance, a parameter annotated with
+    the settings class, another parameter and a call: each link asks ASR403 whether the
+    chain before it is a settings instance, which must not walk back to its head."""
+    return (
+        "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+        "    url: str\n\n\nsettings = Settings()\n\n\ndef handler(config: Settings, other):\n"
+        f"    print(settings{'.a' * n})\n    print(config{'.b' * n})\n    print(other{'.c' * n})\n"
+        f"    print(get(){'.d' * n})\n"
+    )
+
+
 def expression_bindings(n: int) -> str:
     """n handlers, each binding names with ``:=`` and a ``match`` statement, in a file
     where every scope may have such bindings: each scope's expressions are walked at
@@ -110,6 +122,8 @@ CASES: dict[str, tuple[Callable[[int], str], int, list[str]]] = {
     "ASR604 in nested functions": (nested_unread_coroutines, 20, ["ASR907", "ASR604"]),
     "except clauses of one try": (except_clauses, 50, ["ASR204", "ASR201"]),
     "long chains": (chains, 200, []),
+    "long chains on settings": (settings_chains, 200,
+                                ["ASR301", "ASR403", "ASR301", "ASR403", "ASR301", "ASR301"]),
     "expression bindings in many scopes": (expression_bindings, 30, []),
 }
 

@@ -151,26 +151,27 @@ class UnknownSettingsAttribute(Rule):
     def _instance(self, value: ast.expr, context: Context, state: dict[Any, Any]) -> ClassRef | None:
         if isinstance(value, ast.Name):
             return self._name(value.id, context, state)
-        head = value
-        while isinstance(head, (ast.Attribute, ast.Call)):
-            head = head.func if isinstance(head, ast.Call) else head.value
-        if not isinstance(head, ast.Name) or not self._may_lead_to_settings(head.id, context, state):
+        # Only a chain of names resolves (`app.config.settings`, `get_settings()`): one
+        # through a call or a subscript (`get_settings().db`) stands for nothing known.
+        dotted = _dotted(value.func if isinstance(value, ast.Call) else value)
+        if dotted is None:
             return None
-        scope = context.defining_scope(head.id)
+        head = dotted.partition(".")[0]
+        if not self._may_lead_to_settings(head, context, state):
+            return None
+        scope = context.defining_scope(head)
         if scope is None or scope.node is not context.tree:
             return None
         # What a module-level expression stands for depends on its names alone: asked
         # once per file for each (`settings.db.url` and `settings.db.port` share it).
-        dotted = _dotted(value.func if isinstance(value, ast.Call) else value)
         key = ("call" if isinstance(value, ast.Call) else "chain", dotted)
-        found = state.get(key, _MISSING) if dotted is not None else _MISSING
+        found = state.get(key, _MISSING)
         if found is _MISSING:
             if isinstance(value, ast.Call):
-                found = call_result(context.module_info, value)
+                found = state[key] = call_result(context.module_info, value)
             else:
-                found = instance_of_symbol(symbol_of(context.module_info, value, ASSIGNMENTS))
-            if dotted is not None:
-                state[key] = found
+                found = state[key] = instance_of_symbol(
+                    symbol_of(context.module_info, value, ASSIGNMENTS))
         return found  # type: ignore[no-any-return]
 
     def _name(self, name: str, context: Context, state: dict[Any, Any]) -> ClassRef | None:
@@ -250,12 +251,19 @@ class UnknownSettingsAttribute(Rule):
 
 
 _SETTINGS_WORDS = ("settings", "Settings", "SETTINGS", "config", "Config", "CONFIG")
+# Links of a chain of names that may still lead to a settings instance: packages,
+# modules, then the instance.
+_MAX_LINKS = 32
 
 
 def _dotted(node: ast.expr) -> str | None:
-    """``a.b.c`` for a chain of attributes on a name, else None."""
+    """``a.b.c`` for a chain of attributes on a name, else None; None too for a chain
+    longer than any path of modules (each attribute read of a chain asks about the
+    chain before it, which must not cost its whole length)."""
     attributes: list[str] = []
     while isinstance(node, ast.Attribute):
+        if len(attributes) == _MAX_LINKS:
+            return None
         attributes.append(node.attr)
         node = node.value
     if not isinstance(node, ast.Name):
