@@ -15,7 +15,7 @@ import ast
 import enum
 import fnmatch
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -127,20 +127,8 @@ def _directory_place(directory: str, cwd: str) -> tuple[tuple[str, ...], int, bo
     the directory's path), so that a file that is a link must be placed on its own."""
     path = Path(directory)
     absolute = Path(os.path.abspath(path))
-    bases = [Path(cwd)]
-    root = project_root(str(absolute))
-    if root is not None:
-        bases.append(root)
-    best = path
-    real_paths_decide = False
-    for base in bases:
-        relative = _relative_to(absolute, base)
-        if relative is None:  # Through a symbolic link, perhaps: compare real paths.
-            real_paths_decide = True
-            relative = _relative_to(Path(_real_directory(str(absolute))),
-                                    Path(_real_directory(str(base))))
-        if relative is not None and (best.is_absolute() or len(relative.parts) < len(best.parts)):
-            best = relative
+    best, real_paths_decide = _nearer(path, absolute, project_root(str(absolute)), cwd,
+                                      lambda name: Path(_real_directory(name)))
     return _directories(best, best.anchor), _package_depth(str(path)), real_paths_decide
 
 
@@ -155,20 +143,28 @@ def _relative_path(path: Path) -> Path:
     """``path`` relative to the nearer of the working directory and its project root."""
     try:
         absolute = Path(os.path.abspath(path))
-        bases = [Path.cwd()]
+        cwd = os.getcwd()
     except OSError:
         return path
-    root = project_root(str(absolute.parent))
-    if root is not None:
-        bases.append(root)
+    return _nearer(path, absolute, project_root(str(absolute.parent)), cwd, _real_file)[0]
+
+
+def _nearer(path: Path, absolute: Path, root: Path | None, cwd: str,
+            real: Callable[[str], Path]) -> tuple[Path, bool]:
+    """``path`` (``absolute`` in full) relative to the nearer of ``cwd`` and ``root``, or
+    as it is when neither contains it; and whether real paths decided (``real`` gives
+    the real path of ``absolute``), which they do where a base does not contain its
+    path: through a symbolic link, perhaps."""
     best = path
-    for base in bases:
+    real_paths_decide = False
+    for base in (Path(cwd), *([root] if root is not None else [])):
         relative = _relative_to(absolute, base)
-        if relative is None:  # Through a symbolic link, perhaps: compare real paths.
-            relative = _relative_to(_real_file(str(absolute)), Path(_real_directory(str(base))))
+        if relative is None:
+            real_paths_decide = True
+            relative = _relative_to(real(str(absolute)), Path(_real_directory(str(base))))
         if relative is not None and (best.is_absolute() or len(relative.parts) < len(best.parts)):
             best = relative
-    return best
+    return best, real_paths_decide
 
 
 def _real_file(path: str) -> Path:
