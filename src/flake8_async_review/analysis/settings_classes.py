@@ -87,6 +87,8 @@ def symbol_of(module: ModuleInfo, node: ast.expr, kinds: Kinds | None = None) ->
         if isinstance(base, External):
             return External(f"{base.qualified}.{node.attr}")
         if isinstance(base, ModuleRef):
+            if kinds is not None and not base.project.may_bind(base.dotted, node.attr, kinds):
+                return None  # Its text cannot bind the name so: the module is not parsed.
             return base.module.lookup(node.attr, kinds=kinds) if base.module is not None else None
         return None
     if isinstance(node, ast.Subscript):  # Generic[T], BaseSettings subclasses with params
