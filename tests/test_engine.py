@@ -392,6 +392,25 @@ def test_names_bound_in_expressions_are_found_in_the_scopes_that_bind_them(newli
                      "Lambda": {"z"}, "split": set()}
 
 
+def test_the_lines_that_may_hold_walrus_or_match_syntax_are_numbered_from_the_text() -> None:
+    from flake8_async_review.analysis.facts import _syntax_lines
+
+    source = (
+        "\ufeffmatch = re.match(a, b)\n"     # 1: first on its line, a word of its own
+        "matches = 1  # match\n"              # 2: `matches` is another word
+        "if (y := 1) and (z := 2):\n"         # 3: two `:=`, one line
+        "\tmatch y:\n"                         # 4
+        "        case _: x = re.match(1)\n"   # 5: not first on its line
+        "    \f match_all()\n"                 # 6: `match_all` is another word
+        "match"                                # 7: the text's end after the word
+    )
+    lines = source_lines(source)
+    assert _syntax_lines(source, len(lines)) == ([3], [1, 4, 7])
+    # Lines that do not number as Python numbers them: no line numbers at all.
+    assert _syntax_lines("a := 1\r\n", 1) == ()
+    assert _syntax_lines("x\ny\n", 1) == ()
+
+
 # -- calls dispatched by the names of their callees ------------------------------------
 
 

@@ -8,9 +8,8 @@ on top (reporting, receiver types, memos); the analysis modules ask only this.
 from __future__ import annotations
 
 import ast
-import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..settings import Settings
 from .project import ASSIGNMENTS, ModuleInfo, current_module, project_of
@@ -26,33 +25,47 @@ _SCOPE_TYPES = (*FUNCTION_TYPES, ast.ClassDef, ast.Module)
 _MODULE_FACTS = "file facts of the module"
 # What a comprehension variable resolves to: a scope binding it to nothing known.
 _COMPREHENSION_SCOPE = Scope(ast.Module(body=[], type_ignores=[]))
-# A line that may start a `match` statement: the soft keyword comes first on its line.
-_MATCH_LINE = re.compile(r"^[ \t\f\ufeff]*match\b", re.MULTILINE)
+# What may come before a `match` statement's soft keyword on its line.
+_INDENT = " \t\f\ufeff"
 
 
-def _syntax_lines(lines: Sequence[str]) -> tuple[list[int], list[int]] | tuple[()]:
+def _syntax_lines(text: str, count: int) -> tuple[list[int], list[int]] | tuple[()]:
     """The numbers of the lines that hold ``:=``, and of those that may start a
-    ``match`` statement; () when the lines, joined, do not number as Python numbers
-    them (carriage returns, lines without their endings, a split at a form feed)."""
-    text = "".join(lines)
-    if "\r" in text or text.count("\n") + (not text.endswith("\n")) != len(lines):
+    ``match`` statement (the word comes first on its line), in ``text``, a file's
+    ``count`` lines joined; () when they do not number as Python numbers them
+    (carriage returns, lines without their endings, a split at a form feed)."""
+    if "\r" in text or text.count("\n") + (not text.endswith("\n")) != count:
         return ()
-    walrus: list[int] = []
-    position, line = text.find(":="), 1
-    counted = 0
-    while position != -1:
-        line += text.count("\n", counted, position)
-        counted = position
-        if not walrus or walrus[-1] != line:
-            walrus.append(line)
-        position = text.find(":=", position + 2)
-    match: list[int] = []
+    return _lines_of(text, ":=", _anywhere), _lines_of(text, "match", _starts_a_line)
+
+
+def _anywhere(text: str, position: int) -> bool:
+    return True
+
+
+def _starts_a_line(text: str, position: int) -> bool:
+    """The word at ``position`` is first on its line, and a word of its own."""
+    after = text[position + 5:position + 6]
+    if after and (after.isalnum() or after == "_"):
+        return False
+    return not text[text.rfind("\n", 0, position) + 1:position].strip(_INDENT)
+
+
+def _lines_of(text: str, needle: str, where: Callable[[str, int], bool]) -> list[int]:
+    """The numbers of the lines where ``needle`` occurs at a position ``where`` accepts,
+    each once: found with plain string searches (a regular expression anchored at the
+    start of every line tries every position of the text)."""
+    found: list[int] = []
     line, counted = 1, 0
-    for found in _MATCH_LINE.finditer(text):
-        line += text.count("\n", counted, found.start())
-        counted = found.start()
-        match.append(line)
-    return walrus, match
+    position = text.find(needle)
+    while position != -1:
+        if where(text, position):
+            line += text.count("\n", counted, position)
+            counted = position
+            if not found or found[-1] != line:
+                found.append(line)
+        position = text.find(needle, position + len(needle))
+    return found
 
 
 class FileFacts:
@@ -76,6 +89,7 @@ class FileFacts:
         self.ancestors: list[ast.AST] = []
         self._scopes: dict[int, Scope] = {}
         self._text_tests: dict[str, bool] = {}
+        self._text: str | None = None  # The lines joined, once a text test needs them.
         # The numbers of the lines holding `:=` and of those that may start a `match`
         # statement; () when they cannot be told (see _may_hold).
         self._syntax_lines: tuple[list[int], list[int]] | tuple[()] | None = None
@@ -131,7 +145,7 @@ class FileFacts:
         expressions, and its expressions are not walked. Where the file's lines cannot
         be numbered as Python numbers them, the whole file's text decides."""
         if self._syntax_lines is None:
-            self._syntax_lines = _syntax_lines(self.lines)
+            self._syntax_lines = _syntax_lines(self.joined_text(), len(self.lines))
         if not self._syntax_lines:
             return self.text_has(text)
         found = self._syntax_lines[kind]
@@ -147,8 +161,16 @@ class FileFacts:
         walk that only that syntax needs."""
         found = self._text_tests.get(text)
         if found is None:
-            found = self._text_tests[text] = any(text in line for line in self.lines)
+            # One search of the whole text, not one per line; a test's text holds no
+            # line break, so it cannot match across two lines.
+            found = self._text_tests[text] = text in self.joined_text()
         return found
+
+    def joined_text(self) -> str:
+        """The file's lines joined (once)."""
+        if self._text is None:
+            self._text = "".join(self.lines)
+        return self._text
 
     def comprehension_binds(self, name: str) -> bool:
         """Whether a comprehension around the node being visited binds ``name``: inside
@@ -271,9 +293,9 @@ class FileFacts:
         again, once."""
         if self._segment_lines is None:
             if self._syntax_lines is None:
-                self._syntax_lines = _syntax_lines(self.lines)
+                self._syntax_lines = _syntax_lines(self.joined_text(), len(self.lines))
             self._segment_lines = (self.lines if self._syntax_lines
-                                   else source_lines("".join(self.lines)))
+                                   else source_lines(self.joined_text()))
         return self._segment_lines
 
     def source_segment(self, node: ast.AST) -> str:
