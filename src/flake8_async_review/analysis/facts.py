@@ -90,6 +90,7 @@ class FileFacts:
         self._scopes: dict[int, Scope] = {}
         self._text_tests: dict[str, bool] = {}
         self._text: str | None = None  # The lines joined, once a text test needs them.
+        self._project_variables: dict[str, bool] = {}  # See imports_project_variable.
         # The numbers of the lines holding `:=` and of those that may start a `match`
         # statement; () when they cannot be told (see _may_hold).
         self._syntax_lines: tuple[list[int], list[int]] | tuple[()] | None = None
@@ -261,6 +262,12 @@ class FileFacts:
         it at its top level (read, not parsed)."""
         if not self.settings.project_inference:
             return False
+        found = self._project_variables.get(name)
+        if found is None:
+            found = self._project_variables[name] = self._imports_project_variable(name)
+        return found
+
+    def _imports_project_variable(self, name: str) -> bool:
         target = self.module_info.imports.get(name)
         project = self.module_info.project
         if target is None or project is None:
