@@ -78,6 +78,20 @@ class Blocking:
         return " -> ".join([*hops, f"`{call}()` ({place})"])
 
 
+@dataclass(frozen=True)
+class Helper:
+    """What calling a sync function does: the first blocking call it makes (None: it
+    makes none), and whether it may run in a worker thread."""
+
+    blocking: Blocking | None
+    threadable: bool
+
+
+# A function met again while its own answer is being worked out (helpers that call each
+# other): it adds nothing; the outer call decides.
+_UNDECIDED = Helper(None, True)
+
+
 class IndirectBlockingCall(BlockingCallRule):
     """
     ## What it does
@@ -196,48 +210,7 @@ class IndirectBlockingCall(BlockingCallRule):
             return False
         nodes = list(context.scope_nodes if chain is None else chain)
         target = _sync_target(call, context, nodes)
-        return target is not None and _done(target, context, self._threadable(*target, set()))
-
-    def _threadable(self, function: SyncFunction, chain: list[ast.AST], context: Context,
-                    visiting: set[int]) -> bool:
-        """Whether every blocking call ``function`` makes, directly or through its
-        helpers, may run in a worker thread, and it returns no object whose use blocks
-        again. Asked only for reported calls; cached as :meth:`_summary` is."""
-        key = (self.code, "threads", context.settings)
-        cache: dict[int, bool] = (
-            context.module_info.answers.setdefault(key, {})
-            if context.is_foreign else context.shared_state(f"{self.code}.threads", dict))
-        if id(function) in cache:
-            return cache[id(function)]
-        if id(function) in visiting:  # Recursion between helpers: decided by the outer call.
-            return True
-        visiting.add(id(function))
-        body = materialize(function)
-        chain = [*chain[:-1], body]
-        returned: set[int] = set()
-        result = True
-        for node in own_nodes(body):
-            if isinstance(node, ast.Return) and node.value is not None:
-                returned.add(id(node.value))
-            if isinstance(node, ast.Call) and not self._call_threadable(
-                    node, context, chain, id(node) in returned, visiting):
-                result = False
-                break
-        visiting.discard(id(function))
-        cache[id(function)] = result
-        return result
-
-    def _call_threadable(self, call: ast.Call, context: Context, chain: list[ast.AST],
-                         returned: bool, visiting: set[int]) -> bool:
-        for rule in self.rules_for(call, context, chain, self.direct_rules):
-            matched = rule.match(call, context, chain)
-            if matched is not None:
-                if rule.code in _FINE_IN_A_THREAD:
-                    return True
-                return rule.thread_safe(call, context, matched, chain) and not (
-                    returned and not rule.done_on_return(call, matched))
-        target = _sync_target(call, context, chain)
-        return target is None or _done(target, context, self._threadable(*target, visiting))
+        return target is not None and _done(target, context, self._helper(*target, set()).threadable)
 
     def _blocking_target(self, call: ast.Call, context: Context, chain: ScopeChain | None
                          ) -> Blocking | None:
@@ -245,57 +218,72 @@ class IndirectBlockingCall(BlockingCallRule):
         target = _sync_target(call, context, nodes)
         if target is None:
             return None
-        return _done(target, context, self._summary(*target, set()))
+        return _done(target, context, self._helper(*target, set()).blocking)
 
-    def _summary(self, function: SyncFunction, chain: list[ast.AST], context: Context,
-                 visiting: set[int]) -> Blocking | None:
-        """The first blocking call ``function`` makes, directly or through sync helpers
-        of its module or imported from the project, with where it is and the helpers
-        it goes through. Cached per module (for a module read by the project tier, per
-        process, by its stub)."""
-        cache: dict[int, Blocking | None] = (
+    def _helper(self, function: SyncFunction, chain: list[ast.AST], context: Context,
+                visiting: set[int]) -> Helper:
+        """What calling ``function`` does, directly or through sync helpers of its
+        module or imported from the project: the first blocking call it makes, with
+        where it is and the helpers it goes through, and whether it may run in a worker
+        thread (every blocking call it makes may, and it returns no object whose use
+        blocks again). One walk of its body answers both. Cached per module (for a
+        module read by the project tier, per process, by its stub)."""
+        cache: dict[int, Helper] = (
             context.module_info.answers.setdefault((self.code, context.settings), {})
             if context.is_foreign else context.rule_state(self, dict))
         key = id(function)
         if key in cache:
             return cache[key]
         if key in visiting:  # Recursion between helpers: decided by the outer call.
-            return None
+            return _UNDECIDED
         visiting.add(key)
-        result = None
         body = materialize(function)  # A tier module's stub: its body, for this once.
         chain = [*chain[:-1], body]
         guarded = _under_none_tests(body)
-        for call in (node for node in own_nodes(body)
-                     if isinstance(node, ast.Call) and id(node) not in guarded):
-            result = self._direct(call, context, chain) or self._indirect(
-                call, context, chain, visiting
-            )
-            if result is not None:
-                break
+        returned: set[int] = set()
+        blocking: Blocking | None = None
+        threadable = True
+        for node in own_nodes(body):
+            if isinstance(node, ast.Return) and node.value is not None:
+                returned.add(id(node.value))
+            if not isinstance(node, ast.Call):
+                continue
+            counts = id(node) not in guarded  # A guarded call decides only the thread.
+            if not threadable and (blocking is not None or not counts):
+                if blocking is not None:
+                    break
+                continue
+            direct = self._direct(node, context, chain)
+            if direct is not None:
+                rule, matched = direct
+                if counts and blocking is None:
+                    blocking = Blocking(matched, node.lineno, context.module_info.name)
+                if threadable and rule.code not in _FINE_IN_A_THREAD:
+                    threadable = rule.thread_safe(node, context, matched, chain) and not (
+                        id(node) in returned and not rule.done_on_return(node, matched))
+                continue
+            target = _sync_target(node, context, chain)
+            if target is None:
+                continue
+            found = self._helper(*target, visiting)
+            if counts and blocking is None and found.blocking is not None:
+                called, target_chain, target_context = target
+                blocking = found.blocking.through(target_context.module_info.name,
+                                                  _display_name(called, target_chain))
+            threadable = threadable and found.threadable
+            _done(target, context, None)
         visiting.discard(key)
-        cache[key] = result
+        result = cache[key] = Helper(blocking, threadable)
         return result
 
     def _direct(self, call: ast.Call, context: Context, chain: list[ast.AST]
-                ) -> Blocking | None:
+                ) -> tuple[BlockingCallRule, str] | None:
+        """The first rule of ASR101 to ASR109 that reports ``call``, and what it matched."""
         for rule in self.rules_for(call, context, chain, self.direct_rules):
             matched = rule.match(call, context, chain)
             if matched is not None:
-                return Blocking(matched, call.lineno, context.module_info.name)
+                return rule, matched
         return None
-
-    def _indirect(self, call: ast.Call, context: Context, chain: list[ast.AST],
-                  visiting: set[int]) -> Blocking | None:
-        target = _sync_target(call, context, chain)
-        if target is None:
-            return None
-        found = self._summary(*target, visiting)
-        function, target_chain, target_context = target
-        if found is not None:
-            found = found.through(target_context.module_info.name,
-                                  _display_name(function, target_chain))
-        return _done(target, context, found)
 
 
 def _done(target: tuple[SyncFunction, list[ast.AST], Context], context: Context, answer: T) -> T:
