@@ -141,3 +141,24 @@ def test_with_the_tier_off_imported_names_are_not_resolved(tmp_path: Path, resol
     routes = _project(tmp_path)
     assert _lint(routes.read_text(), str(routes), Settings(project_inference=False)) == []
     assert resolved == []
+
+
+def test_a_helper_of_another_module_is_parsed_once_for_the_report_and_its_fix(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether the helper blocks (the report) and whether it may run in a worker thread
+    (the fix) come from one walk of its body, which the tier parses for it once."""
+    routes = _project(tmp_path)
+    parsed: list[int] = []
+    original = project._parse_definition
+
+    def counting(node: ast.AST, text: str, first: int) -> ast.AST | None:
+        parsed.append(first)
+        return original(node, text, first)
+
+    monkeypatch.setattr(project, "_parse_definition", counting)
+    project.clear_cache()
+    linter = Linter([IndirectBlockingCall], Settings())
+    violations = lint_source(routes.read_text(), str(routes), linter)
+    project.clear_cache()
+    assert [(v.line, v.fix is not None) for v in violations] == [(8, True), (9, True)]
+    assert parsed == [4]  # `def get_user():`, for both calls and both questions.
