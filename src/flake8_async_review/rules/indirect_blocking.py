@@ -249,10 +249,11 @@ class IndirectBlockingCall(BlockingCallRule):
             if not isinstance(node, ast.Call):
                 continue
             counts = id(node) not in guarded  # A guarded call decides only the thread.
-            if not threadable and (blocking is not None or not counts):
+            if not threadable:
                 if blocking is not None:
-                    break
-                continue
+                    break  # Both answers are known.
+                if not counts:
+                    continue  # It could only tell about the thread, which is known.
             direct = self._direct(node, context, chain)
             if direct is not None:
                 rule, matched = direct
