@@ -302,7 +302,11 @@ def constructor_keywords(project: Project, class_name: str) -> frozenset[str] | 
     key = (project.root, class_name)
     if key in _CONSTRUCTED:
         return _CONSTRUCTED[key]
-    needle = re.compile(rf"\b{re.escape(class_name)}\s*\(")
+    # The name first, its word boundary checked behind it: a pattern that starts with
+    # its literal text is searched for as text, one that starts with `\b` position by
+    # position.
+    name = re.escape(class_name)
+    needle = re.compile(rf"{name}(?<=\b{name})\s*\(")
     found: set[str] = set()
     word = class_name.encode()
     for path in python_files(project.root):
