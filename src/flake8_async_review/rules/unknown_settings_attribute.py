@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from ..analysis.project import ASSIGNMENTS, FUNCTIONS, Local
@@ -247,7 +250,9 @@ class UnknownSettingsAttribute(Rule):
                 provider = module.lookup(default.args[0].id, kinds=FUNCTIONS)
                 if isinstance(provider, Local) and isinstance(provider.node, ast.FunctionDef):
                     found = function_result(provider.module, provider.node)
-        return None if found is None or _rebound(function, name) else found
+        if found is None or _rebound(function, parameter, context.numbered_lines()):
+            return None
+        return found
 
 
 _SETTINGS_WORDS = ("settings", "Settings", "SETTINGS", "config", "Config", "CONFIG")
@@ -280,11 +285,50 @@ def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -
     return frozenset(a.arg for a in _all_arguments(function))
 
 
-def _rebound(function: ast.AST, name: str) -> bool:
-    """Whether ``name`` is bound again anywhere in ``function``: assigned or deleted,
-    declared global or nonlocal, caught (``except E as name``), imported, defined
-    (``def name``), or captured by a ``match`` pattern."""
+def _rebound(function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: ast.arg,
+             lines: Sequence[str]) -> bool:
+    """Whether the parameter's name is bound again anywhere in ``function``: assigned or
+    deleted, declared global or nonlocal, caught (``except E as name``), imported,
+    defined (``def name``), or captured by a ``match`` pattern. ``lines``: the file's,
+    which most often tell without a walk of the function (see :func:`_only_read`)."""
+    name = parameter.arg
+    if _only_read(function, parameter, lines):
+        return False
     return any(name in _bound_by(node) for node in ast.walk(function) if node is not function)
+
+
+def _only_read(function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: ast.arg,
+               lines: Sequence[str]) -> bool:
+    """Whether the function's text shows that nothing in it binds the parameter's name:
+    every other mention of the name is followed by a dot (an attribute read,
+    ``config.debug``), and no line holds an import (``import config.sub`` binds
+    ``config``). Every other way to bind a name writes something else after it. A text
+    that is not all ASCII, where a name may be spelt in another form of the same
+    characters, is left to the walk."""
+    first = min([function.lineno, *(d.lineno for d in function.decorator_list)])
+    last = function.end_lineno
+    if last is None or last > len(lines):
+        return False
+    word = _word(parameter.arg)
+    for number in range(first, last + 1):
+        line = lines[number - 1]
+        if not line.isascii() or "import" in line:
+            return False
+        for found in word.finditer(line):
+            if line[found.end():found.end() + 1] == ".":
+                continue
+            if number == parameter.lineno and found.start() == parameter.col_offset:
+                continue  # The parameter itself.
+            return False
+    return True
+
+
+@lru_cache(maxsize=256)
+def _word(name: str) -> re.Pattern[str]:
+    """``name`` as a whole word (its text first, the boundary checked behind it, so that
+    it is searched for as text)."""
+    escaped = re.escape(name)
+    return re.compile(rf"{escaped}(?<=\b{escaped})(?!\w)")
 
 
 def _bound_by(node: ast.AST) -> tuple[str | None, ...] | list[str]:
