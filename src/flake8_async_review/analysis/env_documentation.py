@@ -305,8 +305,8 @@ def constructor_keywords(project: Project, class_name: str) -> frozenset[str] | 
     # The name first, its word boundary checked behind it: a pattern that starts with
     # its literal text is searched for as text, one that starts with `\b` position by
     # position.
-    name = re.escape(class_name)
-    needle = re.compile(rf"{name}(?<=\b{name})\s*\(")
+    escaped = re.escape(class_name)
+    needle = re.compile(rf"{escaped}(?<=\b{escaped})\s*\(")
     found: set[str] = set()
     word = class_name.encode()
     for path in python_files(project.root):
