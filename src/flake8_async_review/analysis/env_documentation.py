@@ -9,6 +9,7 @@ import io
 import os
 import re
 import tokenize
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -227,12 +228,7 @@ def _named_elsewhere(root: Path, names: set[str], directories: set[Path]) -> set
         return set()
     pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names))) + r")\b")
     found: set[str] = set()
-    words = [name.encode() for name in names]
-    for path in python_files(root):
-        data = _data(path)
-        if not any(word in data for word in words):  # Most modules: no decoding, no search.
-            continue
-        text = _decode(data)
+    for text in _texts_holding(root, [name.encode() for name in names]):
         if pattern.search(text):
             found.update(_in_strings(text, pattern))
     for directory in {root, *directories}:
@@ -259,6 +255,15 @@ def _in_strings(text: str, pattern: re.Pattern[str]) -> set[str]:
     except (tokenize.TokenError, SyntaxError, ValueError):
         return set(pattern.findall(text))
     return found
+
+
+def _texts_holding(root: Path, words: list[bytes]) -> Iterator[str]:
+    """The texts of the project's Python modules whose bytes hold one of ``words``:
+    most modules are neither decoded nor searched."""
+    for path in python_files(root):
+        data = _data(path)
+        if any(word in data for word in words):
+            yield _decode(data)
 
 
 def _text(path: Path) -> str:
@@ -308,12 +313,7 @@ def constructor_keywords(project: Project, class_name: str) -> frozenset[str] | 
     escaped = re.escape(class_name)
     needle = re.compile(rf"{escaped}(?<=\b{escaped})\s*\(")
     found: set[str] = set()
-    word = class_name.encode()
-    for path in python_files(project.root):
-        data = _data(path)
-        if word not in data:  # Most modules: no decoding, no search.
-            continue
-        text = _decode(data)
+    for text in _texts_holding(project.root, [class_name.encode()]):
         if not needle.search(text):
             continue
         try:

@@ -312,24 +312,16 @@ def settings_modules(project: Project) -> frozenset[str]:
     if cached is not None:
         return cached
     found: set[str] = set()
-    for directory, subdirectories, files in os.walk(project.root):
-        subdirectories[:] = [d for d in subdirectories
-                             if d not in _SKIP_DIRS and not d.startswith(".")]
-        for filename in files:
-            if not filename.endswith(".py"):
+    for path in python_files(project.root):  # The listing the other scans share.
+        try:
+            if b"BaseSettings" not in path.read_bytes():
                 continue
-            location = os.path.join(directory, filename)
-            try:
-                with open(location, "rb") as handle:
-                    if b"BaseSettings" not in handle.read():
-                        continue
-            except OSError:
-                continue
-            path = Path(location)
-            name = project.module_name(location)
-            info = load_module(project, name or path.stem, path) if name else None
-            if info is not None and defines_settings_class(info):
-                found.add(str(path.resolve()))
+        except OSError:
+            continue
+        name = project.module_name(str(path))
+        info = load_module(project, name or path.stem, path) if name else None
+        if info is not None and defines_settings_class(info):
+            found.add(str(path.resolve()))
     result = _PROJECT_SETTINGS[project.root] = frozenset(found)
     return result
 
