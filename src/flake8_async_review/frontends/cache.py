@@ -41,7 +41,6 @@ import contextlib
 import hashlib
 import json
 import os
-import stat
 import sys
 import tempfile
 import threading
@@ -53,20 +52,11 @@ from typing import Any
 from .. import __version__
 from ..analysis import reads
 from ..engine.violation import Edit, Fix, Violation
+from .inputs import SETTLED_SECONDS, InputState, flags_by_directory
+from .inputs import digest as _digest
 
 ENV_VAR = "FLAKE8_ASYNC_REVIEW_CACHE_DIR"
 SCHEMA = "v1"
-# What decides a project root and a module's package (see analysis.project, roles).
-_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
-# Content older than this when it was hashed is trusted while its size, times and
-# inode stay the same; newer content is hashed again (a write within the same clock
-# tick as the hash would otherwise go unnoticed).
-_SETTLED_SECONDS = 2.0
-# Larger files (data, media) are compared by size, times and inode, not read; one that
-# changed within the last moments is taken as changed (its times may not show a write
-# that follows).
-_LARGE = 1 << 20
-_LEVELS_ABOVE_ROOT = 3  # Larger files are fingerprinted by size and times only.
 # Options that change how findings are shown or which files are found, not a file's
 # results: left out of the key so that `check a.py` and `check .` share entries.
 _PRESENTATION = frozenset({
@@ -89,145 +79,6 @@ def default_directory() -> str:
     import platformdirs
 
     return platformdirs.user_cache_dir("flake8-async-review")
-
-
-# -- hashing files -----------------------------------------------------------------------
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
-
-
-class _Hashes:
-    """Content hashes of files, kept while a file's size, times and inode stay the same
-    and its content was already settled when it was hashed."""
-
-    def __init__(self) -> None:
-        self._known: dict[str, tuple[tuple[int, ...], str, bool]] = {}
-
-    def of(self, path: str, info: os.stat_result | None = None) -> str:
-        """``file:<hash>``, ``dir``, ``missing`` or ``other``."""
-        try:
-            info = info or os.stat(path)
-        except OSError:
-            return "missing"
-        if stat.S_ISDIR(info.st_mode):
-            return "dir"
-        if not stat.S_ISREG(info.st_mode):
-            return "other"
-        signature = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
-        if info.st_size > _LARGE:
-            if time.time() - max(info.st_mtime, info.st_ctime) <= _SETTLED_SECONDS:
-                return f"unsettled:{time.time_ns()}"
-            return f"large:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
-        known = self._known.get(path)
-        if known is not None and known[0] == signature and known[2]:
-            return known[1]
-        now = time.time()
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return "missing"
-        value = "file:" + _digest(data)
-        settled = now - max(info.st_mtime, info.st_ctime) > _SETTLED_SECONDS
-        self._known[path] = (signature, value, settled)
-        return value
-
-
-def _listing(path: str) -> str:
-    try:
-        names = sorted(os.listdir(path))
-    except OSError:
-        return "missing"
-    return "names:" + _digest("\0".join(names).encode("utf-8", "surrogateescape"))
-
-
-# -- the project and the location ----------------------------------------------------------
-
-
-class _Project:
-    """A project root's fingerprint and what it covers."""
-
-    def __init__(self, root: str, hashes: _Hashes) -> None:
-        self.root = root
-        self.files: set[str] = set()
-        self.directories: set[str] = set()
-        state = hashlib.blake2b(digest_size=20)
-        for directory, subdirectories, files in os.walk(root):
-            self.directories.add(directory)
-            names = sorted(subdirectories + files)
-            state.update(b"D\0" + os.path.relpath(directory, root).encode("utf-8", "surrogateescape")
-                         + b"\0" + "\0".join(names).encode("utf-8", "surrogateescape") + b"\n")
-            subdirectories[:] = sorted(d for d in subdirectories if _walked(directory, d))
-            for name in sorted(files):
-                path = os.path.join(directory, name)
-                self.files.add(path)
-                state.update(f"F\0{name}\0{hashes.of(path)}\n".encode("utf-8", "surrogateescape"))
-        self.fingerprint = state.hexdigest()
-
-    def covers(self, path: str) -> bool:
-        return path in self.files or path in self.directories
-
-
-def _walked(parent: str, name: str) -> bool:
-    """Whether the fingerprint looks inside a directory: not hidden, not bytecode, not
-    a virtual environment or node_modules (their names still count)."""
-    if name.startswith(".") or name in ("__pycache__", "node_modules"):
-        return False
-    path = os.path.join(parent, name)
-    return not os.path.islink(path) and not os.path.exists(os.path.join(path, "pyvenv.cfg"))
-
-
-def _flags(directory: str) -> str:
-    """Which project markers a directory has, whether it has ``__init__.py``, ``src/``."""
-    flags = "".join("1" if os.path.exists(os.path.join(directory, m)) else "0" for m in _MARKERS)
-    flags += "1" if os.path.isfile(os.path.join(directory, "__init__.py")) else "0"
-    return flags + ("1" if os.path.isdir(os.path.join(directory, "src")) else "0")
-
-
-def _location(directory: str, flags_of: Callable[[str], str],
-              listing_of: Callable[[str], str]) -> tuple[str, str | None]:
-    """The markers around a directory and the project root they decide (the nearest
-    directory with a marker, as ``analysis.project.project_root`` finds it), and the
-    names in the directories just above the root (a project often sits in a
-    repository whose root holds its ``.env`` and example files). ``flags_of`` is
-    :func:`_flags` and ``listing_of`` :func:`_listing`, or what they returned before."""
-    parts = []
-    root: str | None = None
-    current = directory
-    while True:
-        flags = flags_of(current)
-        parts.append(flags)
-        if root is None and "1" in flags[:len(_MARKERS)]:
-            root = current
-        parent = os.path.dirname(current)
-        if parent == current:
-            break
-        current = parent
-    if root is not None:
-        above = root
-        for _ in range(_LEVELS_ABOVE_ROOT):
-            if os.path.dirname(above) == above:
-                break
-            above = os.path.dirname(above)
-            parts.append(listing_of(above))
-    return ",".join(parts), root
-
-
-def _flags_by_directory(directory: str, location: str) -> dict[str, str]:
-    """A location (see :func:`_location`) by directory: the markers of the directory and
-    of each above it, then what the directories above the project root hold."""
-    parts = location.split(",")
-    found = {}
-    for index, part in enumerate(parts):
-        found[directory if directory != "" else "/"] = part
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            found.update({f"above-root:{n}": p for n, p in enumerate(parts[index + 1:])})
-            break
-        directory = parent
-    return found
 
 
 # -- the key --------------------------------------------------------------------------------
@@ -305,7 +156,7 @@ def _bool(value: Any) -> bool:
     return value
 
 
-class ResultCache:
+class ResultCache(InputState):
     """The cache for one session: its directory and the part of the key that the
     options and the package decide.
 
@@ -318,7 +169,7 @@ class ResultCache:
                  linter: Any = None) -> None:
         self.directory = os.path.abspath(directory)
         self.entries = os.path.join(self.directory, SCHEMA)
-        self.snapshot = snapshot
+        super().__init__(snapshot)
         self.writable = True
         self.package = package_stamp()
         # Without ``linter``, results come from the linter the options ask for, whose
@@ -328,14 +179,6 @@ class ResultCache:
             sorted(f"{type(r).__module__}.{type(r).__qualname__}" for r in linter.rules),
             linter.settings))
         self.stamp = _digest(f"{self.package}\0{options_stamp(options)}{linter_stamp}".encode())
-        self.hashes = _Hashes()
-        self._projects: dict[str, _Project] = {}
-        self._locations: dict[str, tuple[str, str | None]] = {}
-        self._flags: dict[str, str] = {}
-        self._directories: dict[str, str] = {}
-        self._outside: dict[str, str] = {}
-        self._outside_memo: dict[tuple[str | None, int, int],
-                                 tuple[_Project | None, tuple[list[str], list[str]]]] = {}
         self._pending: list[tuple[str, str, str | None, Raw, dict[str, Any]]] = []
         self._started = time.time()
         package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -355,93 +198,6 @@ class ResultCache:
             return error.strerror or str(error)
         return None
 
-    # -- inputs ------------------------------------------------------------------------
-
-    def fresh(self) -> None:
-        """Forget what was learnt about the inputs (the next lookup looks again)."""
-        self._projects.clear()
-        self._locations.clear()
-        self._flags.clear()
-        self._directories.clear()
-        self._outside.clear()
-
-    def _directory_of(self, filename: str) -> str:
-        """A file's directory, as the project tier resolves it (the directory's real
-        path: a file that is itself a symbolic link belongs to the project of the link)."""
-        parent = os.path.dirname(os.path.abspath(filename))
-        found = self._directories.get(parent) if self.snapshot else None
-        if found is None:
-            found = self._directories[parent] = os.path.realpath(parent)
-        return found
-
-    def _location(self, directory: str) -> tuple[str, str | None]:
-        found = self._locations.get(directory) if self.snapshot else None
-        if found is None:
-            found = self._locations[directory] = _location(
-                directory, self._flags_of, lambda path: self._outside_state(path, True))
-        return found
-
-    def _flags_of(self, directory: str) -> str:
-        found = self._flags.get(directory) if self.snapshot else None
-        if found is None:
-            found = self._flags[directory] = _flags(directory)
-        return found
-
-    def _project(self, root: str) -> _Project:
-        found = self._projects.get(root) if self.snapshot else None
-        if found is None:
-            found = self._projects[root] = _Project(root, self.hashes)
-        return found
-
-    def _outside_state(self, path: str, directory: bool) -> str:
-        key = ("d:" if directory else "f:") + path
-        found = self._outside.get(key) if self.snapshot else None
-        if found is None:
-            found = self._outside[key] = _listing(path) if directory else self.hashes.of(path)
-        return found
-
-    def _inputs(self, filename: str) -> dict[str, Any] | None:
-        """The current state of a file's inputs (None: too many to track)."""
-        directory = self._directory_of(filename)
-        location, root = self._location(directory)
-        project = self._project(root) if root is not None else None
-        outside_files, outside_dirs = self._outside_paths(project)
-        if len(outside_files) + len(outside_dirs) > 2000:
-            return None
-        return {
-            "directory": directory,
-            "location": location,
-            "root": root,
-            "project": project.fingerprint if project is not None else None,
-            "files": {p: self._outside_state(p, False) for p in outside_files},
-            "directories": {p: self._outside_state(p, True) for p in outside_dirs},
-        }
-
-    def _outside_paths(self, project: _Project | None) -> tuple[list[str], list[str]]:
-        """The paths read so far that the project's fingerprint does not cover."""
-        files, directories = reads.files_read(), reads.directories_listed()
-        memo_key = (project.root if project is not None else None, len(files), len(directories))
-        found = self._outside_memo.get(memo_key)
-        if found is None or found[0] is not project:
-            kept = ([p for p in files if project is None or not project.covers(p)],
-                    [p for p in directories if project is None or not project.covers(p)])
-            self._outside_memo = {memo_key: (project, kept)}
-            return kept
-        return found[1]
-
-    def _still_valid(self, filename: str, inputs: Any) -> bool:
-        directory = self._directory_of(filename)
-        location, root = self._location(directory)
-        if inputs["location"] != location or inputs["root"] != root:
-            return False
-        if root is not None and self._project(root).fingerprint != inputs["project"]:
-            return False
-        files, directories = inputs["files"], inputs["directories"]
-        if not isinstance(files, dict) or not isinstance(directories, dict):
-            return False
-        return (all(self._outside_state(_str(p), False) == v for p, v in files.items())
-                and all(self._outside_state(_str(p), True) == v for p, v in directories.items()))
-
     # -- entries -----------------------------------------------------------------------
 
     def key(self, filename: str, digest: str, mode: str) -> str:
@@ -451,19 +207,6 @@ class ResultCache:
 
     def content_digest(self, data: bytes) -> str:
         return _digest(data)
-
-    def file_digest(self, filename: str) -> str | None:
-        """The digest of a file's content, None when it cannot be read. A file of a
-        project is read once per run, for this and for the project's fingerprint."""
-        state = self.hashes.of(os.path.join(self._directory_of(filename),
-                                            os.path.basename(filename)))
-        if state.startswith("file:"):
-            return state[len("file:"):]
-        try:  # Large, not a regular file, or gone.
-            with open(filename, "rb") as handle:
-                return _digest(handle.read())
-        except OSError:
-            return None
 
     def _path(self, key: str) -> str:
         return os.path.join(self.entries, key[:2], key[2:] + ".json")
@@ -476,7 +219,7 @@ class ResultCache:
                 entry = json.loads(handle.read())
             if entry["schema"] != SCHEMA or entry["key"] != key:
                 return None
-            if not self._still_valid(filename, entry["inputs"]):
+            if not self.still_valid(filename, entry["inputs"]):
                 return None
             results = [_result(r) for r in entry["results"]]
             violations = [_violation(v) for v in entry["violations"]]
@@ -488,7 +231,7 @@ class ResultCache:
     def inputs(self, filename: str) -> dict[str, Any] | None:
         """The state of a file's inputs now (None when they cannot be told)."""
         try:
-            return self._inputs(filename)
+            return self.inputs_now(filename)
         except (OSError, ValueError):
             return None
 
@@ -581,7 +324,7 @@ class ResultCache:
                 return True
             root = inputs["root"]
             known = _WORLD.get(root)
-            flags = _flags_by_directory(inputs["directory"], inputs["location"])
+            flags = flags_by_directory(inputs["directory"], inputs["location"])
             if (known is None or known["project"] != inputs["project"]
                     or any(known["flags"].get(d, f) != f for d, f in flags.items())
                     or any(known[kind].get(path, state) != state
@@ -626,7 +369,7 @@ class ResultCache:
                 info = os.stat(os.path.dirname(path))
             except OSError:
                 return False
-        return max(info.st_mtime, info.st_ctime) < self._started - _SETTLED_SECONDS / 2
+        return max(info.st_mtime, info.st_ctime) < self._started - SETTLED_SECONDS / 2
 
 def clean(directory: str) -> int:
     """Delete the cache's entries (every version's); the number of files removed."""
