@@ -14,6 +14,7 @@ import pytest
 from harness import HELPERS, MAIN, SLEEPER, demo_project
 
 from flake8_async_review.frontends import cache as cache_module
+from flake8_async_review.frontends import inputs as inputs_module
 from flake8_async_review.frontends.core import Session
 
 SCRIPT = Path(sys.executable).with_name("flake8-async-review")
@@ -21,13 +22,20 @@ SCRIPT = Path(sys.executable).with_name("flake8-async-review")
 
 def run(project: Path, cache: Path | None, *args: str) -> subprocess.CompletedProcess[str]:
     options = ["--no-cache"] if cache is None else ["--cache-dir", str(cache)]
-    env = {k: v for k, v in os.environ.items() if k != cache_module.ENV_VAR}
+    env = {k: v for k, v in os.environ.items() if k != inputs_module.ENV_VAR}
     return subprocess.run([str(SCRIPT), "check", *options, *args], cwd=project, env=env,
                           capture_output=True, text=True, check=False)
 
 
 def entries(cache: Path) -> list[Path]:
     return sorted(cache.glob(f"{cache_module.SCHEMA}/*/*.json"))
+
+
+def forget_runs(cache: Path) -> None:
+    """Delete the records of whole runs (see test_replay.py), so that the next run reads
+    the entries of the files."""
+    for record in cache.glob(f"{cache_module.SCHEMA}/runs/*/*.json"):
+        record.unlink()
 
 
 @pytest.fixture
@@ -74,6 +82,7 @@ def test_warm_run_uses_the_entries(project: Path, tmp_path: Path) -> None:
     data["results"] = [[r[0], r[1], r[2], r[3].replace("blocks", "BLOCKS"), r[4]]
                        for r in data["results"]]
     entry.write_text(json.dumps(data), encoding="utf-8")
+    forget_runs(cache)
     warm = run(project, cache, "app/sleeper.py")
     assert "BLOCKS" in warm.stdout and warm.stdout == cold.stdout.replace("blocks", "BLOCKS")
 
@@ -137,6 +146,7 @@ def test_a_corrupt_entry_is_recomputed(project: Path, tmp_path: Path, content: b
     cold = run(project, cache, "app/sleeper.py")
     (entry,) = entries(cache)
     entry.write_bytes(content)
+    forget_runs(cache)
     warm = run(project, cache, "app/sleeper.py")
     same(cold, warm)
     assert json.loads(entry.read_bytes())["schema"] == cache_module.SCHEMA  # Written again.
@@ -155,7 +165,7 @@ def test_an_entry_of_another_key_is_not_used(project: Path, tmp_path: Path) -> N
 
 def test_no_cache_writes_nothing(project: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    env = {**os.environ, cache_module.ENV_VAR: str(cache)}
+    env = {**os.environ, inputs_module.ENV_VAR: str(cache)}
     result = subprocess.run([str(SCRIPT), "check", "--no-cache"], cwd=project, env=env,
                             capture_output=True, text=True, check=False)
     assert result.returncode == 1 and "ASR101" in result.stdout
@@ -164,7 +174,7 @@ def test_no_cache_writes_nothing(project: Path, tmp_path: Path) -> None:
 
 def test_the_environment_variable_names_the_directory(project: Path, tmp_path: Path) -> None:
     cache = tmp_path / "from-env"
-    env = {**os.environ, cache_module.ENV_VAR: str(cache)}
+    env = {**os.environ, inputs_module.ENV_VAR: str(cache)}
     subprocess.run([str(SCRIPT), "check"], cwd=project, env=env, capture_output=True,
                    text=True, check=False)
     assert len(entries(cache)) == 5
@@ -197,7 +207,7 @@ def test_fix_does_not_use_the_cache(project: Path, tmp_path: Path) -> None:
     run(project, cache, "app/sleeper.py")
     (entry,) = entries(cache)
     entry.write_bytes(b"{}")  # Whatever the cache holds, fix checks the file itself.
-    env = {**os.environ, cache_module.ENV_VAR: str(cache)}
+    env = {**os.environ, inputs_module.ENV_VAR: str(cache)}
     result = subprocess.run([str(SCRIPT), "fix", "--unsafe-fixes", "--diff", "app/sleeper.py"],
                             cwd=project, env=env, capture_output=True, text=True, check=False)
     assert "asyncio.sleep" in result.stdout
@@ -207,7 +217,7 @@ def test_fix_does_not_use_the_cache(project: Path, tmp_path: Path) -> None:
 def test_clean_removes_the_entries(project: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     run(project, cache)
-    assert cache_module.clean(str(cache)) == 5
+    assert cache_module.clean(str(cache)) == 6  # 5 entries, and the run's record.
     assert entries(cache) == []
 
 

@@ -14,6 +14,7 @@ import pytest
 from harness import SLEEPER, demo_project
 
 from flake8_async_review.frontends import cache as cache_module
+from flake8_async_review.frontends import inputs as inputs_module
 
 # Runs the command line, then writes the package's modules it loaded to the file named
 # by the first argument.
@@ -51,7 +52,7 @@ def project(tmp_path: Path) -> Path:
 def check(project: Path, cache: Path | None, *args: str) -> Run:
     listing = project.parent / "modules.json"
     options = ["--no-cache"] if cache is None else ["--cache-dir", str(cache)]
-    env = {k: v for k, v in os.environ.items() if k != cache_module.ENV_VAR}
+    env = {k: v for k, v in os.environ.items() if k != inputs_module.ENV_VAR}
     result = subprocess.run(
         [sys.executable, "-c", RUN_AND_LIST_MODULES, str(listing), "check", *options, *args],
         cwd=project, env=env, capture_output=True, text=True, check=False,

@@ -2,6 +2,6 @@
 
 import sys
 
-from .frontends.cli import main
+from .frontends.entry import main
 
 sys.exit(main())

@@ -52,11 +52,9 @@ from typing import Any
 from .. import __version__
 from ..analysis import reads
 from ..engine.violation import Edit, Fix, Violation
-from .inputs import SETTLED_SECONDS, InputState, flags_by_directory
+from .inputs import SCHEMA, SETTLED_SECONDS, InputState, flags_by_directory
 from .inputs import digest as _digest
 
-ENV_VAR = "FLAKE8_ASYNC_REVIEW_CACHE_DIR"
-SCHEMA = "v1"
 # Options that change how findings are shown or which files are found, not a file's
 # results: left out of the key so that `check a.py` and `check .` share entries.
 _PRESENTATION = frozenset({
@@ -68,17 +66,6 @@ Raw = tuple[str, list[Any], list[Violation]]
 # What a long-lived process last saw of each project's inputs (ResultCache.changed_since_last_look).
 _WORLD: dict[str | None, dict[str, Any]] = {}
 _WORLD_LOCK = threading.Lock()
-
-
-def default_directory() -> str:
-    """Where the cache lives: ``$FLAKE8_ASYNC_REVIEW_CACHE_DIR`` or the user's cache
-    directory (``~/.cache/flake8-async-review`` on Linux)."""
-    from_env = os.environ.get(ENV_VAR)
-    if from_env:
-        return from_env
-    import platformdirs
-
-    return platformdirs.user_cache_dir("flake8-async-review")
 
 
 # -- the key --------------------------------------------------------------------------------
@@ -180,6 +167,9 @@ class ResultCache(InputState):
             linter.settings))
         self.stamp = _digest(f"{self.package}\0{options_stamp(options)}{linter_stamp}".encode())
         self._pending: list[tuple[str, str, str | None, Raw, dict[str, Any]]] = []
+        # For each file whose results this session took from an entry or wrote to one:
+        # its content's digest and the inputs of those results (see replay.py).
+        self.used: dict[str, tuple[str, dict[str, Any]]] = {}
         self._started = time.time()
         package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         reads.start(ignore=(package, self.directory))
@@ -211,9 +201,9 @@ class ResultCache(InputState):
     def _path(self, key: str) -> str:
         return os.path.join(self.entries, key[:2], key[2:] + ".json")
 
-    def lookup(self, filename: str, key: str) -> Raw | None:
+    def lookup(self, filename: str, key: str, digest: str | None = None) -> Raw | None:
         """The raw results stored under ``key``, if the entry is sound and its inputs
-        are unchanged."""
+        are unchanged. ``digest``: the file's content's, when it was read from disk."""
         try:
             with open(self._path(key), "rb") as handle:
                 entry = json.loads(handle.read())
@@ -223,6 +213,8 @@ class ResultCache(InputState):
                 return None
             results = [_result(r) for r in entry["results"]]
             violations = [_violation(v) for v in entry["violations"]]
+            if digest is not None:
+                self.used[filename] = (digest, entry["inputs"])
             return _str(entry["display"]), list(results), violations
         except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError,
                 RecursionError):
@@ -293,6 +285,8 @@ class ResultCache(InputState):
             "inputs": after,
         }
         self._write(key, json.dumps(entry, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+        if digest is not None and self.writable:
+            self.used[filename] = (digest, after)
 
     def package_data(self, name: str, build: Callable[[], Any],
                      valid: Callable[[Any], bool]) -> Any:

@@ -24,9 +24,7 @@ from typing import IO, NoReturn
 
 from .. import __version__
 from ..settings import OPTIONS
-from .cache import ENV_VAR
 from .cache import clean as clean_cache
-from .cache import default_directory as default_cache_directory
 from .core import (
     PARSE_ERRORS,
     FileReport,
@@ -41,6 +39,9 @@ from .core import (
     unified_diff,
     write_fixed,
 )
+from .inputs import ENV_VAR
+from .inputs import default_directory as default_cache_directory
+from .replay import Recording, record
 from .reports import FORMATS, Report, RuleFacts, rule_facts_from_json, rule_facts_json
 
 PROG = "flake8-async-review"
@@ -212,7 +213,8 @@ def _isatty(stream: IO[str]) -> bool:
         return False
 
 
-def run_check(options: argparse.Namespace, flake8_argv: list[str]) -> int:
+def run_check(options: argparse.Namespace, flake8_argv: list[str],
+              recording: Recording | None = None) -> int:
     report_format = options.format
     if report_format not in FORMAT_NAMES:  # A flake8 formatter or format string.
         flake8_argv = [f"--format={report_format}", *flake8_argv]
@@ -227,6 +229,8 @@ def run_check(options: argparse.Namespace, flake8_argv: list[str]) -> int:
     _warn_about_selection(flake8_argv)
     changed = changed_lines(options.diff_rev) if options.diff_rev else None
     files = session.discover()
+    if recording is not None:
+        recording.session, recording.files = session, files
     if changed is not None:
         files = [f for f in files if changed.covers(f)]
     progress = Progress(sys.stderr, len(files), not options.no_progress)
@@ -491,7 +495,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         options, rest = parse(argv)
         if options.command == "check":
-            return run_check(options, rest)
+            if options.no_cache:
+                return run_check(options, rest)
+            return record(argv, lambda recording: run_check(options, rest, recording))
         if options.command == "fix":
             return run_fix(options, rest)
         if options.command == "rules":

@@ -27,7 +27,6 @@ import io
 import logging
 import os
 import re
-import subprocess
 import tempfile
 import tokenize
 import weakref
@@ -41,6 +40,7 @@ from ..analysis.source import paused_collection, source_lines
 from ..engine.fixes import MAX_ROUNDS, apply_fixes, fixable
 from ..engine.violation import Violation
 from .flake8_plugin import Plugin, linter_for
+from .inputs import git, git_files, walk_listing
 
 if TYPE_CHECKING:
     from ..engine.linter import Linter
@@ -225,6 +225,7 @@ class Session:
         # Set by an editor, which checks successive versions of the same texts: each
         # is parsed from the last one (see analysis.incremental).
         self.reparser: Reparser | None = None
+        self.discovered_from: dict[str, Any] | None = None  # Set by discover().
 
     @property
     def linter(self) -> Linter:
@@ -264,6 +265,10 @@ class Session:
                 raise UsageError(f"{path}: no such file or directory")
         ignored = GitIgnored.for_directory(os.getcwd())
         excluded = self.excluded
+        # What the files found depend on besides the options: git's listing, and the
+        # names in each directory walked (see replay.py).
+        walked: dict[str, str] = {}
+        self.discovered_from = {"git": [ignored.top, ignored.fingerprint], "walked": walked}
 
         found: list[str] = []
         for path in paths:
@@ -277,6 +282,8 @@ class Session:
             # (then nothing below it is skipped for git's sake).
             skip = GitIgnored(None, set()) if ignored.directory(path) else ignored
             for root, directories, files in os.walk(path):
+                walked[root] = walk_listing(
+                    [*(f"d:{d}" for d in directories), *(f"f:{f}" for f in files)])
                 directories[:] = sorted(
                     d for d in directories
                     if not excluded(os.path.join(root, d))
@@ -480,7 +487,7 @@ class Session:
                 left.append(filename)
                 continue
             key = cache.key(filename, digest, "file" if physical_lines else "file:no-physical-lines")
-            hit = cache.lookup(filename, key)
+            hit = cache.lookup(filename, key, digest)
             if hit is not None and hit[0] == filename:
                 raw.append(hit)
                 continue
@@ -678,13 +685,6 @@ def _run_parallel(
 # -- git ------------------------------------------------------------------------------
 
 
-def git(args: Sequence[str], cwd: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", "-c", "core.quotePath=false", *args], cwd=cwd, capture_output=True,
-        text=True, encoding="utf-8", errors="surrogateescape", check=False,
-    )
-
-
 def git_toplevel(directory: str) -> str | None:
     try:
         result = git(["rev-parse", "--show-toplevel"], cwd=directory)
@@ -696,9 +696,10 @@ def git_toplevel(directory: str) -> str | None:
 class GitIgnored:
     """Which paths under a git work tree git ignores (none outside git)."""
 
-    def __init__(self, top: str | None, files: set[str]) -> None:
+    def __init__(self, top: str | None, files: set[str], fingerprint: str | None = None) -> None:
         self.top = top
         self.files = files
+        self.fingerprint = fingerprint  # Of git's listing, which decides ``files``.
         self.directories: set[str] = set()
         for name in files:
             parent = os.path.dirname(name)
@@ -711,11 +712,12 @@ class GitIgnored:
         top = git_toplevel(directory)
         if top is None:
             return cls(None, set())
-        listed = git(["ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=top)
+        listed, fingerprint = git_files(top)
         if listed.returncode != 0:
             return cls(None, set())
-        top = os.path.realpath(top)
-        return cls(top, {os.path.join(top, name) for name in listed.stdout.split("\0") if name})
+        files = {os.path.join(os.path.realpath(top), name)
+                 for name in listed.stdout.split("\0") if name}
+        return cls(os.path.realpath(top), files, fingerprint)
 
     def _inside(self, path: str) -> str | None:
         if self.top is None:

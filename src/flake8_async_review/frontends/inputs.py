@@ -14,12 +14,15 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..analysis import reads
 
+ENV_VAR = "FLAKE8_ASYNC_REVIEW_CACHE_DIR"
+SCHEMA = "v1"
 # What decides a project root and a module's package (see analysis.project, roles).
 MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 # Content older than this when it was hashed is trusted while its size, times and
@@ -33,6 +36,17 @@ _LARGE = 1 << 20
 _LEVELS_ABOVE_ROOT = 3  # Larger files are fingerprinted by size and times only.
 
 
+def default_directory() -> str:
+    """Where the cache lives: ``$FLAKE8_ASYNC_REVIEW_CACHE_DIR`` or the user's cache
+    directory (``~/.cache/flake8-async-review`` on Linux)."""
+    from_env = os.environ.get(ENV_VAR)
+    if from_env:
+        return from_env
+    import platformdirs
+
+    return platformdirs.user_cache_dir("flake8-async-review")
+
+
 # -- hashing files -----------------------------------------------------------------------
 
 
@@ -44,8 +58,22 @@ class Hashes:
     """Content hashes of files, kept while a file's size, times and inode stay the same
     and its content was already settled when it was hashed."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: dict[str, Any] | None = None) -> None:
+        """``known``: what :meth:`settled` gave another process (entries of another
+        shape are left out)."""
         self._known: dict[str, tuple[tuple[int, ...], str, bool]] = {}
+        for path, item in (known or {}).items():
+            if (isinstance(path, str) and isinstance(item, list) and len(item) == 2
+                    and isinstance(item[1], str) and isinstance(item[0], list)
+                    and len(item[0]) == 5 and all(type(n) is int for n in item[0])):
+                self._known[path] = (tuple(item[0]), item[1], True)
+
+    def settled(self) -> dict[str, list[Any]]:
+        """The hashes worth trusting again in another process while each file's size,
+        times and inode stay the same: those of content that had settled when it was
+        read."""
+        return {path: [list(signature), value]
+                for path, (signature, value, settled) in self._known.items() if settled}
 
     def of(self, path: str, info: os.stat_result | None = None) -> str:
         """``file:<hash>``, ``dir``, ``missing`` or ``other``."""
@@ -83,6 +111,48 @@ def listing(path: str) -> str:
     except OSError:
         return "missing"
     return "names:" + digest("\0".join(names).encode("utf-8", "surrogateescape"))
+
+
+def git(args: Sequence[str], cwd: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", "-c", "core.quotePath=false", *args], cwd=cwd, capture_output=True,
+        text=True, encoding="utf-8", errors="surrogateescape", check=False,
+    )
+
+
+def git_files(top: str) -> tuple[subprocess.CompletedProcess[str], str | None]:
+    """The files of a git work tree that git does not ignore (tracked, or untracked and
+    not ignored), and a fingerprint of that listing (None when git failed). Raises
+    OSError without git."""
+    listed = git(["ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=top)
+    if listed.returncode != 0:
+        return listed, None
+    return listed, digest(listed.stdout.encode("utf-8", "surrogateescape"))
+
+
+def kinds_listing(path: str) -> str:
+    """The names in a directory, each marked as a directory (as :func:`os.walk` tells
+    them: a link to a directory counts as one) or not; ``missing`` when it cannot be
+    listed."""
+    try:
+        with os.scandir(path) as entries:
+            names = sorted(("d:" if _is_directory(entry) else "f:") + entry.name
+                           for entry in entries)
+    except OSError:
+        return "missing"
+    return walk_listing(names)
+
+
+def walk_listing(names: Iterable[str]) -> str:
+    """:func:`kinds_listing` of names already marked (``d:name``, ``f:name``)."""
+    return "kinds:" + digest("\0".join(sorted(names)).encode("utf-8", "surrogateescape"))
+
+
+def _is_directory(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 # -- the project and the location ----------------------------------------------------------

@@ -45,8 +45,8 @@ from ..analysis.incremental import Reparser
 from ..analysis.source import source_lines
 from ..engine.violation import Edit, Fix
 from ..rules import RULES_BY_CODE
-from .cache import default_directory as default_cache_directory
 from .core import PARSE_ERRORS, Finding, Session, SourceFile, UsageError, fix_source
+from .inputs import default_directory as default_cache_directory
 from .reports import rule_url
 
 SECTION = "flake8AsyncReview"
