@@ -57,14 +57,16 @@ def project(tmp_path: Path) -> Path:
     return demo_project(tmp_path)
 
 
-def test_an_unchanged_tree_is_replayed(project: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("args", [(), ("--format", "json"), ("--show-source", "--statistics")])
+def test_an_unchanged_tree_is_replayed(project: Path, tmp_path: Path, args: tuple[str, ...]
+                                       ) -> None:
     cache = tmp_path / "cache"
-    cold = run(project, cache)
+    cold = run(project, cache, *args)
     assert not replayed(cold) and "ASR101" in cold.stdout and "ASR110" in cold.stdout
     assert len(records(cache)) == 1
-    warm = run(project, cache)
+    warm = run(project, cache, *args)
     assert replayed(warm)
-    assert output(warm) == output(cold) == output(reference(project))
+    assert output(warm) == output(cold) == output(reference(project, *args))
 
 
 def test_an_edited_file_is_checked_again(project: Path, tmp_path: Path) -> None:
@@ -217,7 +219,7 @@ def test_a_record_with_another_output_is_what_is_replayed(project: Path, tmp_pat
 
 
 @pytest.mark.parametrize("args", [
-    ("--format", "json"), ("--output", "report.txt"), ("--diff", "HEAD"), ("-v",),
+    ("--output", "report.txt"), ("--diff", "HEAD"), ("-v",),
     ("--no-cache",), ("--tee",), ("--out=report.txt",),
 ])
 def test_other_runs_are_not_recorded(project: Path, tmp_path: Path, args: tuple[str, ...]) -> None:
@@ -230,7 +232,8 @@ def test_other_runs_are_not_recorded(project: Path, tmp_path: Path, args: tuple[
     (["check"], True),
     (["check", "-j", "2", "--select", "ASR1", "app/"], True),
     (["check", "-q", "--no-progress", "--extend-ignore=ASR110"], True),
-    (["check", "--form=json"], False),  # An abbreviation of --format.
+    (["check", "--format", "sarif", "--docs-url", "https://example.com"], True),
+    (["check", "--out=x"], False),  # An abbreviation of --output.
     (["check", "-"], False),
     (["check", "--", "app"], False),
     (["check", "-vq"], False),

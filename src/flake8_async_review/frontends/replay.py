@@ -28,9 +28,9 @@ package.
 - each file reported on: its content, and the inputs of its results, as the cache
   checks them (the project, the location, whatever else the check read).
 
-Only plain runs are recorded: not ``--diff``, ``--output``, ``--format``, ``--tee``,
-``--config``/``--append-config``, ``--verbose``, ``--benchmark``, standard input, or
-``--no-cache``. A record is written only when each of its inputs is the same after
+Runs in every report format are recorded, but not those with ``--diff``, ``--output``,
+``--tee``, ``--config``/``--append-config``, ``--verbose`` or ``--benchmark``, on
+standard input, or with ``--no-cache``. A record is written only when each of its inputs is the same after
 the run as when the run read it, and a record that does not parse, names another key
 or has an unexpected shape is ignored (the run then checks, and writes it again).
 """
@@ -56,7 +56,7 @@ _ENVIRONMENT_PREFIXES = ("FLAKE8", "PYTHON", "GIT_", "LC_")
 # run to run, read standard input or more configuration, or turn the cache off. A
 # flake8 option may be abbreviated, so a prefix of one of these counts too.
 _NOT_RECORDED = ("--diff", "--output", "--output-file", "--tee", "--benchmark",
-                 "--bug-report", "--help", "--version", "--no-cache", "--format", "--config",
+                 "--bug-report", "--help", "--version", "--no-cache", "--config",
                  "--append-config", "--stdin-display-name", "--verbose")
 
 
