@@ -184,6 +184,15 @@ def test_what_git_ignores_is_an_input(project: Path, tmp_path: Path) -> None:
     assert output(warm) == output(reference(project))
 
 
+def test_a_repository_git_cannot_list_is_not_recorded(project: Path, tmp_path: Path) -> None:
+    """Which files git ignores cannot be told (an empty `.git` is no repository): the
+    run is not recorded."""
+    (project / ".git").mkdir()
+    cache = tmp_path / "cache"
+    assert "ASR101" in run(project, cache).stdout
+    assert records(cache) == []
+
+
 def test_the_environment_is_part_of_the_key(project: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     run(project, cache)

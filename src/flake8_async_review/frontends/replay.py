@@ -11,7 +11,8 @@ pre-commit hook costs little more than starting Python).
 **The key** of a record hashes the command line, the working directory, the
 environment variables that can change a run (``FLAKE8*``, ``PYTHON*``, ``GIT_*``,
 ``LC_*``, ``LANG``, ``HOME``, ``TERM``, ``NO_COLOR`` ...), whether standard output and
-standard error are terminals, the interpreter, and the installation: the names in
+standard error are terminals, the interpreter, which ``git`` runs, and the
+installation: the names in
 each directory of ``sys.path`` (an installed, removed or upgraded distribution, flake8
 or a plugin, changes them) and the size and modification time of each file of this
 package.
@@ -30,9 +31,11 @@ package.
 
 Runs in every report format are recorded, but not those with ``--diff``, ``--output``,
 ``--tee``, ``--config``/``--append-config``, ``--verbose`` or ``--benchmark``, on
-standard input, or with ``--no-cache``. A record is written only when each of its inputs is the same after
-the run as when the run read it, and a record that does not parse, names another key
-or has an unexpected shape is ignored (the run then checks, and writes it again).
+standard input, or with ``--no-cache``. A record is written only when each of its
+inputs is the same after the run as when the run read it, and not in a repository
+that git did not list (no git, or git refused it). A record that does not parse,
+names another key or has an unexpected shape is ignored: the run checks, and writes
+it again.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -95,7 +99,8 @@ def run_key(argv: Sequence[str]) -> str:
     environment = sorted((name, value) for name, value in os.environ.items()
                          if name in _ENVIRONMENT or name.startswith(_ENVIRONMENT_PREFIXES))
     parts = [SCHEMA, list(argv), os.getcwd(), environment, _isatty(sys.stdout),
-             _isatty(sys.stderr), sys.executable, sys.version, _installation()]
+             _isatty(sys.stderr), sys.executable, sys.version, shutil.which("git"),
+             _installation()]
     return digest(json.dumps(parts).encode("utf-8", "surrogateescape"))
 
 
@@ -283,6 +288,10 @@ class Recording:
         if (cache is None or discovered is None or self.stdout is None or self.stderr is None
                 or not cache.writable):
             return
+        if discovered["git"][0] is None and any(
+                path.endswith(os.sep + ".git") and state != "missing"
+                for path, state in self.configuration.items()):
+            return  # In a repository git did not list (no git, or it refused): unsure.
         files = []
         for filename in self.files:
             used = cache.used.get(filename)
