@@ -127,3 +127,12 @@ def test_settings_class_of_an_aliased_module_is_still_looked_at(tmp_path: Path) 
     linter = Linter([UnknownSettingsAttribute], Settings(project_inference=False))
     found = linter.lint(ast.parse(text), source_lines(text), str(path))
     assert [(v.code, v.line) for v in found] == [("ASR403", 9)]
+
+
+def test_own_text_entries_are_required_texts() -> None:
+    """A rule's ``own_text`` names entries of its ``required_text`` (a single text, not
+    one of several alternatives), or it would change nothing."""
+    from flake8_async_review.rules import ALL_RULES
+
+    for rule in ALL_RULES:
+        assert rule.own_text <= {entry for entry in rule.required_text if isinstance(entry, str)}, rule
