@@ -12,7 +12,9 @@ from __future__ import annotations
 import ast
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import pytest
 
@@ -154,3 +156,34 @@ def test_a_fix_per_finding_costs_the_same_in_a_larger_file() -> None:
     large, large_codes = work(sleeping_handlers(GROWTH * n), "line")
     assert small_codes == ["ASR101"] * n and large_codes == ["ASR101"] * (GROWTH * n)
     assert large <= ALLOWED * small, f"{large / small:.1f} times the work for {GROWTH} times the code"
+
+
+def test_finding_the_project_root_looks_at_each_directory_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every directory of a deep tree asks for its project root (files are checked in
+    each): the markers of each directory are looked for once, not once per directory
+    below it."""
+    import os
+
+    from flake8_async_review.analysis import project
+
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    directories = [tmp_path]
+    for depth in range(24):
+        directories.append(directories[-1] / f"level{depth}")
+    directories[-1].mkdir(parents=True)
+    project.clear_cache()
+    stats = 0
+    real_stat = os.stat
+
+    def counting_stat(*args: Any, **kwargs: Any) -> os.stat_result:
+        nonlocal stats
+        stats += 1
+        return real_stat(*args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counting_stat)
+    roots = [project.project_root(str(directory)) for directory in directories]
+    monkeypatch.undo()
+    assert roots == [tmp_path.resolve()] * len(directories)
+    markers = 4  # pyproject.toml, setup.cfg, setup.py, .git
+    assert stats <= markers * len(directories)

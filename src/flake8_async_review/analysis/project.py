@@ -177,12 +177,21 @@ class Outline:
 
 @lru_cache(maxsize=1024)
 def project_root(directory: str) -> Path | None:
-    """The nearest ancestor of ``directory`` (itself included) with a project marker."""
-    path = Path(directory).resolve()
-    for candidate in (path, *path.parents):
-        if any((candidate / marker).exists() for marker in _ROOT_MARKERS):
-            return candidate
-    return None
+    """The nearest ancestor of ``directory`` (itself included, symbolic links
+    resolved) with a project marker."""
+    found = _marked_ancestor(os.path.realpath(directory))
+    return Path(found) if found is not None else None
+
+
+@lru_cache(maxsize=4096)
+def _marked_ancestor(path: str) -> str | None:
+    """:func:`project_root` of a resolved directory: itself when it holds a marker,
+    else its parent's answer, which every directory below the parent shares (each
+    directory's markers are looked for once, however deep the tree)."""
+    if any(os.path.exists(os.path.join(path, marker)) for marker in _ROOT_MARKERS):
+        return path
+    parent = os.path.dirname(path)
+    return None if parent == path else _marked_ancestor(parent)
 
 
 class Project:
@@ -634,6 +643,7 @@ def clear_cache() -> None:
     start cold)."""
     _MODULES.clear()
     project_root.cache_clear()
+    _marked_ancestor.cache_clear()
     project_for.cache_clear()
     _project_of.cache_clear()
     for clear in _DEPENDENT_CACHES:
