@@ -37,15 +37,6 @@ class _OwnTextSpy(_Spy):
     triggers_in_own_text: ClassVar[bool] = True
 
 
-class _PartlyOwnTextSpy(_Spy):
-    """Needs `class` in the file itself, and `dataclass` anywhere (its own text, or an
-    imported module's)."""
-
-    code = "ASR992"
-    required_text = ("class", "dataclass")
-    own_text: ClassVar[frozenset[str]] = frozenset({"class"})
-
-
 @pytest.fixture
 def routes(tmp_path: Path) -> Path:
     (tmp_path / "setup.cfg").write_text("", encoding="utf-8")
@@ -63,7 +54,7 @@ def routes(tmp_path: Path) -> Path:
 
 def _codes(path: Path, tier: bool) -> set[str]:
     text = path.read_text(encoding="utf-8")
-    linter = Linter([_Spy, _OwnTextSpy, _PartlyOwnTextSpy], Settings(project_inference=tier))
+    linter = Linter([_Spy, _OwnTextSpy], Settings(project_inference=tier))
     return {violation.code for violation in linter.lint(ast.parse(text), source_lines(text), str(path))}
 
 
@@ -81,30 +72,7 @@ def test_the_tier_off_searches_no_other_module(routes: Path) -> None:
 
 def test_the_own_text_still_triggers_both(routes: Path) -> None:
     routes.write_text("class Local:\n    pass\n", encoding="utf-8")
-    assert _codes(routes, tier=True) >= {"ASR990", "ASR991"}
-
-
-def test_an_own_text_entry_is_never_supplied_by_an_import(routes: Path) -> None:
-    """`class` and `dataclass` are both in the imported module only: the rule that
-    needs `class` in the file itself stays off."""
-    assert "ASR992" not in _codes(routes, tier=True)
-
-
-def test_the_other_entries_may_come_from_an_import(routes: Path) -> None:
-    """`class` in the file, `dataclass` only in the module it imports from."""
-    routes.write_text("from app.models import thing\n\n\nclass Local:\n    pass\n",
-                      encoding="utf-8")
-    assert "ASR992" in _codes(routes, tier=True)
-    assert "ASR992" not in _codes(routes, tier=False)
-
-
-def test_blocking_rules_need_async_in_the_file_itself() -> None:
-    """They report only in an `async def` of the file: a module imported with an
-    `async def` of its own does not turn them on."""
-    from flake8_async_review.rules.common.blocking import BlockingCallRule
-
-    assert all("async" in rule.own_text and "async" in rule.required_text
-               for rule in BlockingCallRule.family() if rule.async_calls_only)
+    assert _codes(routes, tier=True) == {"ASR990", "ASR991"}
 
 
 def test_every_settings_base_is_named_base_settings() -> None:
@@ -127,12 +95,3 @@ def test_settings_class_of_an_aliased_module_is_still_looked_at(tmp_path: Path) 
     linter = Linter([UnknownSettingsAttribute], Settings(project_inference=False))
     found = linter.lint(ast.parse(text), source_lines(text), str(path))
     assert [(v.code, v.line) for v in found] == [("ASR403", 9)]
-
-
-def test_own_text_entries_are_required_texts() -> None:
-    """A rule's ``own_text`` names entries of its ``required_text`` (a single text, not
-    one of several alternatives), or it would change nothing."""
-    from flake8_async_review.rules import ALL_RULES
-
-    for rule in ALL_RULES:
-        assert rule.own_text <= {entry for entry in rule.required_text if isinstance(entry, str)}, rule

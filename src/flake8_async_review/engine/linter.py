@@ -205,28 +205,25 @@ class _Triggers:
             for rule in rules
         )
         self._texts = frozenset(text for needs in self._needs for entry in needs for text in entry)
-        self._own = tuple(rule.own_text for rule in rules)
         self._found: dict[str, frozenset[str]] = {}
 
     def active(self, source: str, among: Sequence[int] | None = None,
                known: dict[str, bool] | None = None, extra: frozenset[str] = frozenset()
                ) -> tuple[int, ...]:
         """The indexes of the rules (of ``among``, by default all) whose triggers all
-        occur in ``source`` or are in ``extra`` (unless the rule's ``own_text`` has
-        them). ``known`` keeps what was looked for in ``source`` and what was found,
-        for a later call on the same text."""
+        occur in ``source`` or are in ``extra``. ``known`` keeps what was looked for in
+        ``source`` and what was found, for a later call on the same text."""
         if known is None:
             known = {}
         active: list[int] = []
         for index in range(len(self._needs)) if among is None else among:
             entries = self._needs[index]
-            own = self._own[index]
             for alternatives in entries:
                 for text in alternatives:
                     found = known.get(text)
                     if found is None:
                         found = known[text] = text in source
-                    if found or (text in extra and text not in own):
+                    if found or text in extra:
                         break
                 else:
                     break  # No alternative of this entry occurs: the rule cannot match.

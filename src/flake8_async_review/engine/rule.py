@@ -153,10 +153,6 @@ class Rule:
     # imported from one can stand for what a rule looks for (``SessionLocal`` for a
     # ``sqlalchemy`` session factory).
     triggers_in_own_text: ClassVar[bool] = False
-    # Entries of ``required_text`` that are syntax of the file itself wherever the rule
-    # reports, while the others may come with an imported name: the text of the modules
-    # the file imports never supplies these.
-    own_text: ClassVar[frozenset[str]] = frozenset()
     # The roles of files the rule checks (see analysis.roles): most findings matter in
     # the application's own code only. ``--asr-check-roles`` replaces this for all rules.
     roles: ClassVar[frozenset[Role]] = frozenset({Role.APP})

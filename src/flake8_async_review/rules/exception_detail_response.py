@@ -137,9 +137,6 @@ class ExceptionDetailInHttpResponse(Rule):
     severity = Severity.MEDIUM
     fix_safety = "unsafe"
     required_text = ("HTTPException", "except")
-    # A report is inside an `except` clause of the file; the exception class may be
-    # imported under another name.
-    own_text = frozenset({"except"})
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         handlers = context.enclosing_handlers(node)

@@ -55,9 +55,6 @@ class BlockingCallRule(Rule):
     suggestions: ClassVar[Mapping[str, str]] = {}
     # visit_Call below looks only at calls in an async def body that are not awaited.
     async_calls_only: ClassVar[bool] = True
-    # So only a file that holds an `async def` can have a finding: an imported module's
-    # `async` does not count (its other trigger texts may come with an imported name).
-    own_text: ClassVar[frozenset[str]] = frozenset({"async"})
     # The rules this one asks about calls (ASR110: the rest of the family), indexed by
     # the names of the calls they match: built on first use.
     _call_index: tuple[Sequence[BlockingCallRule], CallIndex[BlockingCallRule]] | None = None
