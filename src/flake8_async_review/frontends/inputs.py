@@ -33,7 +33,9 @@ SETTLED_SECONDS = 2.0
 # changed within the last moments is taken as changed (its times may not show a write
 # that follows).
 _LARGE = 1 << 20
-_LEVELS_ABOVE_ROOT = 3  # Larger files are fingerprinted by size and times only.
+# How many directories above a project root a location lists the names of (their
+# `.env` and example files count for the settings rules).
+_LEVELS_ABOVE_ROOT = 3
 
 
 def default_directory() -> str:
