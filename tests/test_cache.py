@@ -28,13 +28,14 @@ def run(project: Path, cache: Path | None, *args: str) -> subprocess.CompletedPr
 
 
 def entries(cache: Path) -> list[Path]:
-    return sorted(cache.glob(f"{cache_module.SCHEMA}/*/*.json"))
+    """The files' entries (not the records of whole runs, see test_replay.py)."""
+    return sorted(p for p in cache.glob(f"{cache_module.SCHEMA}/*/*.json") if p.parent.name != "runs")
 
 
 def forget_runs(cache: Path) -> None:
     """Delete the records of whole runs (see test_replay.py), so that the next run reads
     the entries of the files."""
-    for record in cache.glob(f"{cache_module.SCHEMA}/runs/*/*.json"):
+    for record in cache.glob(f"{cache_module.SCHEMA}/runs/*.json"):
         record.unlink()
 
 

@@ -38,7 +38,7 @@ def reference(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def records(cache: Path) -> list[Path]:
-    return sorted(cache.glob(f"{inputs.SCHEMA}/runs/*/*.json"))
+    return sorted(cache.glob(f"{inputs.SCHEMA}/runs/*.json"))
 
 
 def output(result: subprocess.CompletedProcess[str]) -> tuple[int, str, str]:
@@ -252,3 +252,27 @@ def test_other_runs_are_not_recorded(project: Path, tmp_path: Path, args: tuple[
 ])
 def test_recordable(argv: list[str], expected: bool) -> None:
     assert replay.recordable(argv) is expected
+
+
+def test_only_the_latest_records_are_kept(tmp_path: Path) -> None:
+    """A pre-commit hook runs a new command line (the staged files) for every commit:
+    the records last written or replayed are kept, the others deleted."""
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    for age in range(6):
+        record = runs / f"{age}.json"
+        record.write_text("{}", encoding="utf-8")
+        os.utime(record, ns=(age * 10**9, (100 - age) * 10**9))  # 0.json is the newest.
+    (runs / "notes.txt").write_text("", encoding="utf-8")
+    replay.prune(str(runs), 4)
+    assert sorted(p.name for p in runs.iterdir()) == ["0.json", "1.json", "2.json", "3.json",
+                                                       "notes.txt"]
+
+
+def test_a_replayed_record_counts_as_recent(project: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    run(project, cache)
+    (record,) = records(cache)
+    os.utime(record, ns=(0, 0))
+    assert replayed(run(project, cache))
+    assert record.stat().st_mtime_ns > 0

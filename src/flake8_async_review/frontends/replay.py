@@ -35,7 +35,8 @@ standard input, or with ``--no-cache``. A record is written only when each of it
 inputs is the same after the run as when the run read it, and not in a repository
 that git did not list (no git, or git refused it). A record that does not parse,
 names another key or has an unexpected shape is ignored: the run checks, and writes
-it again.
+it again. Records live in ``runs/`` of the cache's directory; the ``MAX_RECORDS`` last
+written or replayed are kept.
 """
 
 from __future__ import annotations
@@ -91,8 +92,13 @@ def _cache_directory(argv: Sequence[str]) -> str:
     return default_directory()
 
 
+# Records kept (the most recently written or replayed): each holds the content hashes
+# of a whole project, and a pre-commit hook runs a new command line for every commit.
+MAX_RECORDS = 32
+
+
 def _record_path(directory: str, key: str) -> str:
-    return os.path.join(os.path.abspath(directory), SCHEMA, "runs", key[:2], key[2:] + ".json")
+    return os.path.join(os.path.abspath(directory), SCHEMA, "runs", key + ".json")
 
 
 def run_key(argv: Sequence[str]) -> str:
@@ -137,7 +143,8 @@ def replay(argv: Sequence[str]) -> int | None:
         return None
     try:
         key = run_key(argv)
-        with open(_record_path(_cache_directory(argv), key), "rb") as handle:
+        path = _record_path(_cache_directory(argv), key)
+        with open(path, "rb") as handle:
             record = json.loads(handle.read())
         if record["schema"] != SCHEMA or record["key"] != key:
             return None
@@ -149,6 +156,8 @@ def replay(argv: Sequence[str]) -> int | None:
         code = record["code"]
         if type(code) is not int:
             return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # Used: the last to be pruned.
     except (OSError, ValueError, TypeError, KeyError, AttributeError, IndexError,
             RecursionError):
         return None
@@ -318,7 +327,9 @@ class Recording:
         except (OSError, ValueError, TypeError, KeyError):
             return
         record["hashes"] = hashes.settled()
-        _write(_record_path(self.directory, self.key), json.dumps(record).encode("ascii"))
+        path = _record_path(self.directory, self.key)
+        _write(path, json.dumps(record).encode("ascii"))
+        prune(os.path.dirname(path), MAX_RECORDS)
 
 
 def record(argv: Sequence[str], run: Callable[[Recording | None], int]) -> int:
@@ -331,6 +342,19 @@ def record(argv: Sequence[str], run: Callable[[Recording | None], int]) -> int:
         code = run(recording)
     recording.save(code)
     return code
+
+
+def prune(directory: str, keep: int) -> None:
+    """Delete all but the ``keep`` records of ``directory`` last written or replayed."""
+    try:
+        with os.scandir(directory) as entries:
+            found = [(entry.stat().st_mtime_ns, entry.path) for entry in entries
+                     if entry.name.endswith(".json") and entry.is_file()]
+    except OSError:
+        return
+    for _, path in sorted(found, reverse=True)[keep:]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def _write(path: str, data: bytes) -> None:
