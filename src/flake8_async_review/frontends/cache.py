@@ -37,7 +37,6 @@ be deleted at any time.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -52,7 +51,7 @@ from typing import Any
 from .. import __version__
 from ..analysis import reads
 from ..engine.violation import Edit, Fix, Violation
-from .inputs import SCHEMA, SETTLED_SECONDS, InputState, flags_by_directory
+from .inputs import SCHEMA, SETTLED_SECONDS, InputState, flags_by_directory, write_atomically
 from .inputs import digest as _digest
 
 # Options that change how findings are shown or which files are found, not a file's
@@ -338,20 +337,8 @@ class ResultCache(InputState):
         self._write_file(self._path(key), data)
 
     def _write_file(self, path: str, data: bytes) -> None:
-        try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-        except OSError:
+        if not write_atomically(path, data):
             self.writable = False
-            return
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, path)
-        except OSError:
-            self.writable = False
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
 
     def _older_than_run(self, path: str) -> bool:
         """Whether a path last changed before this run started (so that what a check

@@ -11,10 +11,12 @@ hashed (see :class:`Hashes`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -47,6 +49,24 @@ def default_directory() -> str:
     import platformdirs
 
     return platformdirs.user_cache_dir("flake8-async-review")
+
+
+def write_atomically(path: str, data: bytes) -> bool:
+    """Write a file through a temporary file renamed into place, so that a reader never
+    sees part of it; False when it could not be written (nothing is left behind)."""
+    temporary = None
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        return False
+    return True
 
 
 # -- hashing files -----------------------------------------------------------------------

@@ -47,11 +47,19 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from typing import IO, Any, BinaryIO, cast
 
-from .inputs import SCHEMA, Hashes, InputState, default_directory, digest, git_files, kinds_listing
+from .inputs import (
+    SCHEMA,
+    Hashes,
+    InputState,
+    default_directory,
+    digest,
+    git_files,
+    kinds_listing,
+    write_atomically,
+)
 
 _CONFIG_NAMES = ("setup.cfg", "tox.ini", ".flake8", ".git")
 _ENVIRONMENT = frozenset({"HOME", "LANG", "LANGUAGE", "TERM", "COLUMNS", "NO_COLOR",
@@ -253,7 +261,6 @@ class Recording:
     ends normally (:meth:`save`). Made before the run reads its configuration."""
 
     def __init__(self, argv: Sequence[str]) -> None:
-        self.argv = list(argv)
         self.directory = _cache_directory(argv)
         self.key = run_key(argv)
         hashes = Hashes()
@@ -328,7 +335,7 @@ class Recording:
             return
         record["hashes"] = hashes.settled()
         path = _record_path(self.directory, self.key)
-        _write(path, json.dumps(record).encode("ascii"))
+        write_atomically(path, json.dumps(record).encode("ascii"))
         prune(os.path.dirname(path), MAX_RECORDS)
 
 
@@ -355,18 +362,3 @@ def prune(directory: str, keep: int) -> None:
     for _, path in sorted(found, reverse=True)[keep:]:
         with contextlib.suppress(OSError):
             os.unlink(path)
-
-
-def _write(path: str, data: bytes) -> None:
-    """Write a file atomically (a temporary file, then a rename); never fails."""
-    temporary = None
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except OSError:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
