@@ -529,6 +529,183 @@ def test_blocking_rules_find_the_same_given_every_call(
     assert lint() == routed
 
 
+@pytest.mark.parametrize("fixture", _BLOCKING_FIXTURES, ids=[f.path.name for f in _BLOCKING_FIXTURES])
+def test_blocking_rules_find_the_same_when_every_expression_is_walked(
+        fixture: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The expressions the walk does not enter for the blocking rules (those outside
+    async def bodies) hold nothing they would report."""
+    monkeypatch.chdir(fixture.path.parent)
+
+    def lint() -> list[Violation]:
+        return lint_source(fixture.text, str(fixture.path), Linter(ALL_RULES, fixture.settings))
+
+    pruned = lint()
+    assert any(v.code == fixture.code for v in pruned)
+    monkeypatch.setattr(BlockingCallRule, "async_bodies_only", False)
+    assert lint() == pruned
+
+
+_ASYNC_AND_OTHER_CODE = textwrap.dedent("""\
+    import time
+    x = probe(time.sleep(1))
+    @decorate(probe())
+    def sync(a=probe()):
+        probe(lambda: probe())
+        async def nested(b=probe()):
+            with probe() as held:
+                return [probe(i) for i in held]
+    class Service(Base, metaclass=probe()):
+        field = probe()
+        async def run(self, c=probe()):
+            await probe()
+            probe(lambda d=probe(): probe())
+            class Inner(probe()):
+                attribute = probe()
+            def helper(e=probe()):
+                return probe()
+            if probe():
+                async with probe() as held, probe():
+                    return {probe(): probe() async for k in held}
+    """)
+
+
+def _call_spy(seen: list[tuple[str, ...]], async_bodies_only: bool) -> list[type[Rule]]:
+    """A rule that records each call in an async def body and each statement, with
+    its ancestors and scopes, and declares ``async_bodies_only`` as told."""
+
+    def where(node: ast.AST, context: Context) -> tuple[str, ...]:
+        return (type(node).__name__, str(getattr(node, "lineno", "")),
+                *(type(a).__name__ for a in context.ancestors),
+                "|", *(type(s).__name__ for s in context.scope_nodes))
+
+    def call(self: Rule, node: ast.AST, context: Context) -> None:
+        # A call elsewhere is recorded without its place: the rule would ignore it.
+        seen.append(where(node, context) if context.in_async_function else ("elsewhere",))
+
+    def statement(self: Rule, node: ast.AST, context: Context) -> None:
+        seen.append(where(node, context))
+
+    attributes = {"code": "ASR998", "name": "call-spy", "message": "{}", "severity": Severity.LOW,
+                  "async_bodies_only": async_bodies_only, "visit_Call": call,
+                  "visit_Return": statement, "visit_ClassDef": statement}
+    return [type("CallSpy", (Rule,), attributes)]
+
+
+def test_expressions_outside_async_bodies_are_not_walked_for_rules_that_look_only_inside() -> None:
+    """A rule whose expression handlers act only in async def bodies meets there the
+    same nodes, with the same ancestors and scopes, as when every expression is walked;
+    the expressions of the other code (module level, sync functions, lambdas, class
+    bodies, a sync def's defaults) are not entered, and the statements of all code are
+    still met."""
+    pruned: list[tuple[str, ...]] = []
+    everything: list[tuple[str, ...]] = []
+    linter = Linter(_call_spy(pruned, True))
+    lint_source(_ASYNC_AND_OTHER_CODE, "a.py", linter)
+    lint_source(_ASYNC_AND_OTHER_CODE, "a.py", Linter(_call_spy(everything, False)))
+    assert ("elsewhere",) not in pruned
+    assert pruned == [entry for entry in everything if entry != ("elsewhere",)]
+    calls = [entry for entry in pruned if entry[0] == "Call"]
+    # In run(): its own calls and those in the headers of the def and class in it.
+    assert [int(entry[1]) for entry in calls] == [7, 8, 12, 13, 13, 14, 16, 18, 19, 19, 20, 20]
+    assert sum(entry[0] != "Call" for entry in pruned) == 5  # 2 classes, 3 returns.
+    ((everywhere, statements, wide),) = linter._plans.values()
+    assert everywhere is not statements and wide == ()
+    # Outside async def bodies the walk entered no expression (a lambda's body, pushed
+    # with the lambda, ends at once).
+    assert not any(issubclass(node_type, ast.expr) and isinstance(plan, tuple)
+                   for node_type, plan in statements.items())
+
+
+def test_a_rule_that_needs_every_expression_has_them_walked_everywhere() -> None:
+    seen: list[tuple[str, ...]] = []
+    names: list[str] = []
+
+    class Names(Rule):
+        code, name, message, severity = "ASR997", "names", "{}", Severity.LOW
+
+        def visit_Name(self, node: ast.Name, context: Context) -> None:
+            names.append(node.id)
+
+    linter = Linter([*_call_spy(seen, True), Names])
+    lint_source(_ASYNC_AND_OTHER_CODE, "a.py", linter)
+    assert "decorate" in names and "Base" in names  # Module level and a class header.
+    assert seen.count(("elsewhere",)) == 14
+    ((_, _, wide),) = linter._plans.values()
+    assert wide == (1,)
+
+
+_WIDE_RULE_CODE = textwrap.dedent("""\
+    top = probe()
+    def plain():
+        return probe([probe() for _ in x])
+    def hot():
+        return probe()  # needle
+    class Holder(probe()):
+        first = probe()
+        def method(self):
+            return probe(lambda: probe())
+        def other(self, default=probe()):
+            def inner():
+                return probe()
+            return probe(lambda: "needle")
+    async def run():
+        return probe()
+    """)
+
+
+def _wide_calls(source: str, words: frozenset[str] | None) -> list[int]:
+    """The lines of the calls a rule that handles every call is given when it says
+    its reports are in scopes whose lines hold one of ``words``."""
+    seen: list[int] = []
+
+    class Wide(Rule):
+        code, name, message, severity = "ASR998", "wide", "{}", Severity.LOW
+
+        def expression_scopes(self, context: Context) -> frozenset[str] | None:
+            return words
+
+        def visit_Call(self, node: ast.Call, context: Context) -> None:
+            seen.append(node.lineno)
+
+    lint_source(source, "a.py", Linter([Wide]))
+    return seen
+
+
+def test_a_rule_is_given_the_expressions_of_the_scopes_whose_lines_hold_its_words() -> None:
+    every = _wide_calls(_WIDE_RULE_CODE, None)
+    assert every == [1, 3, 3, 5, 6, 7, 9, 9, 10, 12, 13, 15]
+    # "needle" is in hot() (line 5) and in other() (line 13, in a lambda of it): their
+    # own code is entered, and the module's (some line holds the word); the class
+    # body's too (its lines hold both), but not plain(), method() or inner(). A def's
+    # default is in the scope around it (line 10, in the class body). Async def
+    # bodies are always entered.
+    assert _wide_calls(_WIDE_RULE_CODE, frozenset({"needle"})) == [1, 5, 6, 7, 10, 13, 15]
+    assert _wide_calls(_WIDE_RULE_CODE, frozenset()) == [15]
+    assert _wide_calls(_WIDE_RULE_CODE, frozenset({"absent"})) == [15]
+    # Lines that do not number as Python numbers them: the file's text decides.
+    assert _wide_calls(_WIDE_RULE_CODE.replace("\n", "\r\n"), frozenset({"needle"})) == every
+
+
+_WIDE_RULES = [rule for rule in ALL_RULES if rule.expression_scopes is not Rule.expression_scopes]
+_WIDE_FIXTURES = [f for f in all_fixtures() if f.code in {rule.code for rule in _WIDE_RULES}]
+
+
+@pytest.mark.parametrize("fixture", _WIDE_FIXTURES, ids=[f.path.name for f in _WIDE_FIXTURES])
+def test_rules_that_say_where_they_report_find_the_same_given_every_expression(
+        fixture: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scopes whose expressions a rule is not given hold nothing it would report."""
+    monkeypatch.chdir(fixture.path.parent)
+
+    def lint() -> list[Violation]:
+        return lint_source(fixture.text, str(fixture.path), Linter(ALL_RULES, fixture.settings))
+
+    pruned = lint()
+    assert any(v.code == fixture.code for v in pruned)
+    for rule in _WIDE_RULES:
+        monkeypatch.setattr(rule, "expression_scopes", Rule.expression_scopes)
+    assert lint() == pruned
+
+
 def test_generator_helpers_are_known_from_lines_numbered_as_python_numbers_them() -> None:
     """A helper whose text has no ``yield`` is known not to be a generator without
     walking it; with lines split at a form feed (as ``str.splitlines`` splits), the
@@ -625,8 +802,9 @@ def test_a_walk_for_statement_handlers_only_meets_every_statement_as_a_full_walk
     pruned = Linter([statement_spy(statements_only, False)])
     lint_source(_EVERY_STATEMENT_FORM, "a.py", pruned)
     # No expression was entered: the walk never needed a plan for one.
-    (plans,) = pruned._plans.values()
-    assert not any(issubclass(node_type, ast.expr) for node_type in plans)
+    ((everywhere, statements, wide),) = pruned._plans.values()
+    assert everywhere is statements and wide == ()
+    assert not any(issubclass(node_type, ast.expr) for node_type in statements)
     lint_source(_EVERY_STATEMENT_FORM, "a.py", Linter([statement_spy(everything, True)]))
     tree = ast.parse(_EVERY_STATEMENT_FORM)
     expected = sum(isinstance(n, (ast.stmt, ast.excepthandler, ast.match_case))

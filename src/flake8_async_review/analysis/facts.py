@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from ..settings import Settings
 from .project import ASSIGNMENTS, ModuleInfo, current_module, project_of
@@ -156,6 +156,19 @@ class FileFacts:
             return bool(found)
         index = bisect_left(found, first)
         return index < len(found) and found[index] <= last
+
+    def lines_with(self, words: Iterable[str]) -> list[int] | None:
+        """The numbers of the lines that hold any of ``words``, in order, each once;
+        None when the file's lines do not number as Python numbers them."""
+        if self._syntax_lines is None:
+            self._syntax_lines = _syntax_lines(self.joined_text(), len(self.lines))
+        if not self._syntax_lines:
+            return None
+        text = self.joined_text()
+        found: set[int] = set()
+        for word in words:
+            found.update(_lines_of(text, word, _anywhere))
+        return sorted(found)
 
     def text_has(self, text: str) -> bool:
         """Whether the file's text contains ``text`` (cached): a cheap test before a

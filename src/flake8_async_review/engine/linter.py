@@ -5,7 +5,8 @@ The walk is the hot path (every enabled rule runs on every file), so it is kept 
 node types map to precomputed child fields and handler tuples, operator and
 expression-context nodes are never visited, names and constants end at one dict lookup,
 expressions are not entered at all when no handler of the file's table is for one,
-rules whose text triggers are absent from a file are left out of that file's dispatch
+nor outside async def bodies in scopes where no rule can report (see
+``Rule.async_bodies_only`` and ``Rule.expression_scopes``), rules whose text triggers are absent from a file are left out of that file's dispatch
 table (each trigger text looked for once), and the blocking-call rules are called only
 for the calls they can report (unawaited, in an ``async def`` body, to a callee whose
 name they declare).
@@ -14,6 +15,7 @@ name they declare).
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -74,7 +76,7 @@ class Linter:
                                      if not rule.triggers_in_own_text)
         self._handled = tuple(rule.handled_node_types() for rule in self.rules)
         self._tables: dict[tuple[int, ...], DispatchTable] = {}
-        self._plans: dict[tuple[int, ...], dict[type, _Plan | _Sentinel]] = {}
+        self._plans: dict[tuple[int, ...], _Plans] = {}
         self._gates: dict[tuple[Handler, ...], Handler] = {}
 
     def lint(self, tree: ast.Module, lines: Sequence[str], filename: str) -> list[Violation]:
@@ -96,8 +98,11 @@ class Linter:
                            if self._every_role[index] or self.rules[index].checks(role, self.settings))
             if not active:
                 return []
-        table = self._table(active)
-        _Walk(table, context, self._plans.setdefault(active, {_Marker: _MARKER})).module(tree)
+        plans = self._plans.get(active)
+        if plans is None:
+            plans = self._plans[active] = self._new_plans(active)
+        everywhere, statements, wide = plans
+        _Walk(context, everywhere, statements, self._hot_lines(wide, context)).module(tree)
         violations = sorted(context.violations, key=lambda v: (v.line, v.col, v.code))
         context.release()
         return violations
@@ -116,6 +121,30 @@ class Linter:
             return active
         more = self._triggers.active(source, inactive, known, self._triggers.found_in(pieces))
         return tuple(sorted((*active, *more))) if more else active
+
+    def _new_plans(self, active: tuple[int, ...]) -> _Plans:
+        """The walk's plans for the rules ``active``: entering every node, and entering
+        statements only; and which of the rules need expressions outside async def
+        bodies (:meth:`Rule.expression_scopes` says where)."""
+        table = self._table(active)
+        statements = _PlanMap(table, statements_only=True)
+        if _statements_only(table):
+            return statements, statements, ()
+        wide = tuple(index for index in active if not self.rules[index].async_bodies_only
+                     and not all(issubclass(node_type, _STATEMENT_HOLDERS)
+                                 for node_type in self._handled[index]))
+        return _PlanMap(table, statements_only=False), statements, wide
+
+    def _hot_lines(self, wide: tuple[int, ...], context: Context) -> list[int] | None:
+        """The lines that make the walk enter the expressions of a scope outside async
+        def bodies (one of them in the scope's lines); None: every scope's."""
+        words: set[str] = set()
+        for index in wide:
+            found = self.rules[index].expression_scopes(context)
+            if found is None:
+                return None
+            words |= found
+        return context.lines_with(words) if words else []
 
     def _table(self, active: tuple[int, ...]) -> DispatchTable:
         table = self._tables.get(active)
@@ -309,6 +338,40 @@ def _statements_only(table: DispatchTable) -> bool:
     return all(issubclass(node_type, _STATEMENT_HOLDERS) for node_type in table)
 
 
+class _PlanMap(dict[type, "_Plan | _Sentinel"]):
+    """The walk's plan of each node type, worked out on first meeting, for a dispatch
+    table and a way of walking: every node, or statements only (bodies, handlers, match
+    cases: then no expression is entered, and a scope's header is not walked)."""
+
+    def __init__(self, table: DispatchTable, *, statements_only: bool) -> None:
+        super().__init__({_Marker: _MARKER})
+        self.table = table
+        self.statements_only = statements_only
+
+    def plan(self, node_type: type) -> _Plan | _Sentinel:
+        if self.statements_only and not issubclass(node_type, _STATEMENT_HOLDERS):
+            # Met only as the body of a lambda of an async def (walked there up to its
+            # scope), which is not in the async def's body.
+            found: _Plan | _Sentinel = _LEAF
+            self[node_type] = found
+            return found
+        scoped = _SCOPE_FIELDS.get(node_type)
+        fields = _child_fields(node_type)
+        if self.statements_only:
+            fields = tuple(field for field in fields if field in _STATEMENT_FIELDS)
+            if scoped is not None:
+                scoped = ((), scoped[1])
+        plan = (self.table.get(node_type, ()), scoped, fields)
+        found = self[node_type] = _LEAF if plan == ((), None, ()) else plan
+        return found
+
+
+# The plans of a file's walk: entering every node (in an ``async def`` body, and in the
+# other scopes that need it), and entering statements only; and the rules that need
+# expressions outside async def bodies.
+_Plans = tuple[_PlanMap, _PlanMap, tuple[int, ...]]
+
+
 class _Walk:
     """One depth-first walk of one file, keeping the context's ancestors and scopes.
 
@@ -316,12 +379,13 @@ class _Walk:
     deeper than Python's recursion limit, and a linter must not crash on it.
     """
 
-    __slots__ = ("ancestors", "context", "plans", "scope_nodes", "stack", "table")
+    __slots__ = ("ancestors", "context", "everywhere", "hot", "scope_nodes", "stack", "statements")
 
-    def __init__(self, table: DispatchTable, context: Context,
-                 plans: dict[type, _Plan | _Sentinel]) -> None:
-        self.table = table
-        self.plans = plans
+    def __init__(self, context: Context, everywhere: _PlanMap, statements: _PlanMap,
+                 hot: list[int] | None) -> None:
+        self.everywhere = everywhere
+        self.statements = statements
+        self.hot = hot
         self.context = context
         self.ancestors = context.ancestors
         self.scope_nodes = context.scope_nodes
@@ -333,7 +397,9 @@ class _Walk:
         # Leaves nothing handles (names, constants) end at their plan, `_LEAF`.
         stack = self.stack
         stack.append(tree)
-        context, ancestors, plans = self.context, self.ancestors, self.plans
+        context, ancestors, scope_nodes = self.context, self.ancestors, self.scope_nodes
+        plans = self.plans(scope_nodes[-1])
+        outer: list[_PlanMap] = []  # The plans of the scopes around the current one.
         pop, push = stack.pop, stack.append
         leaf, marker = _LEAF, _MARKER
         while stack:
@@ -344,13 +410,18 @@ class _Walk:
             if plan is marker:
                 if node is _LEAVE_NODE:
                     ancestors.pop()
-                elif node is _LEAVE_SCOPE:
-                    self.scope_nodes.pop()
+                    continue
+                if node is _LEAVE_SCOPE:
+                    scope_nodes.pop()
+                    plans = outer.pop()
                 else:
-                    self.scope_nodes.append(node.scope)  # type: ignore[union-attr,arg-type]
+                    scope = node.scope  # type: ignore[union-attr]
+                    scope_nodes.append(scope)  # type: ignore[arg-type]
+                    outer.append(plans)
+                    plans = self.plans(scope)  # type: ignore[arg-type]
                 continue
             if plan is None:
-                plan = plans[node.__class__] = self._plan(node.__class__)
+                plan = plans.plan(node.__class__)
                 if plan is leaf:
                     continue
             handlers, scoped, fields = plan  # type: ignore[misc]
@@ -371,17 +442,24 @@ class _Walk:
                 elif value is not None:
                     push(value)
 
-    def _plan(self, node_type: type) -> _Plan | _Sentinel:
-        scoped = _SCOPE_FIELDS.get(node_type)
-        fields = _child_fields(node_type)
-        if _statements_only(self.table):
-            # No handler for anything an expression holds: only the fields that hold
-            # statements (bodies, handlers, cases) lead to a node a handler wants.
-            fields = tuple(field for field in fields if field in _STATEMENT_FIELDS)
-            if scoped is not None:
-                scoped = ((), scoped[1])
-        plan = (self.table.get(node_type, ()), scoped, fields)
-        return _LEAF if plan == ((), None, ()) else plan
+    def plans(self, scope: ast.AST) -> _PlanMap:
+        """The plans for the code directly in ``scope``: every node in an async def
+        body, and in a scope whose lines hold a hot line; statements only elsewhere."""
+        everywhere = self.everywhere
+        if everywhere is self.statements or scope.__class__ is ast.AsyncFunctionDef:
+            return everywhere
+        hot = self.hot
+        if hot is None:
+            return everywhere
+        if not hot:
+            return self.statements
+        first = getattr(scope, "lineno", None)
+        if first is None:
+            return everywhere  # The module: some line of it is hot.
+        index = bisect_left(hot, first)
+        if index < len(hot) and hot[index] <= scope.end_lineno:  # type: ignore[attr-defined]
+            return everywhere
+        return self.statements
 
     def _push_fields(self, node: ast.AST, fields: Sequence[str]) -> None:
         """Schedule the children in these fields so that they come off in source order."""

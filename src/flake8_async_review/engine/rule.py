@@ -13,6 +13,7 @@ from ..analysis.roles import ALL_ROLES, Role
 
 if TYPE_CHECKING:
     from ..settings import Settings
+    from .context import Context
 
 
 class Severity(str, enum.Enum):
@@ -163,6 +164,12 @@ class Rule:
     # body that is not awaited (it returns at once for the others): the engine then
     # calls it for those calls only, deciding once for all such rules.
     async_calls_only: ClassVar[bool] = False
+    # True when every handler of the rule for a node that is not a statement (a call, a
+    # ``with`` item, ...) does nothing unless the node is lexically in an ``async def``
+    # body (``Context.in_async_function``). When every such handler of a file's rules is
+    # of this kind, the walk enters the expressions of that code only, and only the
+    # statements of the rest.
+    async_bodies_only: ClassVar[bool] = False
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -171,6 +178,16 @@ class Rule:
         """For a rule with ``async_calls_only``: the calls its ``visit_Call`` can
         report, by name; the engine gives it no other call. None (the default): every
         call."""
+        return None
+
+    def expression_scopes(self, context: Context) -> frozenset[str] | None:
+        """Where in the file of ``context`` the rule's handlers of nodes that are not
+        statements (calls, attributes, ...) can report, outside ``async def`` bodies:
+        None (the default) for anywhere; otherwise words, one of which is in the lines of
+        the function, lambda or class the reported node is directly in (the module's
+        lines, at module level). An empty set: nowhere. The walk enters the expressions
+        of the other code only for the other rules. Rules with ``async_bodies_only`` are
+        not asked."""
         return None
 
     @classmethod

@@ -86,6 +86,11 @@ class EventLoopInLoop(Rule):
     roles = frozenset({Role.APP, Role.SCRIPT})
     required_text = (("asyncio", "anyio", "trio", "uvloop"), "run", ("for", "while"))
 
+    def expression_scopes(self, context: Context) -> frozenset[str] | None:
+        # A runner is called as `run`, as a method `run` or `run_until_complete`, or
+        # under the name the file imports `run` as.
+        return context.rule_state(self, lambda: _runner_names(context))
+
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         func = node.func
         if isinstance(func, ast.Attribute):

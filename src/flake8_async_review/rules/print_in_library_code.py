@@ -19,6 +19,8 @@ _PPRINTS = {"pprint.pprint": "stream", "pprint.pp": "stream"}
 # The last names of what the rule reports: an attribute call with another name is none.
 _LAST_NAMES = frozenset(qualified.rpartition(".")[2] for qualified in (*_PRINTS, *_PPRINTS))
 _CONSOLE = frozenset({"sys.stdout", "sys.stderr", "sys.__stdout__", "sys.__stderr__"})
+# How a file that names neither `pprint` nor `builtins` calls what the rule reports.
+_CALLED_AS = frozenset({"print"})
 # Words of a function name that make printing its purpose.
 _PRINTING_WORDS = frozenset({"print", "pprint", "echo"})
 _CLI_DECORATORS = frozenset(
@@ -98,6 +100,13 @@ class PrintInLibraryCode(Rule):
     severity = Severity.LOW
     fix_safety = "unsafe"
     required_text = ("print",)
+
+    def expression_scopes(self, context: Context) -> frozenset[str] | None:
+        # A print is called by its name, unless the file may reach one under another
+        # (`from builtins import print as echo`, `pprint.pp`).
+        if context.text_has("pprint") or context.text_has("builtins"):
+            return None
+        return _CALLED_AS
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         func = node.func

@@ -107,6 +107,13 @@ class UnknownSettingsAttribute(Rule):
     # `get_settings`, `app.config`); other files are not examined.
     required_text = (("ettings", "ETTINGS", "onfig", "ONFIG"),)
 
+    def expression_scopes(self, context: Context) -> frozenset[str] | None:
+        state: dict[Any, Any] = context.rule_state(self, dict)
+        active = state.get("active")
+        if active is None:
+            active = state["active"] = self._worth_it(context)
+        return None if active else frozenset()
+
     def visit_Attribute(self, node: ast.Attribute, context: Context) -> None:
         if node.ctx.__class__ is not ast.Load:
             return

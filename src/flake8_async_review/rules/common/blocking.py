@@ -55,6 +55,8 @@ class BlockingCallRule(Rule):
     suggestions: ClassVar[Mapping[str, str]] = {}
     # visit_Call below looks only at calls in an async def body that are not awaited.
     async_calls_only: ClassVar[bool] = True
+    # And so does every other handler of the family (ASR105's ``visit_withitem``).
+    async_bodies_only: ClassVar[bool] = True
     # The rules this one asks about calls (ASR110: the rest of the family), indexed by
     # the names of the calls they match: built on first use.
     _call_index: tuple[Sequence[BlockingCallRule], CallIndex[BlockingCallRule]] | None = None
