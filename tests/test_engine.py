@@ -6,11 +6,13 @@ import ast
 import textwrap
 from collections.abc import Callable
 from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from harness import Fixture, all_fixtures
+from harness import PROJECTS, Fixture, all_fixtures, project_sources
 
+from flake8_async_review.analysis import project
 from flake8_async_review.analysis.source import source_lines
 from flake8_async_review.engine.context import Context
 from flake8_async_review.engine.linter import Linter, lint_source
@@ -701,6 +703,26 @@ def test_rules_that_say_where_they_report_find_the_same_given_every_expression(
 
     pruned = lint()
     assert any(v.code == fixture.code for v in pruned)
+    for rule in _WIDE_RULES:
+        monkeypatch.setattr(rule, "expression_scopes", Rule.expression_scopes)
+    assert lint() == pruned
+
+
+_PROJECTS = sorted(path for path in PROJECTS.iterdir() if path.is_dir())
+
+
+@pytest.mark.parametrize("root", _PROJECTS, ids=[path.name for path in _PROJECTS])
+def test_rules_that_say_where_they_report_find_the_same_in_the_test_projects(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(root)
+
+    def lint() -> list[list[Violation]]:
+        project.clear_cache()
+        linter = Linter(ALL_RULES)
+        return [lint_source(path.read_text(encoding="utf-8"), str(path), linter)
+                for path in project_sources(root)]
+
+    pruned = lint()
     for rule in _WIDE_RULES:
         monkeypatch.setattr(rule, "expression_scopes", Rule.expression_scopes)
     assert lint() == pruned

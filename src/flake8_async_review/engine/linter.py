@@ -6,10 +6,10 @@ node types map to precomputed child fields and handler tuples, operator and
 expression-context nodes are never visited, names and constants end at one dict lookup,
 expressions are not entered at all when no handler of the file's table is for one,
 nor outside async def bodies in scopes where no rule can report (see
-``Rule.async_bodies_only`` and ``Rule.expression_scopes``), rules whose text triggers are absent from a file are left out of that file's dispatch
-table (each trigger text looked for once), and the blocking-call rules are called only
-for the calls they can report (unawaited, in an ``async def`` body, to a callee whose
-name they declare).
+``Rule.async_bodies_only`` and ``Rule.expression_scopes``), rules whose text triggers
+are absent from a file are left out of that file's dispatch table (each trigger text
+looked for once), and the blocking-call rules are called only for the calls they can
+report (unawaited, in an ``async def`` body, to a callee whose name they declare).
 """
 
 from __future__ import annotations

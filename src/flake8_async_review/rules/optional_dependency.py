@@ -321,6 +321,10 @@ class OptionalDependencyNotDeclared(Rule):
 
     # -- constructions, response classes, adapters -------------------------------------------
 
+    def expression_scopes(self, context: Context) -> frozenset[str] | None:
+        # Calls are all it handles of expressions, in a file that may make one of them.
+        return None if self._state(context).may_use(_CALL_NAMES) else frozenset()
+
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         state = self._state(context)
         if not state.may_use(_CALL_NAMES):
