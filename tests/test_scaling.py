@@ -187,3 +187,40 @@ def test_finding_the_project_root_looks_at_each_directory_once(
     assert roots == [tmp_path.resolve()] * len(directories)
     markers = 4  # pyproject.toml, setup.cfg, setup.py, .git
     assert stats <= markers * len(directories)
+
+
+def test_the_module_names_of_files_reached_through_a_link_resolve_each_directory_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file named through a symbolic link gets its module name from its real path:
+    the directory's real path is looked up once, not once per file in it."""
+    import os
+
+    from flake8_async_review.analysis import project
+
+    real = tmp_path / "real"
+    (real / "shop").mkdir(parents=True)
+    (real / "pyproject.toml").write_text("", encoding="utf-8")
+    names = [f"module{n}" for n in range(20)]
+    for name in names:
+        (real / "shop" / f"{name}.py").write_text("", encoding="utf-8")
+    (tmp_path / "link").symlink_to(real)
+    project.clear_cache()
+    calls = 0
+    real_realpath = os.path.realpath
+
+    def counting_realpath(*args: Any, **kwargs: Any) -> str:
+        nonlocal calls
+        calls += 1
+        return real_realpath(*args, **kwargs)
+
+    monkeypatch.setattr(os.path, "realpath", counting_realpath)
+    found = []
+    for name in names:
+        path = str(tmp_path / "link" / "shop" / f"{name}.py")
+        owner = project.project_of(path)
+        assert owner is not None
+        found.append(owner.module_name(path))
+    monkeypatch.undo()
+    project.clear_cache()
+    assert found == [f"shop.{name}" for name in names]
+    assert calls <= 5

@@ -277,7 +277,7 @@ class Project:
         absolute = os.path.abspath(filename)
         found = self._name_under(absolute)
         if found is None:
-            found = self._name_under(os.path.realpath(absolute))
+            found = self._name_under(real_path(absolute))
         self._names[filename] = found
         return found
 
@@ -389,6 +389,23 @@ def register_cache(clear: Callable[[], None]) -> Callable[[], None]:
     """Have :func:`clear_cache` call ``clear`` too."""
     _DEPENDENT_CACHES.append(clear)
     return clear
+
+
+def real_path(path: str) -> str:
+    """``os.path.realpath`` of an absolute, normalized path: its directory's, looked up
+    once per directory, unless the file itself is a symbolic link."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    directory, name = os.path.split(path)
+    return os.path.join(real_directory(directory), name)
+
+
+@lru_cache(maxsize=4096)
+def real_directory(directory: str) -> str:
+    return os.path.realpath(directory)
+
+
+register_cache(real_directory.cache_clear)
 
 
 def load_module(project: Project, dotted: str, path: Path) -> ModuleInfo | None:

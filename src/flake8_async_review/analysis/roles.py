@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .project import project_root, register_cache
+from .project import project_root, real_directory, real_path, register_cache
 
 
 class Role(str, enum.Enum):
@@ -128,7 +128,7 @@ def _directory_place(directory: str, cwd: str) -> tuple[tuple[str, ...], int, bo
     path = Path(directory)
     absolute = Path(os.path.abspath(path))
     best, real_paths_decide = _nearer(path, absolute, project_root(str(absolute)), cwd,
-                                      lambda name: Path(_real_directory(name)))
+                                      lambda name: Path(real_directory(name)))
     return _directories(best, best.anchor), _package_depth(str(path)), real_paths_decide
 
 
@@ -161,27 +161,14 @@ def _nearer(path: Path, absolute: Path, root: Path | None, cwd: str,
         relative = _relative_to(absolute, base)
         if relative is None:
             real_paths_decide = True
-            relative = _relative_to(real(str(absolute)), Path(_real_directory(str(base))))
+            relative = _relative_to(real(str(absolute)), Path(real_directory(str(base))))
         if relative is not None and (best.is_absolute() or len(relative.parts) < len(best.parts)):
             best = relative
     return best, real_paths_decide
 
 
 def _real_file(path: str) -> Path:
-    """The real path of a file: its directory's (looked up once per directory), unless
-    the file itself is a symbolic link."""
-    if os.path.islink(path):
-        return Path(os.path.realpath(path))
-    directory, name = os.path.split(path)
-    return Path(_real_directory(directory), name)
-
-
-@lru_cache(maxsize=4096)
-def _real_directory(directory: str) -> str:
-    return os.path.realpath(directory)
-
-
-register_cache(_real_directory.cache_clear)
+    return Path(real_path(path))
 
 
 def _relative_to(path: Path, base: Path) -> Path | None:
