@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import textwrap
+from pathlib import Path
 
 import pytest
 from test_engine import answers
+
+from flake8_async_review.analysis import project
+from flake8_async_review.engine.linter import Linter, lint_source
+from flake8_async_review.rules import ALL_RULES
 
 
 def types(source: str) -> list[str]:
@@ -326,3 +332,62 @@ def test_loggers_from_logging_structlog_and_loguru() -> None:
         "'logging.Logger'", "'logging.Logger'", "'structlog.BoundLogger'",
         "'structlog.stdlib.BoundLogger'", "'loguru.Logger'", "'logging.LoggerAdapter'",
     ]
+
+
+def test_a_base_class_of_another_module_is_parsed_once_for_all_its_attributes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each ``self.x`` of subclasses in other modules asks the base class for one
+    attribute; its body is parsed once for all of them (and for those it leaves to its
+    own base), not once per attribute and module."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'shop'\n", encoding="utf-8")
+    package = tmp_path / "shop"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "root.py").write_text(textwrap.dedent("""\
+        import requests
+
+        class Root:
+            def __init__(self):
+                self.http = requests.Session()
+        """), encoding="utf-8")
+    attributes = [f"cache{n}" for n in range(6)]
+    (package / "base.py").write_text(textwrap.dedent("""\
+        import redis
+        from shop.root import Root
+
+        class BaseService(Root):
+            def __init__(self):
+                super().__init__()
+        """) + "".join(f"        self.{name} = redis.Redis()\n" for name in attributes),
+        encoding="utf-8")
+    sources = {}
+    for n, name in enumerate(attributes):
+        sources[package / f"service{n}.py"] = textwrap.dedent(f"""\
+            from shop.base import BaseService
+
+            class Service{n}(BaseService):
+                async def run(self):
+                    self.{name}.get("key")
+                    self.http.get("https://example.com")
+                    self.unknown.get("key")
+            """)
+    parsed: list[str] = []
+    original = project._parse_definition
+
+    def counting(node: ast.AST, text: str, first: int) -> ast.AST | None:
+        parsed.append(getattr(node, "name", ""))
+        return original(node, text, first)
+
+    monkeypatch.setattr(project, "_parse_definition", counting)
+    monkeypatch.chdir(tmp_path)
+    project.clear_cache()
+    linter = Linter(ALL_RULES)
+    try:
+        found = [(path.name, v.line, v.code) for path, source in sources.items()
+                 for v in lint_source(source, str(path), linter)]
+    finally:
+        project.clear_cache()
+    assert sorted(found) == sorted(
+        [(f"service{n}.py", 5, "ASR105") for n in range(6)]
+        + [(f"service{n}.py", 6, "ASR102") for n in range(6)])
+    assert sorted(parsed) == ["BaseService", "Root"]

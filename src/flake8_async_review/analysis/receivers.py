@@ -36,6 +36,7 @@ from .project import (
     FUNCTIONS,
     Kinds,
     Local,
+    ModuleInfo,
     Symbol,
     imported_from_project,
     is_stub,
@@ -330,17 +331,14 @@ class TypeResolver:
         symbol = imported_from_project(self.context.module_info, name, CLASSES)
         if not isinstance(symbol, Local) or not isinstance(symbol.node, ast.ClassDef):
             return None
-        class_node = symbol.node
-        answers = symbol.module.answers
-        key = ("instance attribute", id(class_node), attribute, self.context.settings)
-        if key not in answers:
-            answers[key] = None
-            foreign = self.context.for_module(symbol.module)
-            if foreign is not None:
-                answers[key] = TypeResolver(foreign)._class_attribute(
-                    [foreign.tree, class_node], attribute)
-        found: str | None = answers[key]
-        return found
+        return _foreign_class_attribute(self.context, symbol.module, symbol.node, attribute)
+
+    def own_instance_types(self, class_node: ast.ClassDef) -> dict[str, str | None]:
+        """The type of each attribute a module-level class sets in its own body or on
+        ``self`` in its methods (what :meth:`_class_attribute` answers for it)."""
+        chain = [self.context.tree, class_node]
+        return {attribute: self._class_attribute(chain, attribute)
+                for attribute in self._instance_evidence(class_node, chain)}
 
     def _instance_evidence(self, class_node: ast.ClassDef, class_chain: Chain) -> dict[str, _Evidence]:
         cache_key = -id(class_node)  # Kept apart from the class body's own names.
@@ -585,6 +583,43 @@ def _mark_unknown(target: ast.expr, found: dict[str, _Evidence]) -> None:
     for node in ast.walk(target):
         if isinstance(node, ast.Name):
             found.setdefault(node.id, _Evidence()).unknown = True
+
+
+def _foreign_class_attribute(context: FileFacts, module: ModuleInfo, class_node: ast.ClassDef,
+                             attribute: str) -> str | None:
+    """``self.<attribute>`` of a top-level class of another module of the project (what
+    :meth:`TypeResolver._class_attribute` answers in that module), kept with the module.
+    The class's own attributes are typed together, from one parse of its body; one it
+    does not set comes from its bases, each answered the same way."""
+    answers = module.answers
+    key = ("instance attribute", id(class_node), attribute, context.settings)
+    if key in answers:
+        found: str | None = answers[key]
+        return found
+    answers[key] = None  # A class that is its own base, through others, sets nothing.
+    foreign = context.for_module(module)
+    if foreign is None:
+        return None
+    resolver = TypeResolver(foreign)
+    own_key = ("own instance attributes", id(class_node), context.settings)
+    own: dict[str, str | None] | None = answers.get(own_key)
+    if own is None:
+        answers[own_key] = {}  # Asked again while typed: through bases that lead back.
+        own = answers[own_key] = resolver.own_instance_types(class_node)
+    if attribute in own:
+        found = own[attribute]
+    else:
+        found = None
+        for base in class_node.bases:
+            base_node = resolver._module_class(base)
+            if base_node is not None:
+                found = _foreign_class_attribute(context, module, base_node, attribute)
+            elif isinstance(base, ast.Name):
+                found = resolver._project_base_attribute(base.id, attribute)
+            if found is not None:
+                break
+    answers[key] = found
+    return found
 
 
 def _self_assignments(method: ast.AST, self_name: str, chain: Chain,
