@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 from ..analysis.roles import ALL_ROLES, Role
 
 if TYPE_CHECKING:
+    from ..analysis.facts import FileFacts
     from ..settings import Settings
-    from .context import Context
 
 
 class Severity(str, enum.Enum):
@@ -180,8 +180,8 @@ class Rule:
         call."""
         return None
 
-    def expression_scopes(self, context: Context) -> frozenset[str] | None:
-        """Where in the file of ``context`` the rule's handlers of nodes that are not
+    def expression_scopes(self, context: FileFacts) -> frozenset[str] | None:
+        """Where in the file of ``context`` (asked before the walk) the rule's handlers of nodes that are not
         statements (calls, attributes, ...) can report, outside ``async def`` bodies:
         None (the default) for anywhere; otherwise words, one of which is in the lines of
         the function, lambda or class the reported node is directly in (the module's

@@ -6,6 +6,7 @@ import ast
 import re
 
 from ..analysis.catalogue import EVENT_LOOPS, LOOP_ENTRY_POINTS
+from ..analysis.facts import FileFacts
 from ..analysis.roles import Role
 from ..analysis.scopes import FUNCTION_TYPES
 from ..engine.context import Context
@@ -86,10 +87,10 @@ class EventLoopInLoop(Rule):
     roles = frozenset({Role.APP, Role.SCRIPT})
     required_text = (("asyncio", "anyio", "trio", "uvloop"), "run", ("for", "while"))
 
-    def expression_scopes(self, context: Context) -> frozenset[str] | None:
+    def expression_scopes(self, context: FileFacts) -> frozenset[str] | None:
         # A runner is called as `run`, as a method `run` or `run_until_complete`, or
         # under the name the file imports `run` as.
-        return context.rule_state(self, lambda: _runner_names(context))
+        return _runner_names(context)
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         func = node.func
@@ -113,7 +114,7 @@ class EventLoopInLoop(Rule):
             context.report(self, node, context.source_segment(func))
 
 
-def _runner_names(context: Context) -> frozenset[str]:
+def _runner_names(context: FileFacts) -> frozenset[str]:
     """Plain names that may call a runner: ``run`` and what the source imports ``run``
     as (``from asyncio import run as arun``). Other plain calls are dismissed without
     resolving names, which in sync code nothing else does."""

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 
 from ..analysis.dependencies import Declared, declared_dependencies
+from ..analysis.facts import FileFacts
 from ..analysis.project import External, Local, ModuleInfo, project_root
 from ..analysis.scopes import imported_names, parameter_default
 from ..analysis.settings_classes import symbol_of
@@ -321,9 +322,9 @@ class OptionalDependencyNotDeclared(Rule):
 
     # -- constructions, response classes, adapters -------------------------------------------
 
-    def expression_scopes(self, context: Context) -> frozenset[str] | None:
+    def expression_scopes(self, context: FileFacts) -> frozenset[str] | None:
         # Calls are all it handles of expressions, in a file that may make one of them.
-        return None if self._state(context).may_use(_CALL_NAMES) else frozenset()
+        return None if _FileState(context).may_use(_CALL_NAMES) else frozenset()
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         state = self._state(context)
@@ -388,7 +389,7 @@ class OptionalDependencyNotDeclared(Rule):
 class _FileState:
     """What the rule learns once per file, each part on first use."""
 
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: FileFacts) -> None:
         self._context = context
         self._declared: Declared | None = None
         self._declared_read = False

@@ -7,6 +7,7 @@ import fnmatch
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..analysis.facts import FileFacts
 from ..analysis.roles import CLI_DECORATOR_MODULES, entry_point_functions, is_main_test
 from ..engine.context import Context
 from ..engine.fixes import insert_before, replace_node
@@ -101,7 +102,7 @@ class PrintInLibraryCode(Rule):
     fix_safety = "unsafe"
     required_text = ("print",)
 
-    def expression_scopes(self, context: Context) -> frozenset[str] | None:
+    def expression_scopes(self, context: FileFacts) -> frozenset[str] | None:
         # A print is called by its name, unless the file may reach one under another
         # (`from builtins import print as echo`, `pprint.pp`).
         if context.text_has("pprint") or context.text_has("builtins"):

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+from ..analysis.facts import FileFacts
 from ..analysis.project import ASSIGNMENTS, FUNCTIONS, Local
 from ..analysis.receivers import _DEPENDS
 from ..analysis.roles import Role
@@ -107,12 +108,8 @@ class UnknownSettingsAttribute(Rule):
     # `get_settings`, `app.config`); other files are not examined.
     required_text = (("ettings", "ETTINGS", "onfig", "ONFIG"),)
 
-    def expression_scopes(self, context: Context) -> frozenset[str] | None:
-        state: dict[Any, Any] = context.rule_state(self, dict)
-        active = state.get("active")
-        if active is None:
-            active = state["active"] = self._worth_it(context)
-        return None if active else frozenset()
+    def expression_scopes(self, context: FileFacts) -> frozenset[str] | None:
+        return None if self._worth_it(context) else frozenset()
 
     def visit_Attribute(self, node: ast.Attribute, context: Context) -> None:
         if node.ctx.__class__ is not ast.Load:
@@ -142,7 +139,7 @@ class UnknownSettingsAttribute(Rule):
                        fix=fix)
 
     @staticmethod
-    def _worth_it(context: Context) -> bool:
+    def _worth_it(context: FileFacts) -> bool:
         """Only files that define a class deriving from a settings base (whose name,
         every one of them ``BaseSettings``, the text then holds), or import from a
         project that has a settings class, can hold a settings instance; others never
