@@ -224,3 +224,51 @@ def test_the_module_names_of_files_reached_through_a_link_resolve_each_directory
     project.clear_cache()
     assert found == [f"shop.{name}" for name in names]
     assert calls <= 5
+
+
+def test_the_settings_rules_read_no_base_class_in_a_project_without_settings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A settings class derives, through its bases, from a class imported under or as
+    `BaseSettings`: in a project where no module spells that name, the classes of a
+    file are not followed into the modules that define their bases. Where one does,
+    even behind an alias, they are."""
+    from flake8_async_review.analysis import project
+    from flake8_async_review.engine.linter import lint_source
+    from flake8_async_review.rules.hardcoded_secret_default import HardcodedSecretDefault
+
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    package = tmp_path / "shop"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    for n in range(5):
+        (package / f"base{n}.py").write_text(f"class Base{n}:\n    pass\n", encoding="utf-8")
+    checked = package / "models.py"
+    source = "".join(f"from shop.base{n} import Base{n}\n" for n in range(5)) + "".join(
+        f"\n\nclass Model{n}(Base{n}):\n    api_key: str = 'sk-live-0123456789abcdef'\n"
+        for n in range(5))
+    monkeypatch.chdir(tmp_path)
+    linter = Linter([HardcodedSecretDefault])
+
+    outlined: list[str] = []
+    outline = project.Project.outline
+
+    def counting(self: project.Project, dotted: str) -> project.Outline:
+        outlined.append(dotted)
+        return outline(self, dotted)
+
+    monkeypatch.setattr(project.Project, "outline", counting)
+
+    def loaded() -> tuple[int, list[str]]:
+        project.clear_cache()
+        outlined.clear()
+        found = [v.code for v in lint_source(source, str(checked), linter)]
+        return len(outlined), found
+
+    assert loaded() == (0, [])
+    # The first base becomes a settings class, through an alias.
+    (package / "base0.py").write_text(
+        "from pydantic_settings import BaseSettings as Settings\n\n\nclass Base0(Settings):\n"
+        "    pass\n", encoding="utf-8")
+    count, found = loaded()
+    assert count >= 1 and found == ["ASR401"]
+    project.clear_cache()

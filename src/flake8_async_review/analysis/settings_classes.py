@@ -353,6 +353,8 @@ def declared_settings_fields(context: FileFacts, node: ast.ClassDef) -> list[Set
     checked (``visit_ClassDef`` of the settings rules); [] for any other class."""
     if context.scope_nodes[-1] is not context.tree or not node.bases:
         return []
+    if not may_define_settings_classes(context):
+        return []
     module = context.module_info
     return settings_fields(module, node) if settings_class_at(module, node) else []
 
@@ -440,6 +442,36 @@ def name_words(name: str) -> list[str]:
     """``fortexAPIToken`` and ``FORTEX_API_TOKEN`` alike: ``["fortex", "api", "token"]``."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
     return [word for word in spaced.lower().split("_") if word]
+
+
+def may_define_settings_classes(context: FileFacts) -> bool:
+    """Whether a class of the checked file can derive from a settings base: the chain
+    of its bases ends at an import or an attribute that spells ``BaseSettings``, in the
+    file itself or, with the project tier on, in a module of its project."""
+    if context.text_has("BaseSettings"):
+        return True
+    project = context.module_info.project
+    return project is not None and mentions_settings_base(project)
+
+
+def mentions_settings_base(project: Project) -> bool:
+    """Whether any module of the project spells ``BaseSettings`` (read once)."""
+    found = _MENTIONS_SETTINGS_BASE.get(project.root)
+    if found is None:
+        found = _MENTIONS_SETTINGS_BASE[project.root] = any(
+            _spells_settings_base(path) for path in python_files(project.root))
+    return found
+
+
+def _spells_settings_base(path: Path) -> bool:
+    try:
+        return b"BaseSettings" in path.read_bytes()
+    except OSError:
+        return False
+
+
+_MENTIONS_SETTINGS_BASE: dict[Path, bool] = {}
+register_cache(_MENTIONS_SETTINGS_BASE.clear)
 
 
 def settings_class_at(module: ModuleInfo, node: ast.ClassDef) -> bool:

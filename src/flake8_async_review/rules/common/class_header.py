@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 from ...analysis.env_documentation import Documented, documented_class
+from ...analysis.settings_classes import may_define_settings_classes
 from ...engine.context import Context
 
 
@@ -21,5 +22,7 @@ def documented_settings_class(node: ast.ClassDef, context: Context) -> Documente
     file, fully understood, and the project tier is on (the example files are other
     files of the project)."""
     if context.scope_nodes[-1] is not context.tree or not context.settings.project_inference:
+        return None
+    if not may_define_settings_classes(context):
         return None
     return documented_class(context.module_info, node, context.filename)
