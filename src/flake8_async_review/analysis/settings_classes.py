@@ -312,12 +312,7 @@ def settings_modules(project: Project) -> frozenset[str]:
     if cached is not None:
         return cached
     found: set[str] = set()
-    for path in python_files(project.root):  # The listing the other scans share.
-        try:
-            if b"BaseSettings" not in path.read_bytes():
-                continue
-        except OSError:
-            continue
+    for path in _spelling_settings_base(project):
         name = project.module_name(str(path))
         info = load_module(project, name or path.stem, path) if name else None
         if info is not None and defines_settings_class(info):
@@ -455,11 +450,18 @@ def may_define_settings_classes(context: FileFacts) -> bool:
 
 
 def mentions_settings_base(project: Project) -> bool:
-    """Whether any module of the project spells ``BaseSettings`` (read once)."""
-    found = _MENTIONS_SETTINGS_BASE.get(project.root)
+    """Whether any module of the project spells ``BaseSettings``."""
+    return bool(_spelling_settings_base(project))
+
+
+def _spelling_settings_base(project: Project) -> list[Path]:
+    """The modules of the project whose text spells ``BaseSettings``: those that can
+    define a settings class, or import a settings base for one (each file read once)."""
+    found = _SPELLING_SETTINGS_BASE.get(project.root)
     if found is None:
-        found = _MENTIONS_SETTINGS_BASE[project.root] = any(
-            _spells_settings_base(path) for path in python_files(project.root))
+        found = _SPELLING_SETTINGS_BASE[project.root] = [
+            path for path in python_files(project.root)  # The listing the other scans share.
+            if _spells_settings_base(path)]
     return found
 
 
@@ -470,8 +472,8 @@ def _spells_settings_base(path: Path) -> bool:
         return False
 
 
-_MENTIONS_SETTINGS_BASE: dict[Path, bool] = {}
-register_cache(_MENTIONS_SETTINGS_BASE.clear)
+_SPELLING_SETTINGS_BASE: dict[Path, list[Path]] = {}
+register_cache(_SPELLING_SETTINGS_BASE.clear)
 
 
 def settings_class_at(module: ModuleInfo, node: ast.ClassDef) -> bool:
