@@ -257,12 +257,13 @@ def _in_strings(text: str, pattern: re.Pattern[str]) -> set[str]:
     return found
 
 
-def _texts_holding(root: Path, words: list[bytes]) -> Iterator[str]:
-    """The texts of the project's Python modules whose bytes hold one of ``words``:
-    most modules are neither decoded nor searched."""
+def _texts_holding(root: Path, words: list[bytes], pattern: re.Pattern[bytes] | None = None
+                   ) -> Iterator[str]:
+    """The texts of the project's Python modules whose bytes hold one of ``words`` (and
+    match ``pattern``, when given): most modules are neither decoded nor searched."""
     for path in python_files(root):
         data = _data(path)
-        if any(word in data for word in words):
+        if any(word in data for word in words) and (pattern is None or pattern.search(data)):
             yield _decode(data)
 
 
@@ -312,8 +313,11 @@ def constructor_keywords(project: Project, class_name: str) -> frozenset[str] | 
     # position.
     escaped = re.escape(class_name)
     needle = re.compile(rf"{escaped}(?<=\b{escaped})\s*\(")
+    # The same search in a module's bytes first: only a module it finds is decoded (it
+    # finds all the text search does, and more only beside a letter that is not ASCII).
+    raw = re.compile(needle.pattern.encode())
     found: set[str] = set()
-    for text in _texts_holding(project.root, [class_name.encode()]):
+    for text in _texts_holding(project.root, [class_name.encode()], raw):
         if not needle.search(text):
             continue
         try:
