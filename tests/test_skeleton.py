@@ -11,6 +11,7 @@ from pathlib import Path
 import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from flake8_async_review.analysis import facts, project
 from flake8_async_review.analysis.project import materialize, skeleton
@@ -240,3 +241,26 @@ def test_the_top_level_facts_of_a_module_read_are_worked_out_once(
     helpers = project.project_for(root).module("helpers")
     assert helpers is not None
     assert sum(node is helpers.tree for node in built) == 1
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(st.lists(st.sampled_from([b"a", b"\r", b"\n", b"\r\n", b"\xef\xbb\xbf", b"\xc3\xa9", b"\xc3",
+                                 b"\xff", b"\xe2\x80\xa8", b"x = 1\n"]), max_size=40))
+def test_module_texts_read_as_a_text_stream_reads_them(tmp_path_factory: pytest.TempPathFactory,
+                                                        chunks: list[bytes]) -> None:
+    """The tier reads a module's bytes and decodes them itself: the text is the one
+    ``Path.read_text`` gives (line endings, a byte-order mark, bytes that are not
+    UTF-8), and a strict read fails where it fails."""
+    path = tmp_path_factory.mktemp("text") / "module.py"
+    path.write_bytes(b"".join(chunks))
+    assert project._read_text(path, errors="replace") == path.read_text(
+        encoding="utf-8", errors="replace")
+    try:
+        expected: str | None = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        expected = None
+    try:
+        found: str | None = project._read_text(path)
+    except UnicodeDecodeError:
+        found = None
+    assert found == expected

@@ -175,6 +175,16 @@ class Outline:
         return name in self.imported or any(name in self.by_kind[kind] for kind in kinds)
 
 
+def _read_text(path: Path, errors: str = "strict") -> str:
+    """``path.read_text(encoding="utf-8", errors=errors)``, without a text stream (a
+    third of the time, for the many small modules of a project): the bytes decoded,
+    line endings made ``\\n`` as a text stream makes them."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    text = data.decode("utf-8", errors)
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 @lru_cache(maxsize=1024)
 def project_root(directory: str) -> Path | None:
     """The nearest ancestor of ``directory`` (itself included, symbolic links
@@ -308,7 +318,7 @@ class Project:
             return found
         path = self.module_path(dotted)
         try:
-            text = path.read_text(encoding="utf-8", errors="replace") if path else ""
+            text = _read_text(path, errors="replace") if path else ""
         except OSError:
             text = ""
         entry = (now, text, found[2] if found is not None and found[1] == text else None)
@@ -323,7 +333,7 @@ class Project:
         if (math.isinf(RECHECK_SECONDS) and found is not None and self._paths.get(dotted) == path
                 and "\ufffd" not in found[1]):
             return found[1]
-        return path.read_text(encoding="utf-8")
+        return _read_text(path)
 
     def outline(self, dotted: str) -> Outline:
         entry = self._text_entry(dotted)
