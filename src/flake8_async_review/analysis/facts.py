@@ -145,11 +145,10 @@ class FileFacts:
         statement (1): a scope whose lines have neither binds no name in its
         expressions, and its expressions are not walked. Where the file's lines cannot
         be numbered as Python numbers them, the whole file's text decides."""
-        if self._syntax_lines is None:
-            self._syntax_lines = _syntax_lines(self.joined_text(), len(self.lines))
-        if not self._syntax_lines:
+        syntax_lines = self._numbered_syntax_lines()
+        if not syntax_lines:
             return self.text_has(text)
-        found = self._syntax_lines[kind]
+        found = syntax_lines[kind]
         first: int | None = getattr(node, "lineno", None)
         last: int | None = getattr(node, "end_lineno", None)
         if not found or first is None or last is None:
@@ -160,9 +159,7 @@ class FileFacts:
     def lines_with(self, words: Iterable[str]) -> list[int] | None:
         """The numbers of the lines that hold any of ``words``, in order, each once;
         None when the file's lines do not number as Python numbers them."""
-        if self._syntax_lines is None:
-            self._syntax_lines = _syntax_lines(self.joined_text(), len(self.lines))
-        if not self._syntax_lines:
+        if not self._numbered_syntax_lines():
             return None
         text = self.joined_text()
         found: set[int] = set()
@@ -312,11 +309,16 @@ class FileFacts:
         are split elsewhere (at a form feed, or without their endings); then split
         again, once."""
         if self._segment_lines is None:
-            if self._syntax_lines is None:
-                self._syntax_lines = _syntax_lines(self.joined_text(), len(self.lines))
-            self._segment_lines = (self.lines if self._syntax_lines
+            self._segment_lines = (self.lines if self._numbered_syntax_lines()
                                    else source_lines(self.joined_text()))
         return self._segment_lines
+
+    def _numbered_syntax_lines(self) -> tuple[list[int], list[int]] | tuple[()]:
+        """The lines of ``:=`` and of ``match`` (see :func:`_syntax_lines`), worked out
+        once; () when the file's lines do not number as Python numbers them."""
+        if self._syntax_lines is None:
+            self._syntax_lines = _syntax_lines(self.joined_text(), len(self.lines))
+        return self._syntax_lines
 
     def source_segment(self, node: ast.AST) -> str:
         """The exact source text of a node (what ``ast.get_source_segment`` returns,
