@@ -407,7 +407,7 @@ class _FileState:
         found = self._may_use.get(names)
         if found is None:
             if self._present is None:
-                text = "".join(self._context.lines)
+                text = self._context.joined_text()
                 self._present = frozenset(name for word, name in _WORDS.items() if word in text)
             found = self._may_use[names] = bool(names & self._present) or self.spelt(names) != names
         return found
