@@ -597,12 +597,15 @@ def _foreign_class_attribute(context: FileFacts, module: ModuleInfo, class_node:
         found: str | None = answers[key]
         return found
     answers[key] = None  # A class that is its own base, through others, sets nothing.
-    foreign = context.for_module(module)
+    own_key = ("own instance attributes", id(class_node), context.settings)
+    own: dict[str, str | None] | None = answers.get(own_key)
+    if own is not None and attribute in own:
+        found = answers[key] = own[attribute]
+        return found
+    foreign = context.for_module(module)  # Only for what is not known yet.
     if foreign is None:
         return None
     resolver = TypeResolver(foreign)
-    own_key = ("own instance attributes", id(class_node), context.settings)
-    own: dict[str, str | None] | None = answers.get(own_key)
     if own is None:
         answers[own_key] = {}  # Asked again while typed: through bases that lead back.
         own = answers[own_key] = resolver.own_instance_types(class_node)
