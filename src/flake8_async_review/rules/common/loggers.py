@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from ...analysis.facts import FileFacts, ScopeChain
 from ...analysis.local_functions import is_generator
+from ...analysis.nodes import walk
 from ...analysis.project import (
     ASSIGNMENTS,
     SYNC_FUNCTIONS,
@@ -136,7 +137,12 @@ class ModuleLogger:
 def module_logger(context: Context) -> ModuleLogger | None:
     """The logger the module binds to a top-level name, if it binds one for sure:
     ``logger = logging.getLogger(__name__)``, ``log = structlog.get_logger()``,
-    ``from loguru import logger``. Conventional names are preferred."""
+    ``from loguru import logger``. Conventional names are preferred. Worked out once
+    per file: every fix of a silent clause asks."""
+    return context.shared_state("module logger", lambda: (_module_logger(context),))[0]
+
+
+def _module_logger(context: Context) -> ModuleLogger | None:
     bindings = context.scope(context.tree).bindings
     found: dict[str, str] = {}
     for name, qualified in bindings.items():
@@ -236,7 +242,7 @@ def _function_binding(name: str, function: ast.AST) -> ast.Call | None:
         return None
     statement = binders[0]
     if any(isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names
-           for node in ast.walk(function)):
+           for node in walk(function)):
         return None
     if isinstance(statement, (ast.Assign, ast.AnnAssign)) and isinstance(statement.value, ast.Call):
         return statement.value
@@ -322,10 +328,10 @@ def logger_for_fix(context: Context) -> tuple[ModuleLogger, list[Edit]] | None:
 def _name_used(context: Context, name: str) -> bool:
     """Some node of the module binds or reads ``name`` (known without a walk when the
     module's text never has the name)."""
-    if not any(name in line for line in context.lines):
+    if not context.text_has(name):
         return False
     used: set[str] = context.shared_state("names of the module", lambda: {
         node.id if isinstance(node, ast.Name) else node.arg
-        for node in ast.walk(context.tree) if isinstance(node, (ast.Name, ast.arg))
+        for node in walk(context.tree) if isinstance(node, (ast.Name, ast.arg))
     })
     return name in used
