@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .nodes import walk
 from .project import register_cache
 
 if sys.version_info >= (3, 11):
@@ -202,7 +203,7 @@ def _setup_py(path: Path) -> list[str] | None:
     None when they are computed (unsure), [] when ``setup.py`` declares none."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: list[str] = []
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call):
             continue
         for keyword in node.keywords:

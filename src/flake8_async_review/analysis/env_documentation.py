@@ -21,6 +21,7 @@ from .env_files import (
     looks_like_checkout,
     search_directories,
 )
+from .nodes import walk
 from .project import ModuleInfo, Project, project_of, register_cache
 from .settings_classes import (
     SKIP_DIRS,
@@ -324,7 +325,7 @@ def constructor_keywords(project: Project, class_name: str) -> frozenset[str] | 
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if not isinstance(node, ast.Call):
                 continue
             func = node.func

@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .nodes import walk
 from .scopes import statements_of
 from .source import paused_collection, source_lines
 
@@ -747,7 +748,7 @@ class ModuleInfo:
         elif not isinstance(statement, ast.Expr) or _has_walrus(statement):
             # Names bound inside other statements (for, with, while, match, :=) are
             # unknown.
-            for child in ast.walk(statement):
+            for child in walk(statement):
                 if isinstance(child, ast.stmt):
                     for name in _statement_names(child):
                         self.definitions[name] = None
@@ -838,7 +839,7 @@ def _inside_project(project: Project, module: str) -> bool:
 
 
 def _has_walrus(statement: ast.stmt) -> bool:
-    return any(isinstance(node, ast.NamedExpr) for node in ast.walk(statement))
+    return any(isinstance(node, ast.NamedExpr) for node in walk(statement))
 
 
 def _names(target: ast.expr) -> list[str]:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from . import catalogue
 from .facts import FileFacts
+from .nodes import walk
 from .project import (
     ASSIGNMENTS,
     CLASS,
@@ -580,7 +581,7 @@ def _mark_unknown(target: ast.expr, found: dict[str, _Evidence]) -> None:
     if target.__class__ is ast.Name:  # The common case, without a walk.
         found.setdefault(target.id, _Evidence()).unknown = True
         return
-    for node in ast.walk(target):
+    for node in walk(target):
         if isinstance(node, ast.Name):
             found.setdefault(node.id, _Evidence()).unknown = True
 
@@ -641,7 +642,7 @@ def _self_assignments(method: ast.AST, self_name: str, chain: Chain,
         for target in targets:
             if target.__class__ is ast.Name:
                 continue  # A local name: nothing of ``self``.
-            for part in ast.walk(target):
+            for part in walk(target):
                 if not (isinstance(part, ast.Attribute) and isinstance(part.value, ast.Name)
                         and part.value.id == self_name):
                     continue

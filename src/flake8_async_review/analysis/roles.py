@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .nodes import walk
 from .project import project_root, real_directory, real_path, register_cache
 
 
@@ -265,7 +266,7 @@ def _top_level_work(tree: ast.Module) -> str | None:
                 and _callee_name(statement.value.func) in _RUNNERS):
             return f"calls `{_callee_name(statement.value.func)}()` at its top level"
         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            for node in ast.walk(statement):
+            for node in walk(statement):
                 if (isinstance(node, ast.Attribute) and node.attr == "argv"
                         and isinstance(node.value, ast.Name) and node.value.id == "sys"):
                     return "reads `sys.argv` at its top level"
@@ -304,7 +305,7 @@ def entry_point_functions(tree: ast.Module, cli_decorated: frozenset[str]) -> fr
 def _names_called(body: list[ast.stmt]) -> Iterator[str]:
     """Plain names called, or passed as arguments to a call, anywhere in ``body``."""
     for statement in body:
-        for node in ast.walk(statement):
+        for node in walk(statement):
             if isinstance(node, ast.Call):
                 if isinstance(node.func, ast.Name):
                     yield node.func.id

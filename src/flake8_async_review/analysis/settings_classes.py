@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .facts import FileFacts
+from .nodes import child_nodes, walk
 from .project import (
     MODULES,
     SETTINGS_CLASSES,
@@ -174,7 +175,7 @@ def _self_attributes(method: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str
     if not arguments:
         return []
     self_name = arguments[0].arg
-    return [node.attr for node in ast.walk(method)
+    return [node.attr for node in walk(method)
             if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load)
             and isinstance(node.value, ast.Name) and node.value.id == self_name]
 
@@ -269,7 +270,7 @@ def _function_result(module: ModuleInfo, function: ast.FunctionDef, depth: int) 
     if function.returns is not None:
         return settings_class_ref(module, function.returns)
     found: list[ClassRef | None] = []
-    for node in ast.walk(function):
+    for node in walk(function):
         if isinstance(node, ast.Return):
             if isinstance(node.value, ast.Call):
                 found.append(call_result(module, node.value, depth + 1))
@@ -582,8 +583,8 @@ def python_files(root: Path) -> list[Path]:
 def _uses_in(tree: ast.Module, name: str, facts: FileFacts) -> list[FieldUse]:
     parents: dict[int, ast.AST] = {}
     reads: list[ast.Attribute] = []
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
+    for node in walk(tree):
+        for child in child_nodes(node):
             parents[id(child)] = node
         if isinstance(node, ast.Attribute) and node.attr == name and isinstance(node.ctx, ast.Load):
             reads.append(node)

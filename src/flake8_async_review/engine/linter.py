@@ -19,6 +19,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from ..analysis.nodes import node_fields
 from ..analysis.project import imported_texts
 from ..analysis.source import source_lines
 from ..settings import Settings
@@ -30,27 +31,18 @@ from .violation import Violation
 Handler = Callable[[ast.AST, Context], None]
 DispatchTable = dict[type[ast.AST], tuple[Handler, ...]]
 
-# Fields that never hold nodes worth visiting: names, constants, operators and the
-# Load/Store contexts. Skipping them is most of what makes the walk cheaper than a
-# generic NodeVisitor.
-_NON_NODE_FIELDS = frozenset(
-    {"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "module", "level",
-     "kind", "type_comment", "is_async", "conversion", "simple", "tag", "lineno", "n", "s"}
-)
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _child_fields(node_type: type) -> tuple[str, ...]:
-    """The fields of a node type that may hold nodes, last first (the walk pushes them
-    on a stack). Values that are not nodes (a ``None`` in ``Dict.keys``, a name in
-    ``Global.names``) have no fields and pass through the walk harmlessly."""
+    """The fields of a node type that may hold nodes (names, constants, operators and
+    the Load/Store contexts never do: skipping them is most of what makes the walk
+    cheaper than a generic NodeVisitor), last first: the walk pushes them on a stack.
+    Values that are not nodes (a ``None`` in ``Dict.keys``, a name in ``Global.names``)
+    have no fields and pass through the walk harmlessly."""
     fields = _CHILD_FIELDS.get(node_type)
     if fields is None:
-        fields = _CHILD_FIELDS[node_type] = tuple(
-            field
-            for field in reversed(getattr(node_type, "_fields", ()))
-            if field not in _NON_NODE_FIELDS and node_type is not ast.Constant
-        )
+        fields = _CHILD_FIELDS[node_type] = tuple(reversed(node_fields(node_type)))
     return fields
 
 

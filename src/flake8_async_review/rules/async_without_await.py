@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.nodes import walk
 from ..analysis.scopes import all_parameters, own_nodes
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
@@ -101,7 +102,7 @@ def _looks_like_dependency(node: ast.AsyncFunctionDef, context: Context) -> bool
     arguments = node.args
     for expression in [*arguments.defaults, *(d for d in arguments.kw_defaults if d is not None),
                        *(p.annotation for p in all_parameters(arguments) if p.annotation)]:
-        for child in ast.walk(expression):
+        for child in walk(expression):
             if isinstance(child, ast.Call) and _last_name(child.func) in _DEPENDENCY_MARKERS:
                 return True
             if isinstance(child, (ast.Name, ast.Attribute)) and _last_name(child) in _CONNECTIONS:
@@ -138,10 +139,10 @@ def _referenced_by_name(context: Context) -> frozenset[str]:
     def collect() -> frozenset[str]:
         called: set[int] = set()
         names: set[str] = set()
-        for node in ast.walk(context.tree):
+        for node in walk(context.tree):
             if isinstance(node, ast.Call):
                 called.add(id(node.func))
-        for node in ast.walk(context.tree):
+        for node in walk(context.tree):
             if id(node) in called:
                 continue
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from ..analysis.facts import ScopeChain
+from ..analysis.nodes import walk
 from ..analysis.scopes import own_nodes
 from ..engine.context import Context
 from ..engine.rule import CallNames, Severity
@@ -246,5 +247,5 @@ def _no_hang(call: ast.Call, context: Context, chain: ScopeChain | None) -> bool
         isinstance(node, (ast.Name, ast.Attribute))
         and context.qualified_name(node, chain) == _NO_HANG
         for argument in arguments
-        for node in ast.walk(argument)
+        for node in walk(argument)
     )

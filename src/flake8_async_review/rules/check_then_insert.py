@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..analysis.catalogue import ASYNC_SESSIONS, SESSIONS, SYNC_SESSIONS
+from ..analysis.nodes import walk
 from ..analysis.scopes import bound_names, own_nodes, statements_of
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
@@ -205,7 +206,7 @@ def _locks(lookup: ast.expr, node: ast.If, context: Context) -> bool:
     seen: set[str] = set()
     while pending:
         expr = pending.pop()
-        for part in ast.walk(expr):
+        for part in walk(expr):
             if isinstance(part, ast.Attribute) and part.attr == "with_for_update":
                 return True
             if isinstance(part, ast.Name) and part.id not in seen and len(seen) < 8:
@@ -265,7 +266,7 @@ def _looked_up(lookup: ast.expr, node: ast.If, context: Context) -> _LookedUp | 
                     criteria = True
         elif method in ("filter", "where"):
             filtered = True
-            for compare in (n for a in call.args for n in ast.walk(a) if isinstance(n, ast.Compare)):
+            for compare in (n for a in call.args for n in walk(a) if isinstance(n, ast.Compare)):
                 if len(compare.ops) == 1 and isinstance(compare.ops[0], ast.Eq):
                     for column, value in ((compare.left, compare.comparators[0]),
                                           (compare.comparators[0], compare.left)):

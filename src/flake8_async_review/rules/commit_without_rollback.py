@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from ..analysis.catalogue import SESSIONS
+from ..analysis.nodes import walk
 from ..analysis.scopes import FUNCTION_TYPES, all_parameters, parameter_default
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
@@ -91,7 +92,7 @@ def _rolled_back_on_failure(node: ast.AST, context: Context) -> bool:
     for statement in context.enclosing_try_bodies(node):
         cleanup = [*(n for h in statement.handlers for n in h.body), *statement.finalbody]
         for part in cleanup:
-            for inner in ast.walk(part):
+            for inner in walk(part):
                 if (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute)
                         and inner.func.attr in ("rollback", "close")):
                     return True
@@ -145,4 +146,4 @@ def _module_values(name: str, context: Context) -> list[ast.expr]:
 
 def _mentions_depends(expr: ast.expr, context: Context) -> bool:
     return any(isinstance(n, ast.Call) and context.qualified_name(n.func, [context.tree]) in _DEPENDS
-               for n in ast.walk(expr))
+               for n in walk(expr))

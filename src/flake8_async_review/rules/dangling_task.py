@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterable
 
 from ..analysis.catalogue import EVENT_LOOPS
+from ..analysis.nodes import walk
 from ..engine.context import Context
 from ..engine.fixes import (
     add_module_statement,
@@ -113,7 +114,7 @@ class _Module:
 
     def __init__(self, context: Context) -> None:
         tree = context.tree
-        self.names = _identifiers(ast.walk(tree))
+        self.names = _identifiers(walk(tree))
         self.function_names: dict[int, frozenset[str]] = {}
         self.existing = _existing_task_set(context)
         self.set_name: str | None
@@ -136,7 +137,7 @@ class _Module:
         elif id(scope) in self.function_names:
             names = self.function_names[id(scope)]
         else:
-            names = self.function_names[id(scope)] = _identifiers(ast.walk(scope))
+            names = self.function_names[id(scope)] = _identifiers(walk(scope))
         variable = _free(names, _TASK_NAMES)
         # The set's name must mean the module's set where the call is.
         if variable is None or context.defining_scope(set_name) not in (None, context.scope(context.tree)):
@@ -205,11 +206,11 @@ def _existing_task_set(context: Context) -> tuple[str, int] | None:
     candidates = {name: lines[0] for name, lines in bound.items() if lines[0] and len(lines) == 1}
     if not candidates:
         return None
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             for name in node.names:
                 candidates.pop(name, None)
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr == "add_done_callback" and len(node.args) == 1):
             argument = node.args[0]

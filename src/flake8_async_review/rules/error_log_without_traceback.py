@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import replace
 
+from ..analysis.nodes import walk
 from ..engine.context import Context
 from ..engine.fixes import insert_after
 from ..engine.rule import Rule, Severity
@@ -165,7 +166,7 @@ def _loguru_with_exception(receiver: ast.expr | None) -> bool:
 def _formats_traceback(node: ast.Call, context: Context) -> bool:
     """An argument already carries the traceback text (``traceback.format_exc()``)."""
     for argument in [*node.args, *(k.value for k in node.keywords)]:
-        for part in ast.walk(argument):
+        for part in walk(argument):
             if isinstance(part, ast.Call):
                 qualified = context.qualified_name(part.func)
                 if qualified is not None and qualified.startswith("traceback."):

@@ -7,6 +7,7 @@ import re
 
 from ..analysis.catalogue import EVENT_LOOPS, LOOP_ENTRY_POINTS
 from ..analysis.facts import FileFacts
+from ..analysis.nodes import walk
 from ..analysis.roles import Role
 from ..analysis.scopes import FUNCTION_TYPES
 from ..engine.context import Context
@@ -168,7 +169,7 @@ def _new_loop_per_iteration(call: ast.Call, context: Context, loop_body: list[as
     if not isinstance(receiver, ast.Name):
         return False
     for statement in loop_body:
-        for node in ast.walk(statement):
+        for node in walk(statement):
             if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
                     and any(isinstance(t, ast.Name) and t.id == receiver.id for t in node.targets)
                     and context.qualified_name(node.value.func) in _LOOP_FACTORIES):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from http import HTTPStatus
 
+from ..analysis.nodes import child_nodes, walk
 from ..engine.context import Context
 from ..engine.fixes import (
     alone_on_its_lines,
@@ -172,11 +173,11 @@ def _exception_uses(detail: ast.expr, names: set[str], context: Context) -> list
     value, or through one of their message attributes; not through other attributes or
     methods (``e.errors()``, ``e.status_code``)."""
     parents: dict[int, ast.AST] = {}
-    for node in ast.walk(detail):
-        for child in ast.iter_child_nodes(node):
+    for node in walk(detail):
+        for child in child_nodes(node):
             parents[id(child)] = node
     used: list[str] = []
-    for node in ast.walk(detail):
+    for node in walk(detail):
         if not (isinstance(node, ast.Name) and node.id in names
                 and isinstance(node.ctx, ast.Load)):
             continue
@@ -275,7 +276,7 @@ def _logs_exception(handler: ast.ExceptHandler, context: Context) -> bool:
         if call.method == "exception" or any(k.arg in ("exc_info", "exception") for k in node.keywords):
             return True
         if handler.name and any(isinstance(n, ast.Name) and n.id == handler.name
-                                for argument in node.args for n in ast.walk(argument)):
+                                for argument in node.args for n in walk(argument)):
             return True
     return False
 

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from ..analysis.facts import ScopeChain
 from ..analysis.local_functions import local_target, only_def, sync_def_names
+from ..analysis.nodes import walk
 from ..analysis.project import SYNC_FUNCTIONS, materialize
 from ..analysis.receivers import enclosing_method, first_parameter
 from ..analysis.scopes import own_nodes, statements_of
@@ -306,7 +307,7 @@ def _under_none_tests(function: SyncFunction) -> set[int]:
     for node in statements_of(function.body):  # An `if` is a statement: no expression is walked.
         if isinstance(node, ast.If) and _is_none_test(node.test):
             for statement in node.body:
-                guarded.update(id(inner) for inner in ast.walk(statement))
+                guarded.update(id(inner) for inner in walk(statement))
     return guarded
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.nodes import child_nodes, walk
 from ..analysis.scopes import own_nodes
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
@@ -112,7 +113,7 @@ def _bound_and_read(node: ast.Await, context: Context, route: RouteNode) -> bool
     parents: dict[int, ast.AST] = {}
     uses: list[ast.Name] = []
     for candidate in own_nodes(route):
-        for child in ast.iter_child_nodes(candidate):
+        for child in child_nodes(candidate):
             parents[id(child)] = candidate
         if isinstance(candidate, ast.Name) and candidate.id == name:
             if isinstance(candidate.ctx, ast.Load):
@@ -127,12 +128,12 @@ def _bound_and_read(node: ast.Await, context: Context, route: RouteNode) -> bool
 def _verifies_signature(route: RouteNode, request: str) -> bool:
     """The route also reads ``request.body()`` or ``request.headers``, or declares a
     ``Header(...)`` parameter (webhooks verify a signature over the raw body)."""
-    for node in ast.walk(route.args):
+    for node in walk(route.args):
         if isinstance(node, ast.Call) and (
                 (isinstance(node.func, ast.Name) and node.func.id == "Header")
                 or (isinstance(node.func, ast.Attribute) and node.func.attr == "Header")):
             return True
-    for node in ast.walk(route):
+    for node in walk(route):
         if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
                 and node.value.id == request and node.attr in {"body", "headers", "stream"}):
             return True

@@ -9,6 +9,7 @@ from collections.abc import Set as AbstractSet
 
 from ..analysis.dependencies import Declared, declared_dependencies
 from ..analysis.facts import FileFacts
+from ..analysis.nodes import walk
 from ..analysis.project import External, Local, ModuleInfo, project_root
 from ..analysis.scopes import imported_names, parameter_default
 from ..analysis.settings_classes import symbol_of
@@ -454,7 +455,7 @@ class _FileState:
         """Names passed to ``Depends()``/``Security()`` anywhere in the module."""
         if self._depended_on is None:
             found: set[str] = set()
-            for node in ast.walk(context.tree):
+            for node in walk(context.tree):
                 if (isinstance(node, ast.Call) and _last_name(node.func) in ("Depends", "Security")
                         and context.qualified_name(node.func, [context.tree]) in DEPENDENCIES):
                     target = node.args[0] if node.args else next(
@@ -466,7 +467,7 @@ class _FileState:
 
 
 def _planned_imports(context: Context) -> Iterator[str]:
-    for node in ast.walk(context.tree):
+    for node in walk(context.tree):
         body: list[ast.stmt] = []
         if isinstance(node, _TRY_TYPES):
             if _catches_import_error(node.handlers, context, [context.tree]):
@@ -474,7 +475,7 @@ def _planned_imports(context: Context) -> Iterator[str]:
         elif isinstance(node, ast.If) and _last_name(node.test) == "TYPE_CHECKING":
             body = node.body
         for statement in body:
-            for inner in ast.walk(statement):
+            for inner in walk(statement):
                 if isinstance(inner, (ast.Import, ast.ImportFrom)):
                     yield from (name for name, _ in imported_names(inner))
 

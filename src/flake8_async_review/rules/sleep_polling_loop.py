@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.nodes import walk
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
 
@@ -110,7 +111,7 @@ def _is_exit_check(statement: ast.stmt) -> bool:
 def _in_process_state(condition: ast.expr) -> bool:
     """A condition made of names, attributes, subscripts, constants, comparisons and
     ``len()``-like calls: nothing that asks the outside world."""
-    for node in ast.walk(condition):
+    for node in walk(condition):
         if isinstance(node, (ast.Await, ast.NamedExpr, ast.Lambda)):
             return False
         if isinstance(node, ast.Call) and not (

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from ..analysis.local_functions import local_target, only_def
+from ..analysis.nodes import child_nodes
 from ..analysis.project import COROUTINE_FUNCTIONS
 from ..analysis.roles import ALL_ROLES
 from ..analysis.scopes import bound_names, imported_names, statements_of
@@ -287,7 +288,7 @@ def _names_read(scope: ast.AST, memo: dict[int, frozenset[str]]) -> frozenset[st
     scopes = [scope]  # Outer before inner.
     names: dict[int, set[str]] = {id(scope): set()}
     inner: dict[int, list[ast.AST]] = {id(scope): []}
-    stack = [(child, scope) for child in ast.iter_child_nodes(scope)]
+    stack = [(child, scope) for child in child_nodes(scope)]
     while stack:
         node, owner = stack.pop()
         if isinstance(node, _SCOPES):
@@ -304,7 +305,7 @@ def _names_read(scope: ast.AST, memo: dict[int, frozenset[str]]) -> frozenset[st
                 names[id(owner)].add(node.id)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             names[id(owner)].update(node.names)
-        stack.extend((child, owner) for child in ast.iter_child_nodes(node))
+        stack.extend((child, owner) for child in child_nodes(node))
     for each in reversed(scopes):
         memo[id(each)] = frozenset(names[id(each)].union(*(memo[id(n)] for n in inner[id(each)])))
     return memo[id(scope)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.nodes import walk
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
 
@@ -96,7 +97,7 @@ def _checked(receiver: ast.expr, context: Context) -> bool:
     value``, ``value.count(sep)``, ``len(value.split(...))``."""
     text = context.source_segment(receiver)
     scope = context.scope_nodes[-1]
-    for node in ast.walk(scope):
+    for node in walk(scope):
         if isinstance(node, ast.Compare) and any(
             isinstance(op, (ast.In, ast.NotIn)) for op in node.ops
         ) and any(context.source_segment(c) == text for c in node.comparators):

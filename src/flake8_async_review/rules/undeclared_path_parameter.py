@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from keyword import iskeyword
 
+from ..analysis.nodes import walk
 from ..analysis.project import Local, imported_from_project
 from ..analysis.scopes import all_parameters, own_nodes, parameter_default
 from ..engine.context import Context
@@ -302,7 +303,7 @@ def _targets(statement: ast.stmt) -> list[ast.Name]:
 
 
 def _is_connection(annotation: ast.expr) -> bool:
-    for node in ast.walk(annotation):
+    for node in walk(annotation):
         name = (node.id if isinstance(node, ast.Name)
                 else node.attr if isinstance(node, ast.Attribute) else None)
         if name in _CONNECTIONS:

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..analysis.facts import FileFacts
+from ..analysis.nodes import walk
 from ..analysis.project import ASSIGNMENTS, FUNCTIONS, Local
 from ..analysis.receivers import _DEPENDS
 from ..analysis.roles import Role
@@ -298,7 +299,7 @@ def _rebound(function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: ast.ar
     name = parameter.arg
     if _only_read(function, parameter, lines):
         return False
-    return any(name in _bound_by(node) for node in ast.walk(function) if node is not function)
+    return any(name in _bound_by(node) for node in walk(function) if node is not function)
 
 
 def _only_read(function: ast.FunctionDef | ast.AsyncFunctionDef, parameter: ast.arg,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Sequence
 
+from ..analysis.nodes import child_nodes, walk
 from ..analysis.scopes import FUNCTION_TYPES
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
@@ -133,7 +134,7 @@ def _yields(nodes: Sequence[ast.AST], withs: tuple[ast.With | ast.AsyncWith, ...
             yield from _yields(node.body, withs, True)
             yield from _yields(node.orelse, withs, in_loop)
         else:
-            yield from _yields(list(ast.iter_child_nodes(node)), withs, in_loop)
+            yield from _yields(child_nodes(node), withs, in_loop)
 
 
 def _final_yields(body: list[ast.stmt], tail: bool) -> set[int]:
@@ -166,7 +167,7 @@ def _passed_by_name(context: Context) -> frozenset[str]:
     ``asynccontextmanager(stream)``, ``FastAPI(lifespan=lifespan)``)."""
     def collect() -> frozenset[str]:
         names: set[str] = set()
-        for node in ast.walk(context.tree):
+        for node in walk(context.tree):
             if isinstance(node, ast.Call):
                 for argument in (*node.args, *(k.value for k in node.keywords)):
                     if isinstance(argument, ast.Starred):

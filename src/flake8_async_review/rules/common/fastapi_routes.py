@@ -26,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ...analysis.dependencies import uses_versions_within
+from ...analysis.nodes import walk
 from ...analysis.project import project_root
 from ...analysis.scopes import all_parameters, own_nodes, parameter_default
 from ...engine.context import Context
@@ -272,7 +273,7 @@ def _stored_names(function: RouteNode) -> dict[str, list[ast.AST]]:
         elif isinstance(node, ast.ExceptHandler) and node.name:
             stores.setdefault(node.name, []).append(node)
     # Nested definitions are not in own_nodes; their names are bound in this body.
-    for statement in ast.walk(function):
+    for statement in walk(function):
         if statement is not function and isinstance(
                 statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             stores.setdefault(statement.name, []).append(statement)
@@ -437,6 +438,6 @@ def request_parameters(route: RouteNode, context: Context, chain: ScopeChain) ->
 
 
 def names_in(node: ast.AST) -> Iterator[ast.Name]:
-    for child in ast.walk(node):
+    for child in walk(node):
         if isinstance(child, ast.Name):
             yield child

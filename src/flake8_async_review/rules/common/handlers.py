@@ -66,6 +66,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ...analysis.nodes import child_nodes, walk
 from ...analysis.scopes import statement_nodes
 from ...engine.context import Context
 from ...engine.rule import Rule
@@ -356,7 +357,7 @@ def hands_on(handler: ast.ExceptHandler, context: Context) -> bool:
     name = handler.name
     parents: dict[int, ast.AST] = {}
     for node in statement_nodes(handler.body):
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             parents[id(child)] = node
         is_bound = isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
         is_current = isinstance(node, ast.Call) and context.qualified_name(node.func) in CURRENT_EXCEPTION
@@ -503,7 +504,7 @@ def _only_run_as_tasks(context: Context) -> dict[str, bool]:
             return verdicts  # Nothing is run as a task.
         spawned: set[int] = set()
         # Breadth first: a spawner call comes before the reference handed to it.
-        for node in ast.walk(context.tree):
+        for node in walk(context.tree):
             if isinstance(node, ast.Call):
                 spawner = node.func
                 name = spawner.attr if isinstance(spawner, ast.Attribute) else getattr(spawner, "id", None)
@@ -574,9 +575,9 @@ def _names_tested_before_raising(function: ast.AST, context: Context) -> frozens
     if found is None:
         found = memo[id(function)] = frozenset(
             name.id
-            for node in ast.walk(function)
+            for node in walk(function)
             if isinstance(node, ast.If) and any(_raises_cancellation(s, context) for s in node.body)
-            for name in ast.walk(node.test) if isinstance(name, ast.Name)
+            for name in walk(node.test) if isinstance(name, ast.Name)
         )
     return found
 
@@ -704,7 +705,7 @@ def _stops_on_own_flag(handler: ast.ExceptHandler, context: Context) -> bool:
 
 def _blocks(root: ast.AST) -> Iterator[list[ast.stmt]]:
     """Every statement list under ``root``, nested functions and classes included."""
-    for node in ast.walk(root):
+    for node in walk(root):
         for name in ("body", "orelse", "finalbody"):
             block = getattr(node, name, None)
             if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
