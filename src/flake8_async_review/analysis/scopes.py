@@ -13,9 +13,16 @@ import ast
 import builtins
 from collections.abc import Iterable, Iterator
 
+from .nodes import node_fields
+
 BUILTIN_NAMES = frozenset(dir(builtins))
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_DEFINITION_TYPES = frozenset(_DEFINITIONS)
+# The statements whose targets bind names (see bound_names), and those with handlers.
+_BINDING_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor,
+                            ast.With, ast.AsyncWith})
+_TRY_TYPES = frozenset({ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") else [])})
 
 
 class Scope:
@@ -58,49 +65,61 @@ class Scope:
         self.bindings[name] = qualified
 
     def _collect(self, statements: Iterable[ast.stmt]) -> None:
-        for statement in statements:
-            if isinstance(statement, (ast.Import, ast.ImportFrom)):
-                for name, qualified in imported_names(statement):
+        for statement in statements_of(statements):
+            kind = statement.__class__
+            if kind is ast.Import or kind is ast.ImportFrom:
+                for name, qualified in imported_names(statement):  # type: ignore[arg-type]
                     if name == "*":
                         self.star_import = True
                     else:
                         self._bind(name, qualified)
-                continue
-            if isinstance(statement, _DEFINITIONS):
-                self._bind(statement.name, None)
-                continue
-            for name in bound_names(statement):
-                self._bind(name, None)
-            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
-                children = getattr(statement, field, None)
-                if children:
-                    self._collect_block(children)
-
-    def _collect_block(self, children: list[ast.AST]) -> None:
-        for child in children:
-            if isinstance(child, ast.ExceptHandler):
-                if child.name:
-                    self._bind(child.name, None)
-                self._collect(child.body)
-            elif isinstance(child, ast.match_case):
-                self._collect(child.body)
-            elif isinstance(child, ast.stmt):
-                self._collect([child])
+            elif kind in _DEFINITION_TYPES:
+                self._bind(statement.name, None)  # type: ignore[attr-defined]
+            elif kind in _BINDING_TYPES:
+                for name in bound_names(statement):
+                    self._bind(name, None)
+            elif kind in _TRY_TYPES:
+                for handler in statement.handlers:  # type: ignore[attr-defined]
+                    if handler.name:
+                        self._bind(handler.name, None)
 
 
-def statements_of(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+def statements_of(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
     """Statements of a body in source order, through compound statements, not into
     nested functions or classes."""
-    for statement in body:
+    stack = list(body)
+    stack.reverse()
+    blocks_of = _BLOCKS.get
+    while stack:
+        statement = stack.pop()
         yield statement
-        if isinstance(statement, _DEFINITIONS):
+        fields = blocks_of(statement.__class__)
+        if fields is None:
+            fields = _blocks(statement.__class__)
+        if not fields:
             continue
-        for name in ("body", "orelse", "finalbody"):
-            yield from statements_of(getattr(statement, name, None) or [])
-        for handler in getattr(statement, "handlers", None) or []:
-            yield from statements_of(handler.body)
-        for case in getattr(statement, "cases", None) or []:
-            yield from statements_of(case.body)
+        inner: list[ast.stmt] = []
+        for field in fields:
+            value = getattr(statement, field)
+            if field == "handlers" or field == "cases":
+                for part in value:
+                    inner += part.body
+            else:
+                inner += value
+        inner.reverse()
+        stack += inner
+
+
+# Node type -> the fields of its statements' blocks that statements_of enters, in order.
+_BLOCKS: dict[type, tuple[str, ...]] = {}
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _blocks(kind: type) -> tuple[str, ...]:
+    fields: tuple[str, ...] = () if kind in _DEFINITION_TYPES else tuple(
+        field for field in _BLOCK_FIELDS if field in getattr(kind, "_fields", ()))
+    _BLOCKS[kind] = fields
+    return fields
 
 
 def own_nodes(function: ast.AST) -> Iterator[ast.AST]:
@@ -125,10 +144,10 @@ _NESTED = (*FUNCTION_TYPES, ast.ClassDef)
 
 
 def _children(node: ast.AST) -> list[ast.AST]:
-    """``ast.iter_child_nodes(node)`` as a list, less nested functions, lambdas and
-    classes (inlined: the walks of whole bodies call this for every node)."""
+    """:func:`nodes.child_nodes`, less nested functions, lambdas and classes (inlined:
+    the walks of whole bodies call this for every node)."""
     children: list[ast.AST] = []
-    for name in node._fields:
+    for name in node_fields(node.__class__):
         value = getattr(node, name, None)
         if isinstance(value, ast.AST):
             if not isinstance(value, _NESTED):
