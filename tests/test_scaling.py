@@ -272,3 +272,56 @@ def test_the_settings_rules_read_no_base_class_in_a_project_without_settings(
     count, found = loaded()
     assert count >= 1 and found == ["ASR401"]
     project.clear_cache()
+
+
+def test_the_settings_scans_read_each_module_of_the_project_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether the project spells `BaseSettings` (ASR401 and its family) and which
+    values calls of a settings class pass (ASR405) are both answered from one read of
+    each module (before, each question read every module): the second question reads
+    again only the modules that hold a word of the class's name."""
+    from flake8_async_review.analysis import env_documentation, project
+    from flake8_async_review.engine.linter import lint_source
+    from flake8_async_review.rules.hardcoded_secret_default import HardcodedSecretDefault
+    from flake8_async_review.rules.required_setting_undocumented import RequiredSettingUndocumented
+
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    package = tmp_path / "shop"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    for n in range(12):
+        (package / f"orders{n}.py").write_text(f"def total{n}(order):\n    return 1\n",
+                                                encoding="utf-8")
+    (package / "main.py").write_text(
+        "from shop.config import AppSettings\n\nsettings = AppSettings(api_token='t')\n",
+        encoding="utf-8")
+    checked = package / "config.py"
+    source = ("from pydantic_settings import BaseSettings\n\n\n"
+              "class AppSettings(BaseSettings):\n    api_token: str\n    debug: bool = False\n")
+    checked.write_text(source, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    linter = Linter([HardcodedSecretDefault, RequiredSettingUndocumented])
+
+    reads: list[str] = []
+    read_bytes, data = Path.read_bytes, env_documentation._data
+
+    def counting_read(self: Path) -> bytes:
+        reads.append(self.name)
+        return read_bytes(self)
+
+    def counting_data(path: Path) -> bytes:
+        reads.append(path.name)
+        return data(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting_read)
+    monkeypatch.setattr(env_documentation, "_data", counting_data)
+    project.clear_cache()
+    # A class elsewhere has the project scanned for `BaseSettings`; the settings class's
+    # one required field is passed by the only call: nothing to report.
+    models = package / "models.py"
+    models.write_text("class Order:\n    total = 0\n", encoding="utf-8")
+    assert lint_source(models.read_text(encoding="utf-8"), str(models), linter) == []
+    assert [v.code for v in lint_source(source, str(checked), linter)] == []
+    project.clear_cache()
+    assert all(reads.count(f"orders{n}.py") == 1 for n in range(12)), reads
+    assert reads.count("main.py") == 2  # It holds `Settings`: read for the call too.

@@ -28,6 +28,7 @@ from .settings_classes import (
     EnvField,
     EnvModel,
     env_model,
+    files_holding,
     is_settings_class,
     project_settings_classes,
     python_files,
@@ -261,8 +262,10 @@ def _in_strings(text: str, pattern: re.Pattern[str]) -> set[str]:
 def _texts_holding(root: Path, words: list[bytes], pattern: re.Pattern[bytes] | None = None
                    ) -> Iterator[str]:
     """The texts of the project's Python modules whose bytes hold one of ``words`` (and
-    match ``pattern``, when given): most modules are neither decoded nor searched."""
-    for path in python_files(root):
+    match ``pattern``, when given): most modules are neither decoded nor searched, and
+    for one word that the project's scan narrows, most are not read again."""
+    paths = files_holding(root, words[0]) if len(words) == 1 else None
+    for path in python_files(root) if paths is None else paths:
         data = _data(path)
         if any(word in data for word in words) and (pattern is None or pattern.search(data)):
             yield _decode(data)

@@ -457,24 +457,45 @@ def mentions_settings_base(project: Project) -> bool:
 
 def _spelling_settings_base(project: Project) -> list[Path]:
     """The modules of the project whose text spells ``BaseSettings``: those that can
-    define a settings class, or import a settings base for one (each file read once)."""
-    found = _SPELLING_SETTINGS_BASE.get(project.root)
+    define a settings class, or import a settings base for one."""
+    return _scan(project.root)[_SETTINGS_BASE]
+
+
+# The words a scan of a project's files notes, each with the files that hold it: the
+# settings base, and the words of most settings class names (see files_holding).
+_SETTINGS_BASE = b"BaseSettings"
+_SCAN_WORDS = (_SETTINGS_BASE, b"Settings", b"Config", b"settings", b"config")
+
+
+def files_holding(root: Path, word: bytes) -> list[Path] | None:
+    """The Python files of the project at ``root`` whose bytes may hold ``word``: those
+    that hold a scanned word that ``word`` contains (``AppSettings`` is only in files
+    that hold ``Settings``). None when ``word`` contains none: any file may."""
+    for scanned in _SCAN_WORDS:
+        if scanned in word:
+            return _scan(root)[scanned]
+    return None
+
+
+def _scan(root: Path) -> dict[bytes, list[Path]]:
+    """Each scanned word, with the project's files that hold it: every file is read
+    once per project, for all the questions these answer."""
+    found = _SCANNED.get(root)
     if found is None:
-        found = _SPELLING_SETTINGS_BASE[project.root] = [
-            path for path in python_files(project.root)  # The listing the other scans share.
-            if _spells_settings_base(path)]
+        found = _SCANNED[root] = {word: [] for word in _SCAN_WORDS}
+        for path in python_files(root):  # The listing the other scans share.
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            for word in _SCAN_WORDS:
+                if word in data:
+                    found[word].append(path)
     return found
 
 
-def _spells_settings_base(path: Path) -> bool:
-    try:
-        return b"BaseSettings" in path.read_bytes()
-    except OSError:
-        return False
-
-
-_SPELLING_SETTINGS_BASE: dict[Path, list[Path]] = {}
-register_cache(_SPELLING_SETTINGS_BASE.clear)
+_SCANNED: dict[Path, dict[bytes, list[Path]]] = {}
+register_cache(_SCANNED.clear)
 
 
 def settings_class_at(module: ModuleInfo, node: ast.ClassDef) -> bool:
