@@ -44,7 +44,14 @@ from .project import (
     materialize,
     resolve_dotted,
 )
-from .scopes import FUNCTION_TYPES, all_parameters, own_nodes, parameter_default, statements_of
+from .scopes import (
+    FUNCTION_TYPES,
+    all_parameters,
+    declares_global,
+    own_nodes,
+    parameter_default,
+    statements_of,
+)
 
 Chain = Sequence[ast.AST]
 _UNWRAP_FIRST = {"typing.Optional", "typing.Annotated", "typing_extensions.Annotated",
@@ -244,7 +251,7 @@ class TypeResolver:
     def _global_rebinding_types(self, name: str) -> list[str | None]:
         """The types of the values module functions assign to a module variable they
         declare ``global`` (``SessionLocal = sessionmaker(...)`` in ``init_db()``)."""
-        if not re.search(rf"\bglobal\b[^\n]*\b{re.escape(name)}\b", "".join(self.context.lines)):
+        if not declares_global(self.context.joined_text(), name):
             return []
         found: list[str | None] = []
         for statement in self.context.tree.body:
@@ -724,7 +731,7 @@ def _project_variable_type(context: FileFacts, symbol: Local) -> str | None:
         answers[key] = None
         text = symbol.module.source or ""
         foreign = context.for_module(symbol.module)
-        if foreign is not None and not re.search(rf"\bglobal\b[^\n]*\b{re.escape(variable)}\b", text):
+        if foreign is not None and not declares_global(text, variable):
             answers[key] = TypeResolver(foreign).type_of(ast.Name(id=variable, ctx=ast.Load()),
                                                          [foreign.tree])
     found: str | None = answers[key]

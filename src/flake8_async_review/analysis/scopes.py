@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from collections.abc import Iterable, Iterator
 
 from .nodes import node_fields
@@ -251,3 +252,13 @@ def parameter_default(arguments: ast.arguments, parameter: ast.arg) -> ast.expr 
     if parameter in arguments.kwonlyargs:
         return arguments.kw_defaults[arguments.kwonlyargs.index(parameter)]
     return None
+
+
+def declares_global(text: str, name: str) -> bool:
+    """Whether a ``global`` statement of the source ``text`` may name ``name`` (read,
+    not parsed: a comment or string may say so too). The keyword is looked for as text
+    first, then each occurrence is checked where it is: a pattern that starts with
+    ``\\b`` would be tried at every position of the text."""
+    if "global" not in text:
+        return False
+    return re.search(rf"global(?<=\bglobal)\b[^\n]*\b{re.escape(name)}\b", text) is not None

@@ -16,7 +16,6 @@ not bind from a logging factory is not a logger: it could be anything.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -32,6 +31,7 @@ from ...analysis.project import (
 )
 from ...analysis.scopes import (
     bound_names,
+    declares_global,
     own_nodes,
     parameter_names,
     statement_nodes,
@@ -224,7 +224,7 @@ def _module_binding(statement: ast.stmt | None, text: str) -> ast.Call | None:
         return None
     if not isinstance(target, ast.Name) or not isinstance(statement.value, ast.Call):
         return None
-    if re.search(rf"\bglobal\b[^\n]*\b{re.escape(target.id)}\b", text):
+    if declares_global(text, target.id):
         return None
     return statement.value
 
