@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .rule import Rule
 
 _TRY_TYPES = (ast.Try, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
+_FUNCTION_OR_CLASS = (*FUNCTION_TYPES, ast.ClassDef)
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 T = TypeVar("T")
 
@@ -136,9 +137,12 @@ class Context(FileFacts):
         """``except`` clauses whose body holds ``node`` (the node being visited),
         innermost last, up to the enclosing function or class."""
         handlers: list[ast.ExceptHandler] = []
-        for ancestor in self._ancestors_in_function(node)[:-1]:
+        for ancestor in reversed(self.ancestors):  # No copy: most calls are in none.
+            if isinstance(ancestor, _FUNCTION_OR_CLASS):
+                break
             if isinstance(ancestor, ast.ExceptHandler):
                 handlers.append(ancestor)
+        handlers.reverse()
         return handlers
 
     def enclosing_try_bodies(self, node: ast.AST) -> list[ast.Try]:
@@ -156,7 +160,7 @@ class Context(FileFacts):
     def _ancestors_in_function(self, node: ast.AST) -> list[ast.AST]:
         start = 0
         for index in range(len(self.ancestors) - 1, -1, -1):
-            if isinstance(self.ancestors[index], (*FUNCTION_TYPES, ast.ClassDef)):
+            if isinstance(self.ancestors[index], _FUNCTION_OR_CLASS):
                 start = index + 1
                 break
         # The visited node closes the chain so that "the child on the path" is known
