@@ -21,6 +21,8 @@ ScopeChain = Sequence[ast.AST]
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _SCOPE_TYPES = (*FUNCTION_TYPES, ast.ClassDef, ast.Module)
+_COMPREHENSION_CLASSES = frozenset(_COMPREHENSIONS)
+_SCOPE_CLASSES = frozenset(_SCOPE_TYPES)
 # The key, in ``ModuleInfo.answers``, of the facts kept about a module the tier read.
 _MODULE_FACTS = "file facts of the module"
 # What a comprehension variable resolves to: a scope binding it to nothing known.
@@ -187,11 +189,12 @@ class FileFacts:
         """Whether a comprehension around the node being visited binds ``name``: inside
         it, the name is the comprehension's variable, whatever the scope binds."""
         for ancestor in reversed(self.ancestors):
-            if isinstance(ancestor, _COMPREHENSIONS):
-                for generator in ancestor.generators:
+            kind = ancestor.__class__  # A set lookup, not isinstance: this runs per name.
+            if kind in _COMPREHENSION_CLASSES:
+                for generator in ancestor.generators:  # type: ignore[attr-defined]
                     if name in target_names(generator.target):
                         return True
-            elif isinstance(ancestor, _SCOPE_TYPES):
+            elif kind in _SCOPE_CLASSES:
                 return False
         return False
 

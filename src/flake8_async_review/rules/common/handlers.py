@@ -99,6 +99,11 @@ _LOOKED_AT = EVERYTHING | {EXCEPTION} | CANCELLATION | STOP_REQUESTS
 # otherwise is none of them, unless an import binds it to one under another name.
 _LOOKED_AT_PARTS = frozenset(name.rpartition(".")[2]
                              for name in _LOOKED_AT | CANCELLATION_FACTORIES if name != BARE)
+# The parts searched for, less those that end with another (what follows
+# `BaseException` is what follows its `Exception`).
+_SEARCHED_PARTS = sorted(part for part in _LOOKED_AT_PARTS
+                         if not any(part != other and part.endswith(other)
+                                    for other in _LOOKED_AT_PARTS))
 # What follows one of those parts when a file renames it: ` as <name>` (an import, or
 # an `except` clause), with comments and line continuations allowed between.
 _AS_NAME = re.compile(r"(?:\s|\\|#[^\n]*)+as(?:\s|\\|#[^\n]*)+(\w+)")
@@ -257,11 +262,11 @@ def _renamed_in_file(context: Context) -> frozenset[str]:
     another name (with some that it does not: ``e`` of ``except Exception as e``). The
     text is normalized as Python normalizes identifiers."""
     def compute() -> frozenset[str]:
-        text = "".join(context.lines)
+        text = context.joined_text()
         if not text.isascii():
             text = unicodedata.normalize("NFKC", text)
         names: set[str] = set()
-        for part in _LOOKED_AT_PARTS:
+        for part in _SEARCHED_PARTS:
             found = text.find(part)
             while found != -1:
                 found += len(part)
