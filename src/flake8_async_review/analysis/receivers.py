@@ -279,7 +279,7 @@ class TypeResolver:
             # A comprehension variable or `:=` target of the same name: which binding a
             # use sees depends on where it is, so none is trusted.
             for name in self.context.scope(scope_node).expression_bound:
-                found.setdefault(name, _Evidence()).unknown = True
+                _evidence_for(found, name).unknown = True
         return found
 
     def _parameter_evidence(self, function: ast.AST, chain: Chain,
@@ -287,7 +287,7 @@ class TypeResolver:
         arguments: ast.arguments = function.args  # type: ignore[attr-defined]
         outer = chain[:-1]  # Annotations and defaults are evaluated outside the function.
         for parameter in all_parameters(arguments):
-            evidence = found.setdefault(parameter.arg, _Evidence())
+            evidence = _evidence_for(found, parameter.arg)
             if parameter.annotation is not None:
                 evidence.annotations.append((parameter.annotation, outer))
             default = parameter_default(arguments, parameter)
@@ -555,18 +555,18 @@ def _statement_evidence(statement: ast.stmt, chain: Chain, found: dict[str, _Evi
     if isinstance(statement, ast.Assign):
         for target in statement.targets:
             if isinstance(target, ast.Name):
-                found.setdefault(target.id, _Evidence()).values.append((statement.value, chain))
+                _evidence_for(found, target.id).values.append((statement.value, chain))
             else:
                 _mark_unknown(target, found)
     elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-        evidence = found.setdefault(statement.target.id, _Evidence())
+        evidence = _evidence_for(found, statement.target.id)
         evidence.annotations.append((statement.annotation, chain))
         if statement.value is not None:
             evidence.values.append((statement.value, chain))
     elif isinstance(statement, (ast.With, ast.AsyncWith)):
         for item in statement.items:
             if isinstance(item.optional_vars, ast.Name):
-                evidence = found.setdefault(item.optional_vars.id, _Evidence())
+                evidence = _evidence_for(found, item.optional_vars.id)
                 if isinstance(statement, ast.AsyncWith):
                     evidence.unknown = True  # __aenter__ results are not tracked.
                 else:
@@ -581,16 +581,25 @@ def _statement_evidence(statement: ast.stmt, chain: Chain, found: dict[str, _Evi
     if isinstance(statement, ast.Try):
         for handler in statement.handlers:
             if handler.name:
-                found.setdefault(handler.name, _Evidence()).unknown = True
+                _evidence_for(found, handler.name).unknown = True
+
+
+def _evidence_for(found: dict[str, _Evidence], name: str) -> _Evidence:
+    """``found.setdefault(name, _Evidence())``, without making one for a name that has
+    one already (most assignments are to a name seen before)."""
+    evidence = found.get(name)
+    if evidence is None:
+        evidence = found[name] = _Evidence()
+    return evidence
 
 
 def _mark_unknown(target: ast.expr, found: dict[str, _Evidence]) -> None:
     if target.__class__ is ast.Name:  # The common case, without a walk.
-        found.setdefault(target.id, _Evidence()).unknown = True
+        _evidence_for(found, target.id).unknown = True
         return
     for node in walk(target):
         if isinstance(node, ast.Name):
-            found.setdefault(node.id, _Evidence()).unknown = True
+            _evidence_for(found, node.id).unknown = True
 
 
 def _foreign_class_attribute(context: FileFacts, module: ModuleInfo, class_node: ast.ClassDef,
@@ -653,7 +662,7 @@ def _self_assignments(method: ast.AST, self_name: str, chain: Chain,
                 if not (isinstance(part, ast.Attribute) and isinstance(part.value, ast.Name)
                         and part.value.id == self_name):
                     continue
-                evidence = found.setdefault(part.attr, _Evidence())
+                evidence = _evidence_for(found, part.attr)
                 if part is not target or (value is None and annotation is None):
                     evidence.unknown = True  # Unpacked or augmented: unknown.
                     continue
