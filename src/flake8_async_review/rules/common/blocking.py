@@ -218,7 +218,7 @@ def typed_method(callee: Callee, methods_by_type: Mapping[str, Collection[str]])
     if method is not None:
         # The method name first: for most calls it is in no table, and the receiver's
         # type is never worked out.
-        if not any(method in methods for methods in methods_by_type.values()):
+        if method not in _method_names(methods_by_type):
             return None
         owner = callee.receiver
         if owner is None:
@@ -230,3 +230,16 @@ def typed_method(callee: Callee, methods_by_type: Mapping[str, Collection[str]])
         return None
     listed = methods_by_type.get(owner)
     return f"{owner}.{method}" if listed is not None and method in listed else None
+
+
+# A table of typed methods (kept, so that its id is not reused) with every method name it
+# lists, by the table's id: the tables are the rules' constants.
+_METHOD_NAMES: dict[int, tuple[Mapping[str, Collection[str]], frozenset[str]]] = {}
+
+
+def _method_names(methods_by_type: Mapping[str, Collection[str]]) -> frozenset[str]:
+    found = _METHOD_NAMES.get(id(methods_by_type))
+    if found is None or found[0] is not methods_by_type:
+        found = _METHOD_NAMES[id(methods_by_type)] = (
+            methods_by_type, frozenset(name for names in methods_by_type.values() for name in names))
+    return found[1]
