@@ -143,22 +143,20 @@ def module_logger(context: Context) -> ModuleLogger | None:
 
 
 def _module_logger(context: Context) -> ModuleLogger | None:
+    """The first logger in the order :func:`module_logger` prefers, looked for in that
+    order: a name is typed only when no name before it is a logger (typing a module's
+    names can take reading other modules)."""
     bindings = context.scope(context.tree).bindings
-    found: dict[str, str] = {}
-    for name, qualified in bindings.items():
+    others = sorted(name for name in bindings if name not in _PREFERRED_NAMES)
+    for name in (*(n for n in _PREFERRED_NAMES if n in bindings), *others):
+        qualified = bindings[name]
         if qualified is not None:
-            family = LOGGER_OBJECTS.get(qualified)
-            if family is not None and qualified != "logging":
-                found[name] = family
-            continue
-        family = logger_family(context.type_of(ast.Name(id=name, ctx=ast.Load()), [context.tree]))
+            family = LOGGER_OBJECTS.get(qualified) if qualified != "logging" else None
+        else:
+            family = logger_family(context.type_of(ast.Name(id=name, ctx=ast.Load()), [context.tree]))
         if family is not None:
-            found[name] = family
-    if not found:
-        return None
-    ordered = [n for n in _PREFERRED_NAMES if n in found]
-    ordered += sorted(n for n in found if n not in _PREFERRED_NAMES)
-    return ModuleLogger(ordered[0], found[ordered[0]])
+            return ModuleLogger(name, family)
+    return None
 
 
 # -- loggers made by the project's own helpers ------------------------------------------------
