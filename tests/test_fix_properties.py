@@ -17,6 +17,7 @@ result:
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import re
 from collections import Counter
@@ -121,6 +122,18 @@ def test_fixes_of_every_fixture_keep_their_promises(fixture: Fixture) -> None:
         if fixed != text:
             crlf = fix_text(text.replace("\n", "\r\n"), name, linter, unsafe=True)
             assert crlf.text == fixed.replace("\n", "\r\n"), "CRLF input is fixed differently"
+
+
+@pytest.mark.parametrize("fixture", FIXTURE_LIST, ids=IDS)
+def test_without_fixes_the_same_violations_are_reported(fixture: Fixture) -> None:
+    """A linter for a front end that shows no fixes (flake8) reports the same
+    violations, each without its fix; and every fixture with a fix has one with fixes."""
+    text, name = fixture.text, fixture.path.name
+    without = Linter(ALL_RULES, fixture.settings, fixes=False)
+    with _in_fixtures():
+        full = lint_source(text, name, _linter(fixture.args, fixture.settings))
+        bare = lint_source(text, name, without)
+    assert bare == [dataclasses.replace(v, fix=None) for v in full]
 
 
 def _first_fixable_per_code() -> list[Fixture]:

@@ -98,6 +98,9 @@ class Context(FileFacts):
         self._shared_states: dict[str, Any] = {}
         self.types = TypeResolver(self)
         self.violations: list[Violation] = []
+        # Whether the front end uses fixes: under flake8, which shows none, rules do not
+        # work them out (reports are the same either way).
+        self.fixes_wanted = True
 
     # -- where am I -----------------------------------------------------------------
 

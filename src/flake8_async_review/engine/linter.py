@@ -55,6 +55,7 @@ class Linter:
         settings: Settings | None = None,
         *,
         text_triggers: bool = True,
+        fixes: bool = True,
     ) -> None:
         self.settings = settings or Settings()
         self.rules: tuple[Rule, ...] = tuple(
@@ -63,6 +64,9 @@ class Linter:
         self._every_role = tuple(rule.checks_every_role(self.settings) for rule in self.rules)
         # Off only to measure the walk itself (benchmarks): results are the same.
         self.text_triggers = text_triggers
+        # Off for a front end that shows no fixes (flake8): the same violations, without
+        # their fixes, which rules then do not work out.
+        self.fixes = fixes
         self._triggers = _Triggers(self.rules)
         self._search_imports = tuple(index for index, rule in enumerate(self.rules)
                                      if not rule.triggers_in_own_text)
@@ -84,6 +88,7 @@ class Linter:
         if not active:
             return []
         context = Context(tree, lines, filename, self.settings)
+        context.fixes_wanted = self.fixes
         if not all(self._every_role[index] for index in active):
             role = context.classification.role
             active = tuple(index for index in active

@@ -53,14 +53,14 @@ class Plugin:
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
-        cls._linter = linter_for(options)
+        cls._linter = linter_for(options, fixes=False)  # flake8 shows no fixes.
 
     def run(self) -> Iterator[tuple[int, int, str, type[Plugin]]]:
         linter = type(self)._linter
         if linter is None:  # Used without flake8's option parsing (e.g. directly in tests).
             from ..engine.linter import Linter
 
-            linter = type(self)._linter = Linter(all_rules(), Settings())
+            linter = type(self)._linter = Linter(all_rules(), Settings(), fixes=False)
         if not isinstance(self.tree, ast.Module):
             return
         for violation in linter.lint(self.tree, self.lines, self.filename):
@@ -83,15 +83,15 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def linter_for(options: argparse.Namespace) -> Linter:
+def linter_for(options: argparse.Namespace, *, fixes: bool = True) -> Linter:
     """The linter flake8's parsed options ask for: their ``--asr-*`` settings and the
-    rules the selection enables."""
+    rules the selection enables; with the rules' fixes unless ``fixes`` is False."""
     from ..engine.linter import Linter
 
     settings = Settings.from_values(
         {spec.field: getattr(options, spec.dest) for spec in OPTIONS if hasattr(options, spec.dest)}
     )
-    return Linter(enabled_rules(options), settings)
+    return Linter(enabled_rules(options), settings, fixes=fixes)
 
 
 def enabled_rules(options: argparse.Namespace) -> tuple[type[Rule], ...]:

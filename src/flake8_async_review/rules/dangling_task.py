@@ -100,7 +100,8 @@ class DanglingTask(Rule):
             return
         callee = context.callee(call)
         if module_call(callee, _TASK_FACTORIES) or method_call(callee, EVENT_LOOPS, {"create_task"}):
-            fix = context.rule_state(self, lambda: _Module(context)).fix(node, context)
+            fix = (context.rule_state(self, lambda: _Module(context)).fix(node, context)
+                   if context.fixes_wanted else None)
             context.report(self, call, context.source_segment(call.func), fix=fix)
 
 

@@ -138,7 +138,8 @@ class EmptySettingDefault(Rule):
             uses = field_uses(context, field.target.id)
             if any(_needs_a_value(use) for use in uses) and not any(use.tested for use in uses):
                 context.report(self, field.target, field.target.id,
-                               fix=make_required(context, node, field))
+                               fix=make_required(context, node, field)
+                               if context.fixes_wanted else None)
 
 
 def _required_name(name: str) -> bool:

@@ -119,8 +119,10 @@ class ErrorLogWithoutTraceback(Rule):
             return
         if _only_stop_requests(handler, context) or _logs_traceback(handler, context):
             return
-        remedy, fix = _remedy(node, context, call)
-        if fix is not None:
+        remedy, fix = _remedy(node, context, call)  # The message names the fix's remedy.
+        if not context.fixes_wanted:
+            fix = None
+        elif fix is not None:
             # Once one call of the clause logs the traceback, the others need not.
             fix = replace(fix, group=f"{self.code}:{handler.lineno}:{handler.col_offset}")
         context.report(self, node, context.source_segment(func), remedy, fix=fix)

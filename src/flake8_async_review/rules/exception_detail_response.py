@@ -153,7 +153,7 @@ class ExceptionDetailInHttpResponse(Rule):
             # The innermost clause that binds the name is the one the detail sees.
             handler = next(h for h in reversed(handlers) if h.name == used)
             if _carries_internals(caught_names(handler, context)):
-                fix = _fix(node, detail, handler, context)
+                fix = _fix(node, detail, handler, context) if context.fixes_wanted else None
                 context.report(self, node, context.source_segment(node.func), used, fix=fix)
                 return
 

@@ -106,4 +106,4 @@ class HardcodedSecretDefault(Rule):
             if not signing_key_name(words) and (placeholder(value) or label(words, value)):
                 continue
             context.report(self, field.target, field.target.id,
-                           fix=make_required(context, node, field))
+                           fix=make_required(context, node, field) if context.fixes_wanted else None)

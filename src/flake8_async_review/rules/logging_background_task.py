@@ -83,7 +83,8 @@ class LoggingCallAsBackgroundTask(Rule):
         if self._is_logging(task.function, context):
             context.report(self, task.function, context.source_segment(node.func),
                            context.source_segment(task.function),
-                           fix=_log_directly(node, task.function, context))
+                           fix=_log_directly(node, task.function, context)
+                           if context.fixes_wanted else None)
 
     @staticmethod
     def _is_logging(function: ast.expr, context: Context) -> bool:

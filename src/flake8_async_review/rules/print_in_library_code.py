@@ -129,7 +129,7 @@ class PrintInLibraryCode(Rule):
         state = context.rule_state(self, lambda: _FileState(context, self.settings.print_allowed))
         if state.allowed or _in_main_block(context, node) or _in_command(context, state.entry_points):
             return
-        fix = _fix(node, context, state) if qualified in _PRINTS else None
+        fix = _fix(node, context, state) if qualified in _PRINTS and context.fixes_wanted else None
         context.report(self, node, context.source_segment(node.func), fix=fix)
 
 

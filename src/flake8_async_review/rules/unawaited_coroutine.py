@@ -166,7 +166,7 @@ class UnawaitedCoroutine(Rule):
 def _add_await(call: ast.Call, context: Context, safe: bool) -> Fix | None:
     """``await`` before the call, in an ``async def`` only. Safe for a statement; unsafe
     for an assigned value, which becomes the coroutine's result."""
-    if not context.in_async_function:
+    if not context.in_async_function or not context.fixes_wanted:
         return None
     return Fix(edits=(insert_before(context, call, "await "),), safe=safe, description="Add `await`")
 

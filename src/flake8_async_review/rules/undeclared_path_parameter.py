@@ -130,7 +130,7 @@ class UndeclaredPathParameter(Rule):
                     missing.append(name)
             # Each report's fix adds all of them, in path order (an edit made twice
             # applies once).
-            fix = _fix(node, missing, context) if missing else None
+            fix = _fix(node, missing, context) if missing and context.fixes_wanted else None
             for name in missing:
                 context.report(self, path, name, node.name, fix=fix)
 

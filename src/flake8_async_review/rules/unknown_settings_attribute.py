@@ -135,7 +135,7 @@ class UnknownSettingsAttribute(Rule):
             return
         close = difflib.get_close_matches(attribute, model.fields, n=2, cutoff=0.6)
         hint = f" (did you mean `{close[0]}`?)" if close else ""
-        fix = _rename(node, close[0], context) if len(close) == 1 else None
+        fix = _rename(node, close[0], context) if len(close) == 1 and context.fixes_wanted else None
         context.report(self, node, context.source_segment(node), class_node.name, attribute, hint,
                        fix=fix)
 

@@ -116,7 +116,8 @@ class BlockingCallRule(Rule):
         matched = self.match(node, context)
         if matched is not None and not self.reported_elsewhere(node, context, matched):
             context.report(self, node, *self.message_args(node, context, matched),
-                           fix=self.fix(node, context) or self.thread_fix(node, context, matched))
+                           fix=(self.fix(node, context) or self.thread_fix(node, context, matched))
+                           if context.fixes_wanted else None)
 
     def reported_elsewhere(self, node: ast.Call, context: Context, matched: str) -> bool:
         """Whether another report of this rule already covers the blocking call ``node``

@@ -807,7 +807,7 @@ class HandlerRule(Rule):
         facts = analyse(node, context)
         if facts.code == self.code:
             context.report(self, node, *self.message_args(node, context, facts),
-                           fix=self.fix(node, context, facts))
+                           fix=self.fix(node, context, facts) if context.fixes_wanted else None)
 
     def message_args(self, node: ast.ExceptHandler, context: Context,
                      facts: HandlerFacts) -> tuple[object, ...]:
