@@ -463,8 +463,10 @@ def _spelling_settings_base(project: Project) -> list[Path]:
 
 # The words a scan of a project's files notes, each with the files that hold it: the
 # settings base, and the words of most settings class names (see files_holding).
+# ``BaseSettings`` holds ``Settings``: it is looked for only in the files that hold that.
 _SETTINGS_BASE = b"BaseSettings"
-_SCAN_WORDS = (_SETTINGS_BASE, b"Settings", b"Config", b"settings", b"config")
+_SETTINGS, _CONFIG = b"Settings", b"Config"
+_SCAN_WORDS = (_SETTINGS_BASE, _SETTINGS, _CONFIG)
 
 
 def files_holding(root: Path, word: bytes) -> list[Path] | None:
@@ -488,9 +490,12 @@ def _scan(root: Path) -> dict[bytes, list[Path]]:
                 data = path.read_bytes()
             except OSError:
                 continue
-            for word in _SCAN_WORDS:
-                if word in data:
-                    found[word].append(path)
+            if _SETTINGS in data:  # Most files hold neither: two searches of each.
+                found[_SETTINGS].append(path)
+                if _SETTINGS_BASE in data:
+                    found[_SETTINGS_BASE].append(path)
+            if _CONFIG in data:
+                found[_CONFIG].append(path)
     return found
 
 
