@@ -33,7 +33,7 @@ from .facts import FileFacts
 from .nodes import walk
 from .project import (
     ASSIGNMENTS,
-    CLASS,
+    CLASSES,
     FUNCTIONS,
     Kinds,
     Local,
@@ -545,7 +545,6 @@ class TypeResolver:
 
 
 _NONE = "builtins.None"
-CLASSES: Kinds = frozenset({CLASS})
 
 
 # -- evidence gathering (pure functions over statements) -----------------------------------

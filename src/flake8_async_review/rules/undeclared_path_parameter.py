@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from keyword import iskeyword
 
 from ..analysis.nodes import walk
-from ..analysis.project import Local, imported_from_project
+from ..analysis.project import CLASSES, Local, imported_from_project
 from ..analysis.scopes import all_parameters, own_nodes, parameter_default
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
@@ -271,12 +271,22 @@ def _unwrap(annotation: ast.expr, context: Context,
 
 
 def _module_alias(name: str, context: Context) -> ast.expr | None:
-    values = [s.value for s in context.tree.body
-              if isinstance(s, ast.Assign) and len(s.targets) == 1
-              and isinstance(s.targets[0], ast.Name) and s.targets[0].id == name]
-    if len(values) == 1 and isinstance(values[0], ast.Subscript):
-        return values[0]
-    return None
+    """The subscript a module-level assignment binds ``name`` to, when it is the one
+    plain assignment of the name (``DbSession = Annotated[...]``)."""
+    aliases: dict[str, ast.expr | None] = context.shared_state("annotation aliases", lambda: {
+        name: values[0] if len(values) == 1 and isinstance(values[0], ast.Subscript) else None
+        for name, values in _module_assignments(context.tree).items()})
+    return aliases.get(name)
+
+
+def _module_assignments(tree: ast.Module) -> dict[str, list[ast.expr]]:
+    """The values that plain one-target assignments of the module body bind, by name."""
+    found: dict[str, list[ast.expr]] = {}
+    for statement in tree.body:
+        if (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)):
+            found.setdefault(statement.targets[0].id, []).append(statement.value)
+    return found
 
 
 def _plain_name(name: str, context: Context, chain: ScopeChain) -> bool:
@@ -290,7 +300,7 @@ def _plain_name(name: str, context: Context, chain: ScopeChain) -> bool:
                        if name in {t.id for t in _targets(s)})
     if not context.in_project(qualified):
         return True
-    symbol = imported_from_project(context.module_info, name)
+    symbol = imported_from_project(context.module_info, name, CLASSES)
     return isinstance(symbol, Local) and isinstance(symbol.node, ast.ClassDef)
 
 
@@ -331,8 +341,7 @@ def _passes_on_request(function: FunctionNode) -> bool:
 def _reads_path_params(context: Context) -> bool:
     """The module reads ``request.path_params``: a ``Request`` parameter may then read
     any path parameter."""
-    return context.shared_state("reads path_params",
-                                lambda: any("path_params" in line for line in context.lines))
+    return context.text_has("path_params")
 
 
 def _from_depends(call: ast.expr, annotation: ast.expr | None, context: Context,
