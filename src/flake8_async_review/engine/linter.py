@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ..analysis.nodes import node_fields
 from ..analysis.project import imported_texts
-from ..analysis.source import source_lines
+from ..analysis.source import paused_collection, source_lines
 from ..settings import Settings
 from .context import Context
 from .fixes import MAX_ROUNDS, apply_fixes, fixable
@@ -76,7 +76,17 @@ class Linter:
         self._gates: dict[tuple[Handler, ...], Handler] = {}
 
     def lint(self, tree: ast.Module, lines: Sequence[str], filename: str) -> list[Violation]:
-        """Violations of the enabled rules in one parsed file, in source order."""
+        """Violations of the enabled rules in one parsed file, in source order.
+
+        No cyclic garbage collection runs meanwhile: what the rules build for the file
+        is freed by reference counting when it is done (the facts break their own
+        cycles), and collections in between would only traverse it, and the modules
+        the project tier keeps, again and again (a sixth of the time on an application
+        of large modules)."""
+        with paused_collection():
+            return self._lint(tree, lines, filename)
+
+    def _lint(self, tree: ast.Module, lines: Sequence[str], filename: str) -> list[Violation]:
         source = "".join(lines)
         if not self.text_triggers:
             active = tuple(range(len(self.rules)))
@@ -89,20 +99,21 @@ class Linter:
             return []
         context = Context(tree, lines, filename, self.settings)
         context.fixes_wanted = self.fixes
-        if not all(self._every_role[index] for index in active):
-            role = context.classification.role
-            active = tuple(index for index in active
-                           if self._every_role[index] or self.rules[index].checks(role, self.settings))
-            if not active:
-                return []
-        plans = self._plans.get(active)
-        if plans is None:
-            plans = self._plans[active] = self._new_plans(active)
-        everywhere, statements, wide = plans
-        _Walk(context, everywhere, statements, self._hot_lines(wide, context)).module(tree)
-        violations = sorted(context.violations, key=lambda v: (v.line, v.col, v.code))
-        context.release()
-        return violations
+        try:
+            if not all(self._every_role[index] for index in active):
+                role = context.classification.role
+                active = tuple(index for index in active
+                               if self._every_role[index] or self.rules[index].checks(role, self.settings))
+                if not active:
+                    return []
+            plans = self._plans.get(active)
+            if plans is None:
+                plans = self._plans[active] = self._new_plans(active)
+            everywhere, statements, wide = plans
+            _Walk(context, everywhere, statements, self._hot_lines(wide, context)).module(tree)
+            return sorted(context.violations, key=lambda v: (v.line, v.col, v.code))
+        finally:
+            context.release()
 
     def _with_imported_text(self, active: tuple[int, ...], source: str, known: dict[str, bool],
                             tree: ast.Module, filename: str) -> tuple[int, ...]:
