@@ -210,7 +210,7 @@ def _candidate_names(context: Context) -> _Candidates:
     """The file's ``async def`` names and what the module imports from the async
     libraries; for methods, also the library and client method names. Found in the
     source text, once per file."""
-    source = "".join(context.lines)
+    source = context.joined_text()
     async_defs = frozenset(_ASYNC_DEF.findall(source))
     imported = {name for name, qualified in context.scope(context.tree).bindings.items()
                 if qualified is not None and qualified.startswith(_LIBRARIES)}
@@ -238,7 +238,7 @@ def _imported_once(context: Context) -> frozenset[str]:
         for name in names:
             bindings[name] = bindings.get(name, 0) + 1
     unsure = set(context.scope(context.tree).expression_bound)
-    source = "".join(context.lines)
+    source = context.joined_text()
     if "global" in source:
         for declared in _GLOBAL.findall(source):
             unsure.update(part.strip() for part in declared.split(","))
