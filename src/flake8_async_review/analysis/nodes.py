@@ -19,6 +19,9 @@ _NON_NODE_FIELDS = frozenset(
     {"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "module", "level",
      "kind", "type_comment", "is_async", "conversion", "simple", "tag", "lineno", "n", "s"}
 )
+# The one field of those names that holds a node: `type X = ...` (Python 3.12) names
+# its alias with an `ast.Name`.
+_NODE_FIELDS = frozenset({("name", "TypeAlias")})
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -27,7 +30,8 @@ def node_fields(node_type: type) -> tuple[str, ...]:
     fields = _FIELDS.get(node_type)
     if fields is None:
         fields = _FIELDS[node_type] = () if node_type is ast.Constant else tuple(
-            field for field in getattr(node_type, "_fields", ()) if field not in _NON_NODE_FIELDS)
+            field for field in getattr(node_type, "_fields", ())
+            if field not in _NON_NODE_FIELDS or (field, node_type.__name__) in _NODE_FIELDS)
     return fields
 
 

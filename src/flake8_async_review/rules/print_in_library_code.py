@@ -146,14 +146,10 @@ class _FileState:
         )
         self.entry_points = entry_point_functions(context.tree, commands)
         self._context = context
-        self._logger: ModuleLogger | None = None
-        self._looked = False
 
     @property
     def logger(self) -> ModuleLogger | None:
-        if not self._looked:
-            self._logger, self._looked = module_logger(self._context), True
-        return self._logger
+        return module_logger(self._context)  # Worked out once per file.
 
 
 def _writes_to_console(node: ast.Call, context: Context, qualified: str, keyword: str) -> bool:

@@ -274,8 +274,8 @@ def _module_alias(name: str, context: Context) -> ast.expr | None:
     """The subscript a module-level assignment binds ``name`` to, when it is the one
     plain assignment of the name (``DbSession = Annotated[...]``)."""
     aliases: dict[str, ast.expr | None] = context.shared_state("annotation aliases", lambda: {
-        name: values[0] if len(values) == 1 and isinstance(values[0], ast.Subscript) else None
-        for name, values in _module_assignments(context.tree).items()})
+        bound: values[0] if len(values) == 1 and isinstance(values[0], ast.Subscript) else None
+        for bound, values in _module_assignments(context.tree).items()})
     return aliases.get(name)
 
 
