@@ -22,7 +22,7 @@ from .env_files import (
     search_directories,
 )
 from .nodes import walk
-from .project import ModuleInfo, Project, project_of, register_cache
+from .project import ModuleInfo, Project, decode_source, project_of, register_cache
 from .settings_classes import (
     SKIP_DIRS,
     EnvField,
@@ -268,19 +268,13 @@ def _texts_holding(root: Path, words: list[bytes], pattern: re.Pattern[bytes] | 
     for path in python_files(root) if paths is None else paths:
         data = _data(path)
         if any(word in data for word in words) and (pattern is None or pattern.search(data)):
-            yield _decode(data)
+            yield decode_source(data, "replace")
 
 
 def _text(path: Path) -> str:
     """A file's text, read once per project and process (the answer is cached, not the
     text)."""
-    return _decode(_data(path))
-
-
-def _decode(data: bytes) -> str:
-    """Text as ``Path.read_text`` gives it: lines end with ``\\n``."""
-    text = data.decode("utf-8", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    return decode_source(_data(path), "replace")
 
 
 def _data(path: Path) -> bytes:

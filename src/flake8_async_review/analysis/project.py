@@ -182,7 +182,12 @@ def _read_text(path: Path, errors: str = "strict") -> str:
     third of the time, for the many small modules of a project): the bytes decoded,
     line endings made ``\\n`` as a text stream makes them."""
     with open(path, "rb") as handle:
-        data = handle.read()
+        return decode_source(handle.read(), errors)
+
+
+def decode_source(data: bytes, errors: str = "strict") -> str:
+    """A module's bytes as text, its line endings made ``\\n`` as a text stream makes
+    them."""
     text = data.decode("utf-8", errors)
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
