@@ -171,6 +171,15 @@ def test_a_module_the_split_cannot_read_is_parsed_whole(tmp_path: Path) -> None:
     assert isinstance(whole.body[0], ast.Return) and whole.body[0].lineno == 2
 
 
+def test_a_definition_name_is_read_as_python_normalizes_it() -> None:
+    source = "class A\u00aa:\n    pass\n\n\ndef \ufb01nd():\n    return 1\n"
+    made = skeleton(source)
+    assert made is not None
+    assert [name for _, _, name in made[1].values()] == [
+        node.name for node in ast.parse(source).body] == ["Aa", "find"]
+    _agrees(source)
+
+
 def test_lone_carriage_returns_get_no_skeleton() -> None:
     assert skeleton("x = 1\rdef f():\r    return 1\r") is None
 

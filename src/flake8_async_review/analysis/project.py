@@ -24,6 +24,7 @@ import math
 import os
 import re
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -550,7 +551,10 @@ def skeleton(source: str) -> tuple[str, dict[int, tuple[int, int, str]]] | None:
                         return None
                     kept = header
                 chunk = kept + "\n" * (lines - kept.count("\n"))
-                spans[line] = (first, line_of_next - 1, match[2] or match[3])
+                name = match[2] or match[3]
+                if not name.isascii():  # As Python reads identifiers: `Aª` is `Aa`.
+                    name = unicodedata.normalize("NFKC", name)
+                spans[line] = (first, line_of_next - 1, name)
         pieces.append(chunk)
         line = line_of_next
     return "".join(pieces), spans
