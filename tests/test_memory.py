@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import types
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,8 +18,11 @@ from harness import Fixture, all_fixtures, demo_project
 from flake8_async_review.analysis import project as project_tier
 from flake8_async_review.analysis.source import source_lines
 from flake8_async_review.engine.linter import Linter
+from flake8_async_review.engine.rule import CallIndex, CallNames, Rule
 from flake8_async_review.frontends.core import Session
 from flake8_async_review.rules import ALL_RULES
+from flake8_async_review.rules.common.blocking import BlockingCallRule
+from flake8_async_review.settings import Settings
 
 _FIXTURES = all_fixtures()
 
@@ -67,3 +71,66 @@ def test_a_checked_file_leaves_nothing_for_the_collector(
         gc.set_debug(0)
         gc.garbage.clear()
     assert not kinds & {"FileProcessor", "Module", "TokenInfo", "Context", "ModuleInfo"}, kinds
+
+
+# What a long-lived object keeps for the collector: every full collection of the
+# process (flake8's own, between and during its files) traverses each tracked object
+# once more. Counted after a collection, which stops tracking tuples and dicts that hold
+# only atoms; not through modules, classes and functions, nor past ``stop``.
+def _tracked_from(root: object, stop: tuple[type, ...] = ()) -> int:
+    gc.collect()
+    seen: set[int] = set()
+    pending = [root]
+    while pending:
+        thing = pending.pop()
+        if id(thing) in seen or not gc.is_tracked(thing):
+            continue
+        if isinstance(thing, (type, types.ModuleType, types.FunctionType, *stop)) and thing is not root:
+            continue
+        seen.add(id(thing))
+        pending.extend(gc.get_referents(thing))
+    return len(seen)
+
+
+def test_a_module_the_tier_keeps_costs_the_collector_a_few_objects_per_definition(
+        tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("", encoding="utf-8")
+    definitions = 60
+    source = "".join(
+        f"@decorate\ndef helper_{n}(a, b: int = 1, *rest, **options) -> str:\n"
+        f"    return str(a)\n\n\nclass Model{n}(Base):\n    x: int = 1\n\n"
+        for n in range(definitions // 2))
+    (tmp_path / "helpers.py").write_text("import os\n" + source, encoding="utf-8")
+    project_tier.clear_cache()
+    root = project_tier.project_root(str(tmp_path))
+    assert root is not None
+    info = project_tier.project_for(root).module("helpers")
+    assert info is not None and all(project_tier.is_stub(n) for n in info.tree.body[1:])
+    kept = _tracked_from(info.tree, stop=(project_tier.ModuleInfo,))
+    # Each definition's node, its attributes, its decorator or base, and where its
+    # lines are; no body or parameters of its own (a stub's are shared, and a question
+    # about them reads the definition again).
+    assert kept <= 10 * definitions + 20, kept  # 15 a definition when each kept its own.
+
+
+def test_an_outline_keeps_nothing_for_the_collector(tmp_path: Path) -> None:
+    text = "".join(f"from app.m{n} import a{n}, b{n}\ndef f{n}(): pass\nclass C{n}: pass\nx{n} = 1\n"
+                   for n in range(50))
+    outline = project_tier.Outline(text)
+    assert outline.may_bind("f3", project_tier.SYNC_FUNCTIONS)
+    assert outline.may_bind("a7", project_tier.MODULES)  # Imported: may be re-exported.
+    assert not outline.may_bind("x2", project_tier.CLASSES)
+    assert _tracked_from(outline) == 1
+
+
+def test_the_call_index_of_every_blocking_rule_keeps_few_objects_for_the_collector() -> None:
+    linter = Linter(ALL_RULES, Settings(), fixes=False)
+    rules = [rule for rule in linter.rules if isinstance(rule, BlockingCallRule)]
+    index = CallIndex([(rule.call_names(), rule) for rule in rules])
+    names = [name for rule in rules for name in (rule.call_names() or CallNames()).qualified]
+    assert len(names) > 100
+    for name in names:
+        assert index.candidates(name, None)
+    # Its tables and the candidates of every name asked about: shared tuples, not one
+    # container per name.
+    assert _tracked_from(index, stop=(Rule,)) < 60

@@ -25,7 +25,7 @@ import os
 import re
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -124,23 +124,25 @@ class Outline:
     The words of the whole text (:attr:`words`) are split out only when asked: one
     question needs them, and splitting a large module costs as much as the rest."""
 
-    __slots__ = ("_imported_line", "_text", "_words", "assignment_lines", "by_kind", "imported")
+    __slots__ = ("_imported_line", "_names", "_text", "_words", "assignment_lines")
 
     def __init__(self, text: str) -> None:
         self._text = text  # The string the project already keeps: no copy.
-        self._words: frozenset[str] | None = None
+        self._words: dict[str, None] | None = None
         self._imported_line: str | None = None
-        self.by_kind: dict[str, set[str]] = {
-            kind: set() for kind in (FUNCTION, COROUTINE_FUNCTION, CLASS, SETTINGS_CLASS, ASSIGNMENT)}
+        # Each name, with a bit for each kind it is bound as and one for being a word
+        # of an import: a dict of strings and numbers, which the garbage collector
+        # does not track (a set per kind, for each of a project's modules, it would).
+        names: dict[str, int] = {}
         # name -> the lines that assign it at the top level (their first line each).
         self.assignment_lines: dict[str, str] = {}
         imported: list[str] = []
         for match in _OUTLINE_LINE.finditer("\n" + text):
             if match["imported"] is not None:
                 imported.append(match["imported"])
-                names = match["names"]
-                if names is not None and _IMPORT_LIST_START.fullmatch(match["imported"]):
-                    imported.append(names)
+                listed = match["names"]
+                if listed is not None and _IMPORT_LIST_START.fullmatch(match["imported"]):
+                    imported.append(listed)
                 continue
             if match["assigned"]:
                 start = match.start()  # In ``text``: the newline put in front is not there.
@@ -149,22 +151,30 @@ class Outline:
                 self.assignment_lines[match["assigned"]] = (
                     self.assignment_lines.get(match["assigned"], "") + line + "\n")
             if match["function"]:
-                kind = COROUTINE_FUNCTION if match["coroutine"] else FUNCTION
-                self.by_kind[kind].add(match["function"])
+                bit = _KIND_BITS[COROUTINE_FUNCTION if match["coroutine"] else FUNCTION]
+                names[match["function"]] = names.get(match["function"], 0) | bit
             elif match["class"]:
-                self.by_kind[CLASS].add(match["class"])
+                bit = _KIND_BITS[CLASS]
                 if "Settings" in match["class"] + match["rest"]:
-                    self.by_kind[SETTINGS_CLASS].add(match["class"])
+                    bit |= _KIND_BITS[SETTINGS_CLASS]
+                names[match["class"]] = names.get(match["class"], 0) | bit
             else:
-                self.by_kind[ASSIGNMENT].add(match["assigned"])
-        self.imported = frozenset(_WORD.findall(" ".join(imported)))
+                names[match["assigned"]] = names.get(match["assigned"], 0) | _KIND_BITS[ASSIGNMENT]
+        for word in _WORD.findall(" ".join(imported)):
+            names[word] = names.get(word, 0) | _IMPORTED
+        self._names = names
 
     @property
-    def words(self) -> frozenset[str]:
+    def words(self) -> Collection[str]:
         """Every identifier-like word of the text."""
         if self._words is None:
-            self._words = frozenset(_WORD.findall(self._text))
+            self._words = dict.fromkeys(_WORD.findall(self._text))
         return self._words
+
+    @property
+    def imported(self) -> frozenset[str]:
+        """The words of the module's import statements."""
+        return frozenset(name for name, bits in self._names.items() if bits & _IMPORTED)
 
     @property
     def imported_line(self) -> str:
@@ -175,7 +185,21 @@ class Outline:
         return self._imported_line
 
     def may_bind(self, name: str, kinds: Kinds) -> bool:
-        return name in self.imported or any(name in self.by_kind[kind] for kind in kinds)
+        return bool(self._names.get(name, 0) & _kinds_mask(kinds))
+
+
+# The bit of each kind in an outline's names; the last, for the words of imports (a
+# re-export binds a name too).
+_KIND_BITS = {FUNCTION: 1, COROUTINE_FUNCTION: 2, CLASS: 4, SETTINGS_CLASS: 8, ASSIGNMENT: 16}
+_IMPORTED = 32
+_MASKS: dict[Kinds, int] = {}
+
+
+def _kinds_mask(kinds: Kinds) -> int:
+    mask = _MASKS.get(kinds)
+    if mask is None:
+        mask = _MASKS[kinds] = _IMPORTED | sum(_KIND_BITS[kind] for kind in kinds)
+    return mask
 
 
 def _read_text(path: Path, errors: str = "strict") -> str:
@@ -475,16 +499,23 @@ def _stub_bodies(info: ModuleInfo) -> None:
 def _make_stub(info: ModuleInfo, statement: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
                first: int, last: int) -> None:
     setattr(statement, _STUB, (info, first, last))
-    ellipsis = ast.Constant(value=...)
-    statement.body = [ast.Expr(value=ellipsis)]
-    ast.copy_location(statement.body[0], statement)
-    ast.copy_location(ellipsis, statement)
+    # Every stub of the process has the same body, `...`, and a function's the same
+    # empty parameters: one set of nodes serves them all (a dozen objects fewer per
+    # definition for the garbage collector to traverse). Nothing reads their positions,
+    # and a question that needs the real ones materializes the definition.
+    statement.body = _STUB_BODY
     if not isinstance(statement, ast.ClassDef):
         # A function keeps its name, kind and decorators, which say what a call of it
         # does; its parameters and annotations come with its body.
-        statement.args = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[],
-                                       kw_defaults=[], kwarg=None, defaults=[])
+        statement.args = _STUB_ARGUMENTS
         statement.returns = None
+
+
+_STUB_BODY: list[ast.stmt] = [ast.Expr(value=ast.Constant(value=..., lineno=1, col_offset=0,
+                                                          end_lineno=1, end_col_offset=3),
+                                       lineno=1, col_offset=0, end_lineno=1, end_col_offset=3)]
+_STUB_ARGUMENTS = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[],
+                                kw_defaults=[], kwarg=None, defaults=[])
 
 
 # Parsing a whole module costs about as much as linting it, and the tier needs the

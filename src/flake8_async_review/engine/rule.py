@@ -73,20 +73,20 @@ class CallIndex(Generic[T]):
         every: set[int] = set()
         any_method: set[int] = set()
         unnamed: set[int] = set()
-        self._qualified: dict[str, set[int]] = {}
-        self._prefixes: dict[str, set[int]] = {}
-        self._class_methods: dict[str, set[int]] = {}
+        qualified: dict[str, set[int]] = {}
+        prefixes: dict[str, set[int]] = {}
+        class_methods: dict[str, set[int]] = {}
         methods: dict[str, set[int]] = {}
         for position, (names, _) in enumerate(entries):
             if names is None:
                 every.add(position)
                 continue
             for name in names.qualified:
-                self._qualified.setdefault(name, set()).add(position)
+                qualified.setdefault(name, set()).add(position)
             for prefix in names.prefixes:
-                self._prefixes.setdefault(prefix, set()).add(position)
+                prefixes.setdefault(prefix, set()).add(position)
             for name in names.class_methods:
-                self._class_methods.setdefault(name, set()).add(position)
+                class_methods.setdefault(name, set()).add(position)
             if names.methods is None:
                 any_method.add(position)
             else:
@@ -94,7 +94,15 @@ class CallIndex(Generic[T]):
                     methods.setdefault(name, set()).add(position)
             if names.unnamed:
                 unnamed.add(position)
-        self._every = frozenset(every)
+        # The index lives as long as its linter: its tables hold tuples of positions
+        # and shared tuples of values, which the cyclic garbage collector stops
+        # tracking, rather than thousands of sets it would traverse on every full
+        # collection of the process (flake8's, for one).
+        self._picked: dict[tuple[int, ...], tuple[T, ...]] = {}
+        self._qualified = _positions(qualified)
+        self._prefixes = _positions(prefixes)
+        self._class_methods = _positions(class_methods)
+        self._every = tuple(sorted(every))
         self._any_method = self._pick(every | any_method)
         self._methods = {name: self._pick(every | any_method | found)
                          for name, found in methods.items()}
@@ -128,8 +136,18 @@ class CallIndex(Generic[T]):
                 dot = qualified.find(".", dot + 1)
         return self._pick(positions)
 
-    def _pick(self, positions: set[int] | frozenset[int]) -> tuple[T, ...]:
-        return tuple(self.values[position] for position in sorted(positions))
+    def _pick(self, positions: set[int]) -> tuple[T, ...]:
+        """The values at ``positions``, in order: one tuple for each set of positions,
+        shared by every name that has it."""
+        key = tuple(sorted(positions))
+        found = self._picked.get(key)
+        if found is None:
+            found = self._picked[key] = tuple(self.values[position] for position in key)
+        return found
+
+
+def _positions(table: dict[str, set[int]]) -> dict[str, tuple[int, ...]]:
+    return {name: tuple(sorted(found)) for name, found in table.items()}
 
 
 class Rule:
