@@ -172,16 +172,12 @@ class Outline:
         return self._words
 
     @property
-    def imported(self) -> frozenset[str]:
-        """The words of the module's import statements."""
-        return frozenset(name for name, bits in self._names.items() if bits & _IMPORTED)
-
-    @property
     def imported_line(self) -> str:
         """The words of the import statements, sorted, on one line (made once: every
         file that imports from this module adds it to its trigger text)."""
         if self._imported_line is None:
-            self._imported_line = " ".join(sorted(self.imported)) + "\n"
+            self._imported_line = " ".join(
+                sorted(name for name, bits in self._names.items() if bits & _IMPORTED)) + "\n"
         return self._imported_line
 
     def may_bind(self, name: str, kinds: Kinds) -> bool:

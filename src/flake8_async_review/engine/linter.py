@@ -79,7 +79,7 @@ class Linter:
         self._bound = tuple({node_type: getattr(rule, attribute)
                              for node_type, attribute in handled.items()}
                             for rule, handled in zip(self.rules, self._handled, strict=True))
-        self._shared: dict[Any, Any] = {}
+        self._shared: dict[Any, Any] = {}  # Handler tuples and plans, each kept once.
         self._tables: dict[tuple[int, ...], DispatchTable] = {}
         self._plans: dict[tuple[int, ...], _Plans] = {}
         self._gates: dict[tuple[Handler, ...], Handler] = {}
@@ -173,9 +173,10 @@ class Linter:
             calls = collected.get(ast.Call)
             if calls:
                 collected[ast.Call] = _gate_async_calls(calls, self._gates)
-            shared = self._shared
-            table = self._tables[active] = {
-                k: shared.setdefault(tuple(v), tuple(v)) for k, v in collected.items()}
+            table = self._tables[active] = {}
+            for node_type, handlers in collected.items():
+                run = tuple(handlers)
+                table[node_type] = self._shared.setdefault(run, run)
         return table
 
 
