@@ -114,12 +114,21 @@ def test_a_module_the_tier_keeps_costs_the_collector_a_few_objects_per_definitio
 
 
 def test_an_outline_keeps_nothing_for_the_collector(tmp_path: Path) -> None:
-    text = "".join(f"from app.m{n} import a{n}, b{n}\ndef f{n}(): pass\nclass C{n}: pass\nx{n} = 1\n"
+    text = "".join(f"from app.m{n} import a{n}, b{n}\ndef f{n}(): pass\nasync def g{n}(): pass\n"
+                   f"class C{n}: pass\nclass S{n}(BaseSettings): pass\nx{n} = 1\n"
                    for n in range(50))
     outline = project_tier.Outline(text)
     assert outline.may_bind("f3", project_tier.SYNC_FUNCTIONS)
+    assert not outline.may_bind("f3", project_tier.COROUTINE_FUNCTIONS)
+    assert outline.may_bind("g3", project_tier.COROUTINE_FUNCTIONS)
     assert outline.may_bind("a7", project_tier.MODULES)  # Imported: may be re-exported.
+    assert outline.may_bind("x2", project_tier.ASSIGNMENTS)
     assert not outline.may_bind("x2", project_tier.CLASSES)
+    assert outline.may_bind("S4", project_tier.SETTINGS_CLASSES)
+    assert not outline.may_bind("C4", project_tier.SETTINGS_CLASSES)
+    assert outline.may_bind("C4", project_tier.CLASSES)
+    assert outline.imported_line.split() == sorted({"from", "import", "app", *(
+        f"{word}{n}" for n in range(50) for word in ("m", "a", "b"))})
     assert _tracked_from(outline) == 1
 
 
