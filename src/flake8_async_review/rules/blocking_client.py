@@ -307,9 +307,8 @@ def _is_geocoder(receiver: str) -> bool:
 def _sets_default_adapter(context: Context) -> bool:
     """``geopy.geocoders.options.default_adapter_factory = ...`` may make every geocoder
     of the module async."""
-    return any("default_adapter_factory" in line for line in context.lines)
+    return context.text_has("default_adapter_factory")
 
 
 def _makes_sockets_non_blocking(context: Context) -> bool:
-    source = "".join(context.lines)
-    return any(text in source for text in _NON_BLOCKING_SOCKET_TEXT)
+    return any(context.text_has(text) for text in _NON_BLOCKING_SOCKET_TEXT)

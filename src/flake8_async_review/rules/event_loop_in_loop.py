@@ -119,7 +119,7 @@ def _runner_names(context: FileFacts) -> frozenset[str]:
     """Plain names that may call a runner: ``run`` and what the source imports ``run``
     as (``from asyncio import run as arun``). Other plain calls are dismissed without
     resolving names, which in sync code nothing else does."""
-    return frozenset({"run", *_RUN_ALIAS.findall("".join(context.lines))})
+    return frozenset({"run", *_RUN_ALIAS.findall(context.joined_text())})
 
 
 # Starts with the word, so that a search skips from one `run` to the next (the

@@ -197,7 +197,7 @@ def _bound_to_helper_logger(name: str, chain: ScopeChain, context: Context) -> b
             return False
     else:
         statement = module.definitions.get(name)
-        text = "".join(context.lines)
+        text = context.joined_text()
         if context.scope(context.tree).bindings.get(name) is not None:  # Imported.
             symbol = imported_from_project(module, name, ASSIGNMENTS)
             if not isinstance(symbol, Local):
