@@ -15,7 +15,7 @@ from flake8_async_review.analysis.env_files import (
     read_env_file,
     search_directories,
 )
-from flake8_async_review.analysis.project import current_module
+from flake8_async_review.analysis.project import current_module, project_of
 from flake8_async_review.analysis.settings_classes import env_model
 from flake8_async_review.engine.linter import Linter, lint_source
 from flake8_async_review.rules import RULES_BY_CODE
@@ -99,7 +99,8 @@ def test_real_looking_values(value: str, real: bool) -> None:
 def _model(source: str, tmp_path: Path) -> object:
     (tmp_path / "setup.cfg").write_text("[flake8]\n")
     tree = ast.parse(source)
-    module = current_module(tree, str(tmp_path / "config.py"))
+    filename = str(tmp_path / "config.py")
+    module = current_module(tree, filename, project_of(filename))
     node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Settings")
     return env_model(module, node)
 

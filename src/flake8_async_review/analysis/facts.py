@@ -12,7 +12,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 
 from ..settings import Settings
-from .project import ASSIGNMENTS, ModuleInfo, current_module, project_of
+from .project import ASSIGNMENTS, ModuleInfo, Project, current_module, project_of
 from .roles import Classification, classify
 from .scopes import BUILTIN_NAMES, FUNCTION_TYPES, Scope, target_names
 from .source import source_lines
@@ -70,6 +70,15 @@ def _lines_of(text: str, needle: str, where: Callable[[str, int], bool]) -> list
     return found
 
 
+class _Unknown:
+    """Not looked up yet (a project can be None)."""
+
+    __slots__ = ()
+
+
+_UNKNOWN = _Unknown()
+
+
 class FileFacts:
     """Names, scopes and project facts of one file, from the walk's position.
 
@@ -98,6 +107,7 @@ class FileFacts:
         self._syntax_lines: tuple[list[int], list[int]] | tuple[()] | None = None
         self._segment_lines: Sequence[str] | None = None
         self._module_info: ModuleInfo | None = None
+        self._project: Project | _Unknown | None = _UNKNOWN
         self._classification: Classification | None = None
         self._module_names_by_target: dict[str, str] | None = None
 
@@ -125,6 +135,7 @@ class FileFacts:
         and ``match``) is kept with the module, so that each question about its code,
         which gets facts of its own, does not work it out again."""
         self._module_info = info
+        self._project = info.project
         kept: tuple[Scope, tuple[list[int], list[int]] | tuple[()] | None] | None = (
             info.answers.get(_MODULE_FACTS))
         if kept is None:
@@ -252,22 +263,34 @@ class FileFacts:
         return self._module_names_by_target.get(qualified)
 
     @property
+    def project(self) -> Project | None:
+        """The file's project for the tier: None with the tier off, or for a file
+        outside any project. Looked up once per file (the lookup asks the operating
+        system for the working directory)."""
+        project = self._project
+        if project is _UNKNOWN:
+            project = self._project = (
+                project_of(self.filename) if self.settings.project_inference else None)
+        return project  # type: ignore[return-value]
+
+    def know_project(self, project: Project | None) -> None:
+        """Take the file's project (see :attr:`project`) from a caller that looked it
+        up already."""
+        self._project = project if self.settings.project_inference else None
+
+    @property
     def module_info(self) -> ModuleInfo:
         """This file's top-level names for the project tier (see :mod:`project`): built
         on first use from the tree already parsed; other project modules are read only
         when a name imported from them is asked about."""
         if self._module_info is None:
-            self._module_info = current_module(
-                self.tree, self.filename, self.settings.project_inference
-            )
+            self._module_info = current_module(self.tree, self.filename, self.project)
         return self._module_info
 
     def in_project(self, qualified: str) -> bool:
         """Whether a dotted name starts with a package or module of the file's project
         (with the tier on; nothing is parsed)."""
-        if not self.settings.project_inference:
-            return False
-        project = project_of(self.filename)
+        project = self.project
         return project is not None and project.module_path(qualified.partition(".")[0]) is not None
 
     def imports_project_variable(self, name: str) -> bool:

@@ -482,6 +482,7 @@ def load_module(project: Project, dotted: str, path: Path) -> ModuleInfo | None:
 # from it is kept instead (``ModuleInfo.answers``, keyed by the stub).
 _STUB = "_asr_stub"  # On a stubbed def or class: (its module, first line, last line).
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_DEFINITION_CLASSES = frozenset(_DEFINITIONS)
 Definition = TypeVar("Definition", bound=ast.AST)
 
 
@@ -718,11 +719,11 @@ def clear_cache() -> None:
 class ModuleInfo:
     """One module's top-level names: imports (made absolute) and definitions."""
 
-    def __init__(self, project: Project | None, name: str | None, path: Path | None,
+    def __init__(self, project: Project | None, name: str | None, path: Path | str | None,
                  tree: ast.Module, *, is_package: bool = False) -> None:
         self.project = project
         self.name = name
-        self.path = path
+        self._path = path  # Made a Path when asked for (the checked file's rarely is).
         self.tree = tree
         self.is_package = is_package
         self.source: str | None = None  # Kept for modules read by the tier.
@@ -737,6 +738,14 @@ class ModuleInfo:
         self._lines: list[str] | None = None
         for statement in tree.body:
             self._collect(statement)
+
+    @property
+    def path(self) -> Path | None:
+        path = self._path
+        if path is None or isinstance(path, Path):
+            return path
+        found = self._path = Path(path)
+        return found
 
     def forget(self) -> None:
         """Drop what questions about this module learnt (its names' answers refer back
@@ -757,23 +766,29 @@ class ModuleInfo:
         self.definitions[name] = None if name in self.definitions or name in self.imports else node
 
     def _collect(self, statement: ast.stmt) -> None:
-        if isinstance(statement, (ast.Import, ast.ImportFrom)):
-            for local, target in self._import_targets(statement):
-                known = local in self.imports or local in self.definitions
-                self.imports[local] = None if known else target
-                self.definitions.pop(local, None)
-        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            self._bind_definition(statement.name, statement)
-        elif isinstance(statement, ast.Assign):
-            for assigned in statement.targets:
+        # By the statement's exact class (this runs for every top-level statement of
+        # every checked file), the common ones first.
+        kind = statement.__class__
+        if kind is ast.ImportFrom or kind is ast.Import:
+            imports, definitions = self.imports, self.definitions
+            for local, target in self._import_targets(statement):  # type: ignore[arg-type]
+                imports[local] = None if local in imports or local in definitions else target
+                definitions.pop(local, None)
+        elif kind in _DEFINITION_CLASSES:
+            self._bind_definition(statement.name, statement)  # type: ignore[attr-defined]
+        elif kind is ast.Assign:
+            for assigned in statement.targets:  # type: ignore[attr-defined]
                 for name in _names(assigned):
                     self._bind_definition(name, statement)
-        elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
-            for name in _names(statement.target):
-                if isinstance(statement, ast.AnnAssign) and statement.value is None:
-                    continue
+        elif kind is ast.Expr:
+            if _has_walrus(statement):
+                self._unknown_bindings(statement)
+        elif kind is ast.AnnAssign or kind is ast.AugAssign:
+            if kind is ast.AnnAssign and statement.value is None:  # type: ignore[attr-defined]
+                return
+            for name in _names(statement.target):  # type: ignore[attr-defined]
                 self._bind_definition(name, statement)
-        elif isinstance(statement, ast.If | ast.Try):
+        elif kind is ast.If or kind is ast.Try:
             # Conditional definitions (try/except ImportError, if TYPE_CHECKING): a name
             # bound there is ambiguous. Only the statements that run at the top level
             # bind module names: not those in the bodies of functions and classes
@@ -782,15 +797,18 @@ class ModuleInfo:
                 for name in _statement_names(inner):
                     self.definitions[name] = None
                     self.imports.pop(name, None)
-        elif not isinstance(statement, ast.Expr) or _has_walrus(statement):
-            # Names bound inside other statements (for, with, while, match, :=) are
-            # unknown.
-            for child in walk(statement):
-                if isinstance(child, ast.stmt):
-                    for name in _statement_names(child):
-                        self.definitions[name] = None
-                elif isinstance(child, ast.NamedExpr) and isinstance(child.target, ast.Name):
-                    self.definitions[child.target.id] = None
+        else:
+            self._unknown_bindings(statement)
+
+    def _unknown_bindings(self, statement: ast.stmt) -> None:
+        """Names bound inside other statements (for, with, while, match, :=) are
+        unknown."""
+        for child in walk(statement):
+            if isinstance(child, ast.stmt):
+                for name in _statement_names(child):
+                    self.definitions[name] = None
+            elif isinstance(child, ast.NamedExpr) and isinstance(child.target, ast.Name):
+                self.definitions[child.target.id] = None
 
     def _import_targets(self, statement: ast.Import | ast.ImportFrom
                         ) -> list[tuple[str, tuple[str, str | None] | None]]:
@@ -918,23 +936,21 @@ def imported_from_project(module: ModuleInfo, name: str, kinds: Kinds | None = N
 
 
 
-def imported_texts(tree: ast.Module, filename: str) -> list[str]:
+def imported_texts(tree: ast.Module, filename: str, project: Project | None) -> list[str]:
     """The top-level assignment lines, in other modules of the project, of the names
     this module imports from them (``cache = redis.Redis()`` for ``from app.clients
     import cache``), and the words of those modules' imports (``sqlalchemy`` behind an
     imported ``SessionLocal`` or ``get_db``): text the engine's triggers also look at,
     since calls on those objects are checked here (read, not parsed; none for most
     files). Each piece is the same string object every time it is asked for, as long
-    as its module is unchanged, so that a caller can remember what it found in it."""
+    as its module is unchanged, so that a caller can remember what it found in it.
+    ``project``: the file's (see :func:`project_of`)."""
     found: list[str] = []
-    project: Project | None = None
+    if project is None:
+        return found
     for statement in tree.body:
         if not isinstance(statement, ast.ImportFrom):
             continue
-        if project is None:
-            project = project_of(filename)
-            if project is None:
-                return found
         base = _import_base(project, filename, statement)
         if base is None or project.module_path(base) is None:
             continue
@@ -972,10 +988,10 @@ def absolute_module(importer: str | None, is_package: bool, module: str | None,
     return ".".join(parts) or None
 
 
-def current_module(tree: ast.Module, filename: str, enabled: bool = True) -> ModuleInfo:
-    """The file being linted as a :class:`ModuleInfo` (its tree is not parsed again).
-    With the tier disabled, project imports resolve to nothing."""
-    project = project_of(filename) if enabled else None
+def current_module(tree: ast.Module, filename: str, project: Project | None) -> ModuleInfo:
+    """The file being linted as a :class:`ModuleInfo` (its tree is not parsed again), in
+    ``project`` (see :func:`project_of`). Without one (the tier disabled, a file outside
+    any project), project imports resolve to nothing."""
     name = project.module_name(filename) if project is not None else None
-    return ModuleInfo(project, name, Path(filename), tree,
+    return ModuleInfo(project, name, filename, tree,
                       is_package=os.path.basename(filename) == "__init__.py")

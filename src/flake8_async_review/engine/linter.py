@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..analysis.nodes import node_fields
-from ..analysis.project import imported_texts
+from ..analysis.project import Project, imported_texts, project_of
 from ..analysis.source import paused_collection, source_lines
 from ..settings import Settings
 from .context import Context
@@ -97,16 +97,18 @@ class Linter:
 
     def _lint(self, tree: ast.Module, lines: Sequence[str], filename: str) -> list[Violation]:
         source = "".join(lines)
+        project = project_of(filename) if self.settings.project_inference else None
         if not self.text_triggers:
             active = tuple(range(len(self.rules)))
         else:
             known: dict[str, bool] = {}
             active = self._triggers.active(source, known=known)
-            if self.settings.project_inference:
-                active = self._with_imported_text(active, source, known, tree, filename)
+            if project is not None:
+                active = self._with_imported_text(active, source, known, tree, filename, project)
         if not active:
             return []
         context = Context(tree, lines, filename, self.settings)
+        context.know_project(project)
         context.fixes_wanted = self.fixes
         try:
             if not all(self._every_role[index] for index in active):
@@ -125,7 +127,7 @@ class Linter:
             context.release()
 
     def _with_imported_text(self, active: tuple[int, ...], source: str, known: dict[str, bool],
-                            tree: ast.Module, filename: str) -> tuple[int, ...]:
+                            tree: ast.Module, filename: str, project: Project) -> tuple[int, ...]:
         """``active`` and the rules whose triggers occur once the text of what the file
         imports from its project is added (only for rules that search it, and only when
         one of them is not active already). ``known``: what the search of ``source``
@@ -133,7 +135,7 @@ class Linter:
         inactive = [index for index in self._search_imports if index not in active]
         if not inactive:
             return active
-        pieces = imported_texts(tree, filename)
+        pieces = imported_texts(tree, filename, project)
         if not pieces:
             return active
         more = self._triggers.active(source, inactive, known, self._triggers.found_in(pieces))

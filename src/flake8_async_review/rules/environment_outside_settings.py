@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from ..analysis.project import project_of
 from ..analysis.settings_classes import defines_settings_class, settings_modules
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
@@ -78,7 +77,7 @@ class EnvironmentReadOutsideSettings(Rule):
             return False
         if defines_settings_class(context.module_info):
             return False
-        project = project_of(context.filename)
+        project = context.project
         if project is None:
             return False
         modules = settings_modules(project)
