@@ -71,8 +71,13 @@ class ManualRequestBodyParsing(Rule):
                "(validated, 422 on bad input)")
     severity = Severity.MEDIUM
     required_text = ("Request", ("json", "form"))
+    # `await` runs only in an `async def` body (anywhere else Python refuses to compile
+    # it): the walk need not enter the expressions of other code for this rule.
+    async_bodies_only = True
 
     def visit_Await(self, node: ast.Await, context: Context) -> None:
+        if not context.in_async_function:
+            return
         call = node.value
         if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
                 and call.func.attr in _PARSERS and isinstance(call.func.value, ast.Name)
