@@ -191,9 +191,12 @@ class OptionalDependencyNotDeclared(Rule):
     name = "optional-dependency-not-declared"
     message = "`{}` needs `{}`, which the project's dependencies do not declare: add it (or `{}`)"
     severity = Severity.HIGH
-    # `Form` and `File` are only used called (or imported under another name).
-    required_text = (("EmailStr", "NameEmail", "UploadFile", "Form(", "File(", "Form as", "File as",
-                      "Jinja2Templates", "ORJSONResponse", "UJSONResponse"),)
+    # `Form` and `File` are only used called (or imported under another name). The first
+    # entry follows from the second; five searches of a file that holds none of these
+    # decide, instead of ten.
+    required_text = (("File", "Form", "Email", "JSONResponse", "Jinja2Templates"),
+                     ("EmailStr", "NameEmail", "UploadFile", "Form(", "File(", "Form as", "File as",
+                      "Jinja2Templates", "ORJSONResponse", "UJSONResponse"))
     # Each handler first asks whether the file itself spells one of the names it looks
     # for (see ``_FileState.may_use``): the modules it imports from cannot add one.
     triggers_in_own_text = True
