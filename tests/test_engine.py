@@ -539,13 +539,24 @@ def test_blocking_rules_find_the_same_given_every_call(
         CallIndex, "candidates", lambda self, qualified, method: self.values))
 
 
-@pytest.mark.parametrize("fixture", _BLOCKING_FIXTURES, ids=[f.path.name for f in _BLOCKING_FIXTURES])
-def test_blocking_rules_find_the_same_when_every_expression_is_walked(
+_ASYNC_BODY_RULES = [rule for rule in ALL_RULES if rule.async_bodies_only]
+_ASYNC_BODY_FIXTURES = [f for f in all_fixtures()
+                        if f.code in {rule.code for rule in _ASYNC_BODY_RULES}]
+
+
+@pytest.mark.parametrize("fixture", _ASYNC_BODY_FIXTURES,
+                         ids=[f.path.name for f in _ASYNC_BODY_FIXTURES])
+def test_rules_that_look_only_in_async_bodies_find_the_same_when_every_expression_is_walked(
         fixture: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The expressions the walk does not enter for the blocking rules (those outside
-    async def bodies) hold nothing they would report."""
-    _finds_the_same_when_given_more(fixture, monkeypatch, lambda: monkeypatch.setattr(
-        BlockingCallRule, "async_bodies_only", False))
+    """The expressions the walk does not enter for the rules that declare
+    ``async_bodies_only`` (those outside async def bodies: the blocking rules, ASR504)
+    hold nothing they would report."""
+
+    def every_expression() -> None:
+        for rule in _ASYNC_BODY_RULES:
+            monkeypatch.setattr(rule, "async_bodies_only", False)
+
+    _finds_the_same_when_given_more(fixture, monkeypatch, every_expression)
 
 
 _ASYNC_AND_OTHER_CODE = textwrap.dedent("""\
