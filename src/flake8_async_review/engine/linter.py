@@ -249,10 +249,19 @@ class _Triggers:
     """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
+        needs = [[(needed,) if isinstance(needed, str) else tuple(needed)
+                  for needed in rule.required_text] for rule in rules]
+        # The texts that more rules need first, in each rule's entries and alternatives
+        # (neither order changes an answer): they are the likelier to be known already
+        # from another rule, and a rule is often decided without a search of its own.
+        users: dict[str, int] = {}
+        for entries in needs:
+            for text in {text for entry in entries for text in entry}:
+                users[text] = users.get(text, 0) + 1
         self._needs = tuple(
-            tuple((needed,) if isinstance(needed, str) else tuple(needed)
-                  for needed in rule.required_text)
-            for rule in rules
+            tuple(sorted((tuple(sorted(entry, key=lambda text: -users[text])) for entry in entries),
+                         key=lambda entry: -users[entry[0]]))
+            for entries in needs
         )
         self._texts = frozenset(text for needs in self._needs for entry in needs for text in entry)
         self._found: dict[str, frozenset[str]] = {}

@@ -77,7 +77,8 @@ class TimeoutWithoutAwait(Rule):
     name = "timeout-without-await"
     message = "`{}()` scope has no `await` in its body: the timeout can never fire"
     severity = Severity.MEDIUM
-    required_text = (("timeout", "fail_", "move_on_"),)
+    # An `async with`, or a `with` in an `async def`: the text says `async` either way.
+    required_text = ("async", ("timeout", "fail_", "move_on_"))
 
     def visit_AsyncWith(self, node: ast.AsyncWith, context: Context) -> None:
         # Context managers after the timeout are entered (awaited) inside its scope.
