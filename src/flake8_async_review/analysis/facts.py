@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from ..settings import Settings
 from .project import ASSIGNMENTS, ModuleInfo, Project, current_module, project_of
@@ -77,6 +78,7 @@ class _Unknown:
 
 
 _UNKNOWN = _Unknown()
+T = TypeVar("T")
 
 
 class FileFacts:
@@ -108,8 +110,17 @@ class FileFacts:
         self._segment_lines: Sequence[str] | None = None
         self._module_info: ModuleInfo | None = None
         self._project: Project | _Unknown | None = _UNKNOWN
+        self._shared_states: dict[str, Any] = {}
         self._classification: Classification | None = None
         self._module_names_by_target: dict[str, str] | None = None
+
+    def shared_state(self, key: str, factory: Callable[[], T]) -> T:
+        """A memo for this file that several rules share, under a key naming what it
+        holds (one analysis serving a family of rules)."""
+        state = self._shared_states.get(key)
+        if state is None:
+            state = self._shared_states[key] = factory()
+        return state
 
     @property
     def classification(self) -> Classification:

@@ -95,7 +95,6 @@ class Context(FileFacts):
         super().__init__(tree, lines, filename, settings)
         self._callees: dict[int, Callee] = {}
         self._rule_states: dict[int, Any] = {}
-        self._shared_states: dict[str, Any] = {}
         self.types = TypeResolver(self)
         self.violations: list[Violation] = []
         # Whether the front end uses fixes: under flake8, which shows none, rules do not
@@ -205,13 +204,6 @@ class Context(FileFacts):
             state = self._rule_states[id(rule)] = factory()
         return state
 
-    def shared_state(self, key: str, factory: Callable[[], T]) -> T:
-        """A memo for this file that several rules share, under a key naming what it
-        holds (one analysis serving a family of rules)."""
-        state = self._shared_states.get(key)
-        if state is None:
-            state = self._shared_states[key] = factory()
-        return state
 
     # -- cross-module knowledge, lazily ----------------------------------------------
 
