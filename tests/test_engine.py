@@ -736,6 +736,40 @@ def test_rules_that_say_where_they_report_find_the_same_in_the_test_projects(
     assert lint() == pruned
 
 
+_FILE_CHECKING_RULES = [rule for rule in ALL_RULES if rule.checks_file is not Rule.checks_file]
+_FILE_CHECKING_FIXTURES = [f for f in all_fixtures()
+                           if f.code in {rule.code for rule in _FILE_CHECKING_RULES}]
+
+
+def _check_every_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    for rule in _FILE_CHECKING_RULES:
+        monkeypatch.setattr(rule, "checks_file", Rule.checks_file)
+
+
+@pytest.mark.parametrize("fixture", _FILE_CHECKING_FIXTURES,
+                         ids=[f.path.name for f in _FILE_CHECKING_FIXTURES])
+def test_rules_that_rule_files_out_find_the_same_given_every_file(
+        fixture: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file a rule's ``checks_file`` rules out holds nothing the rule would report."""
+    _finds_the_same_when_given_more(fixture, monkeypatch, lambda: _check_every_file(monkeypatch))
+
+
+@pytest.mark.parametrize("root", _PROJECTS, ids=[path.name for path in _PROJECTS])
+def test_rules_that_rule_files_out_find_the_same_in_the_test_projects(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(root)
+
+    def lint() -> list[list[Violation]]:
+        project.clear_cache()
+        linter = Linter(ALL_RULES)
+        return [lint_source(path.read_text(encoding="utf-8"), str(path), linter)
+                for path in project_sources(root)]
+
+    ruled_out = lint()
+    _check_every_file(monkeypatch)
+    assert lint() == ruled_out
+
+
 def test_generator_helpers_are_known_from_lines_numbered_as_python_numbers_them() -> None:
     """A helper whose text has no ``yield`` is known not to be a generator without
     walking it; with lines split at a form feed (as ``str.splitlines`` splits), the

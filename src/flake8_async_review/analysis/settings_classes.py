@@ -443,11 +443,17 @@ def name_words(name: str) -> list[str]:
 def may_define_settings_classes(context: FileFacts) -> bool:
     """Whether a class of the checked file can derive from a settings base: the chain
     of its bases ends at an import or an attribute that spells ``BaseSettings``, in the
-    file itself or, with the project tier on, in a module of its project."""
-    if context.text_has("BaseSettings"):
-        return True
-    project = context.module_info.project
-    return project is not None and mentions_settings_base(project)
+    file itself or, with the project tier on, in a module of its project (once per
+    file: the settings rules all ask)."""
+    return context.shared_state("may define settings classes", lambda: _may_define(context))
+
+
+def _may_define(context: FileFacts) -> bool:
+    # The project first: its scan is made once for all its files, while the search of
+    # the file's text would be one more for each.
+    project = context.project
+    return (project is not None and mentions_settings_base(project)) or context.text_has(
+        "BaseSettings")
 
 
 def mentions_settings_base(project: Project) -> bool:

@@ -72,6 +72,9 @@ class Linter:
         self._search_imports = tuple(index for index, rule in enumerate(self.rules)
                                      if not rule.triggers_in_own_text)
         self._handled = tuple(rule.handled_node_types() for rule in self.rules)
+        # The rules that rule some files out before the walk (``Rule.checks_file``).
+        self._file_checks = frozenset(index for index, rule in enumerate(self.rules)
+                                      if type(rule).checks_file is not Rule.checks_file)
         # Each rule's handlers, bound once. The tables of the many combinations of
         # active rules (a few hundred in a large application) share them, their tuples
         # and their plans: what a linter keeps for the whole process is then a few
@@ -82,6 +85,8 @@ class Linter:
         self._shared: dict[Any, Any] = {}  # Handler tuples and plans, each kept once.
         self._tables: dict[tuple[int, ...], DispatchTable] = {}
         self._plans: dict[tuple[int, ...], _Plans] = {}
+        # Of each combination of active rules, those that may rule a file out.
+        self._checking: dict[tuple[int, ...], tuple[int, ...]] = {}
         self._gates: dict[tuple[Handler, ...], Handler] = {}
 
     def lint(self, tree: ast.Module, lines: Sequence[str], filename: str) -> list[Violation]:
@@ -117,6 +122,16 @@ class Linter:
                                if self._every_role[index] or self.rules[index].checks(role, self.settings))
                 if not active:
                     return []
+            checking = self._checking.get(active)
+            if checking is None:
+                checking = self._checking[active] = tuple(
+                    index for index in active if index in self._file_checks)
+            if checking:
+                ruled_out = [index for index in checking if not self.rules[index].checks_file(context)]
+                if ruled_out:
+                    active = tuple(index for index in active if index not in ruled_out)
+                    if not active:
+                        return []
             plans = self._plans.get(active)
             if plans is None:
                 plans = self._plans[active] = self._new_plans(active)

@@ -198,6 +198,14 @@ class Rule:
         call."""
         return None
 
+    def checks_file(self, context: FileFacts) -> bool:
+        """Whether the rule can report anything in the file of ``context``, asked once
+        before the walk (after the text triggers and the file's role): False when a
+        fact of the file rules it out (no settings class can be defined there), so that
+        its handlers are not called, and a file left with no rule is not walked. The
+        default: True."""
+        return True
+
     def expression_scopes(self, context: FileFacts) -> frozenset[str] | None:
         """Where in the file of ``context`` (asked before the walk) the rule's handlers
         of nodes that are not statements (calls, attributes, ...) can report, outside

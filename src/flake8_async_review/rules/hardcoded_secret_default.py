@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.facts import FileFacts
 from ..analysis.settings_classes import (
     annotation_kind,
     declared_settings_fields,
+    may_define_settings_classes,
     name_words,
     string_value,
 )
@@ -91,6 +93,9 @@ class HardcodedSecretDefault(Rule):
     required_text = ("class",)
     # The settings class is defined in the file itself.
     triggers_in_own_text = True
+
+    def checks_file(self, context: FileFacts) -> bool:
+        return may_define_settings_classes(context)
 
     def visit_ClassDef(self, node: ast.ClassDef, context: Context) -> None:
         module = context.module_info

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.settings_classes import annotation_kind
+from ..analysis.facts import FileFacts
+from ..analysis.settings_classes import annotation_kind, may_define_settings_classes
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
 from .common.class_header import documented_settings_class
@@ -73,6 +74,9 @@ class SecretInEnvExample(Rule):
     # The settings class is defined in the file itself.
     triggers_in_own_text = True
     source_args = frozenset()
+
+    def checks_file(self, context: FileFacts) -> bool:
+        return may_define_settings_classes(context)
 
     def visit_ClassDef(self, node: ast.ClassDef, context: Context) -> None:
         documented = documented_settings_class(node, context)

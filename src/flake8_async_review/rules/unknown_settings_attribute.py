@@ -109,8 +109,8 @@ class UnknownSettingsAttribute(Rule):
     # `get_settings`, `app.config`); other files are not examined.
     required_text = (("ettings", "ETTINGS", "onfig", "ONFIG"),)
 
-    def expression_scopes(self, context: FileFacts) -> frozenset[str] | None:
-        return None if self._worth_it(context) else frozenset()
+    def checks_file(self, context: FileFacts) -> bool:
+        return self._worth_it(context)
 
     def visit_Attribute(self, node: ast.Attribute, context: Context) -> None:
         if node.ctx.__class__ is not ast.Load:
@@ -119,11 +119,6 @@ class UnknownSettingsAttribute(Rule):
         if value.__class__ not in (ast.Name, ast.Call, ast.Attribute):
             return
         state: dict[Any, Any] = context.rule_state(self, dict)
-        active = state.get("active")
-        if active is None:
-            active = state["active"] = self._worth_it(context)
-        if not active:
-            return
         found = self._instance(value, context, state)
         if found is None:
             return
