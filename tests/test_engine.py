@@ -719,9 +719,10 @@ def test_rules_that_say_where_they_report_find_the_same_given_every_expression(
 _PROJECTS = sorted(path for path in PROJECTS.iterdir() if path.is_dir())
 
 
-@pytest.mark.parametrize("root", _PROJECTS, ids=[path.name for path in _PROJECTS])
-def test_rules_that_say_where_they_report_find_the_same_in_the_test_projects(
-        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _project_finds_the_same_when_given_more(root: Path, monkeypatch: pytest.MonkeyPatch,
+                                            give_more: Callable[[], None]) -> None:
+    """Every file of a test project has the same findings once ``give_more`` has the
+    engine give the rules what it spares them."""
     monkeypatch.chdir(root)
 
     def lint() -> list[list[Violation]]:
@@ -730,10 +731,19 @@ def test_rules_that_say_where_they_report_find_the_same_in_the_test_projects(
         return [lint_source(path.read_text(encoding="utf-8"), str(path), linter)
                 for path in project_sources(root)]
 
-    pruned = lint()
-    for rule in _WIDE_RULES:
-        monkeypatch.setattr(rule, "expression_scopes", Rule.expression_scopes)
-    assert lint() == pruned
+    spared = lint()
+    give_more()
+    assert lint() == spared
+
+
+@pytest.mark.parametrize("root", _PROJECTS, ids=[path.name for path in _PROJECTS])
+def test_rules_that_say_where_they_report_find_the_same_in_the_test_projects(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def every_expression() -> None:
+        for rule in _WIDE_RULES:
+            monkeypatch.setattr(rule, "expression_scopes", Rule.expression_scopes)
+
+    _project_finds_the_same_when_given_more(root, monkeypatch, every_expression)
 
 
 _FILE_CHECKING_RULES = [rule for rule in ALL_RULES if rule.checks_file is not Rule.checks_file]
@@ -757,17 +767,8 @@ def test_rules_that_rule_files_out_find_the_same_given_every_file(
 @pytest.mark.parametrize("root", _PROJECTS, ids=[path.name for path in _PROJECTS])
 def test_rules_that_rule_files_out_find_the_same_in_the_test_projects(
         root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(root)
-
-    def lint() -> list[list[Violation]]:
-        project.clear_cache()
-        linter = Linter(ALL_RULES)
-        return [lint_source(path.read_text(encoding="utf-8"), str(path), linter)
-                for path in project_sources(root)]
-
-    ruled_out = lint()
-    _check_every_file(monkeypatch)
-    assert lint() == ruled_out
+    _project_finds_the_same_when_given_more(root, monkeypatch,
+                                            lambda: _check_every_file(monkeypatch))
 
 
 def test_generator_helpers_are_known_from_lines_numbered_as_python_numbers_them() -> None:
