@@ -204,7 +204,6 @@ class Context(FileFacts):
             state = self._rule_states[id(rule)] = factory()
         return state
 
-
     # -- cross-module knowledge, lazily ----------------------------------------------
 
     def project_definition(self, node: ast.AST, chain: ScopeChain | None = None,
