@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.facts import FileFacts
 from ..analysis.settings_classes import (
     FieldUse,
     annotation_kind,
     declared_settings_fields,
     field_uses,
-    may_define_settings_classes,
     name_words,
     string_value,
 )
 from ..engine.context import Context
-from ..engine.rule import Rule, Severity
+from ..engine.rule import Severity
+from .common.class_header import SettingsClassRule
 from .common.required_settings import make_required
 
 # Words of names the service cannot do without: an address, an account, a credential.
@@ -45,7 +44,7 @@ _CONNECTORS = frozenset({
 _HEADER_WORDS = frozenset({"authorization"})
 
 
-class EmptySettingDefault(Rule):
+class EmptySettingDefault(SettingsClassRule):
     """
     ## What it does
     Finds a `str` (or `SecretStr`) field of a pydantic settings class that defaults to
@@ -127,9 +126,6 @@ class EmptySettingDefault(Rule):
     required_text = ("class", ("''", '""'))
     # The settings class is defined in the file itself.
     triggers_in_own_text = True
-
-    def checks_file(self, context: FileFacts) -> bool:
-        return may_define_settings_classes(context)
 
     def visit_ClassDef(self, node: ast.ClassDef, context: Context) -> None:
         module = context.module_info

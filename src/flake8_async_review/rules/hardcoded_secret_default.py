@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.facts import FileFacts
 from ..analysis.settings_classes import (
     annotation_kind,
     declared_settings_fields,
-    may_define_settings_classes,
     name_words,
     string_value,
 )
 from ..engine.context import Context
-from ..engine.rule import Rule, Severity
+from ..engine.rule import Severity
+from .common.class_header import SettingsClassRule
 from .common.required_settings import make_required
 from .common.secrets import label, placeholder, secret_name, signing_key_name
 
 
-class HardcodedSecretDefault(Rule):
+class HardcodedSecretDefault(SettingsClassRule):
     """
     ## What it does
     Finds a field of a pydantic settings class (a class deriving, directly or through
@@ -93,9 +92,6 @@ class HardcodedSecretDefault(Rule):
     required_text = ("class",)
     # The settings class is defined in the file itself.
     triggers_in_own_text = True
-
-    def checks_file(self, context: FileFacts) -> bool:
-        return may_define_settings_classes(context)
 
     def visit_ClassDef(self, node: ast.ClassDef, context: Context) -> None:
         module = context.module_info

@@ -5,16 +5,14 @@ from __future__ import annotations
 import ast
 
 from ..analysis.env_documentation import constructor_keywords, undocumented_project
-from ..analysis.facts import FileFacts
-from ..analysis.settings_classes import may_define_settings_classes
 from ..engine.context import Context
-from ..engine.rule import Rule, Severity
-from .common.class_header import class_header, documented_settings_class
+from ..engine.rule import Severity
+from .common.class_header import SettingsClassRule, class_header, documented_settings_class
 
 _LISTED = 3  # Variables a class-level message names before "and N more".
 
 
-class RequiredSettingUndocumented(Rule):
+class RequiredSettingUndocumented(SettingsClassRule):
     """
     ## What it does
     Finds a required field (no default) of a pydantic settings class that no env example
@@ -89,9 +87,6 @@ class RequiredSettingUndocumented(Rule):
     # The settings class is defined in the file itself.
     triggers_in_own_text = True
     source_args = frozenset()
-
-    def checks_file(self, context: FileFacts) -> bool:
-        return may_define_settings_classes(context)
 
     def visit_ClassDef(self, node: ast.ClassDef, context: Context) -> None:
         documented = documented_settings_class(node, context)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.facts import FileFacts
-from ..analysis.settings_classes import annotation_kind, may_define_settings_classes
+from ..analysis.settings_classes import annotation_kind
 from ..engine.context import Context
-from ..engine.rule import Rule, Severity
-from .common.class_header import documented_settings_class
+from ..engine.rule import Severity
+from .common.class_header import SettingsClassRule, documented_settings_class
 from .common.secrets import real_looking, secret_name
 
 
-class SecretInEnvExample(Rule):
+class SecretInEnvExample(SettingsClassRule):
     """
     ## What it does
     Finds a settings field whose name says it holds a secret (`secret`, `token`,
@@ -74,9 +73,6 @@ class SecretInEnvExample(Rule):
     # The settings class is defined in the file itself.
     triggers_in_own_text = True
     source_args = frozenset()
-
-    def checks_file(self, context: FileFacts) -> bool:
-        return may_define_settings_classes(context)
 
     def visit_ClassDef(self, node: ast.ClassDef, context: Context) -> None:
         documented = documented_settings_class(node, context)

@@ -6,14 +6,12 @@ import ast
 import os
 
 from ..analysis.env_documentation import stale_variables
-from ..analysis.facts import FileFacts
-from ..analysis.settings_classes import may_define_settings_classes
 from ..engine.context import Context
-from ..engine.rule import Rule, Severity
-from .common.class_header import class_header, documented_settings_class
+from ..engine.rule import Severity
+from .common.class_header import SettingsClassRule, class_header, documented_settings_class
 
 
-class StaleEnvExampleVariable(Rule):
+class StaleEnvExampleVariable(SettingsClassRule):
     """
     ## What it does
     Finds a variable of an env example file (`.env.example`, `.env.sample`,
@@ -77,9 +75,6 @@ class StaleEnvExampleVariable(Rule):
     severity = Severity.LOW
     required_text = ("class",)
     source_args = frozenset()
-
-    def checks_file(self, context: FileFacts) -> bool:
-        return may_define_settings_classes(context)
 
     def visit_ClassDef(self, node: ast.ClassDef, context: Context) -> None:
         documented = documented_settings_class(node, context)

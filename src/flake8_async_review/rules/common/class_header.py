@@ -1,13 +1,16 @@
-"""Where a report about a whole class goes (its `class Name` header), and the settings
-classes that the env example file rules (ASR405, ASR406, ASR906) look at."""
+"""Where a report about a whole class goes (its `class Name` header), the settings
+classes that the env example file rules (ASR405, ASR406, ASR906) look at, and the base of
+every rule about the settings classes a file defines."""
 
 from __future__ import annotations
 
 import ast
 
 from ...analysis.env_documentation import Documented, documented_class
+from ...analysis.facts import FileFacts
 from ...analysis.settings_classes import may_define_settings_classes
 from ...engine.context import Context
+from ...engine.rule import Rule
 
 
 def class_header(node: ast.ClassDef) -> ast.AST:
@@ -26,3 +29,12 @@ def documented_settings_class(node: ast.ClassDef, context: Context) -> Documente
     if not may_define_settings_classes(context):
         return None
     return documented_class(context.module_info, node, context.filename)
+
+
+class SettingsClassRule(Rule):
+    """A rule about the settings classes the checked file defines (ASR401, ASR402,
+    ASR405, ASR406, ASR906): a file where no class can derive from a settings base has
+    nothing for it, and is ruled out before the walk."""
+
+    def checks_file(self, context: FileFacts) -> bool:
+        return may_define_settings_classes(context)
