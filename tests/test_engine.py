@@ -700,6 +700,31 @@ def test_a_rule_is_given_the_expressions_of_the_scopes_whose_lines_hold_its_word
     assert _wide_calls(_WIDE_RULE_CODE.replace("\n", "\r\n"), frozenset({"needle"})) == every
 
 
+_NAMES_CODE = textwrap.dedent("""\
+    def runner():
+        return probe()
+    def plain():
+        return run(probe())
+    def method():
+        return probe().run()
+    def spaced():
+        return (probe()
+                . run)()
+    def joined():
+        return probe().\\
+            run()
+    """)
+
+
+def test_a_rule_s_words_are_whole_names_and_a_dotted_one_only_an_attribute() -> None:
+    # `runner` holds `run` but is another name; `.run` is the attribute, however the
+    # dot and the name are spaced or split across lines.
+    assert _wide_calls(_NAMES_CODE, frozenset({"run"})) == [4, 4, 6, 6, 8, 8, 11, 11]
+    assert _wide_calls(_NAMES_CODE, frozenset({".run"})) == [6, 6, 8, 8, 11, 11]
+    assert _wide_calls(_NAMES_CODE, frozenset({"runner"})) == [2]
+    assert _wide_calls(_NAMES_CODE, frozenset({"ru"})) == []
+
+
 _WIDE_RULES = [rule for rule in ALL_RULES if rule.expression_scopes is not Rule.expression_scopes]
 _WIDE_FIXTURES = [f for f in all_fixtures() if f.code in {rule.code for rule in _WIDE_RULES}]
 

@@ -46,6 +46,41 @@ def _anywhere(text: str, position: int) -> bool:
     return True
 
 
+def _whole_name(length: int) -> Callable[[str, int], bool]:
+    """A test that the ``length`` characters at a position are a whole name: no
+    character of a name comes right before or after them."""
+
+    def whole(text: str, position: int) -> bool:
+        return not (_in_name(text[position - 1:position])
+                    or _in_name(text[position + length:position + length + 1]))
+
+    return whole
+
+
+def _attribute_name(length: int) -> Callable[[str, int], bool]:
+    """A test that the ``length`` characters at a position are a whole name that is
+    an attribute: a dot comes before it, with only white space (or a line joined by a
+    backslash) between."""
+    whole = _whole_name(length)
+
+    def attribute(text: str, position: int) -> bool:
+        if not whole(text, position):
+            return False
+        index = position - 1
+        while index >= 0 and text[index] in _BETWEEN:
+            index -= 1
+        return index >= 0 and text[index] == "."
+
+    return attribute
+
+
+_BETWEEN = " \t\f\\\r\n"
+
+
+def _in_name(character: str) -> bool:
+    return character.isalnum() or character == "_"
+
+
 def _starts_a_line(text: str, position: int) -> bool:
     """The word at ``position`` is first on its line, and a word of its own."""
     after = text[position + 5:position + 6]
@@ -180,15 +215,21 @@ class FileFacts:
         index = bisect_left(found, first)
         return index < len(found) and found[index] <= last
 
-    def lines_with(self, words: Iterable[str]) -> list[int] | None:
-        """The numbers of the lines that hold any of ``words``, in order, each once;
-        None when the file's lines do not number as Python numbers them."""
+    def lines_with(self, names: Iterable[str]) -> list[int] | None:
+        """The numbers of the lines that hold any of ``names`` as a name of its own (not
+        part of a longer one: ``run``, not ``runner`` or ``rerun``), in order, each
+        once; None when the file's lines do not number as Python numbers them. A name
+        written with a leading dot (``.run``) counts only as an attribute: after a dot,
+        with nothing but white space between."""
         if not self._numbered_syntax_lines():
             return None
         text = self.joined_text()
         found: set[int] = set()
-        for word in words:
-            found.update(_lines_of(text, word, _anywhere))
+        for name in names:
+            if name.startswith("."):
+                found.update(_lines_of(text, name[1:], _attribute_name(len(name) - 1)))
+            else:
+                found.update(_lines_of(text, name, _whole_name(len(name))))
         return sorted(found)
 
     def text_has(self, text: str) -> bool:

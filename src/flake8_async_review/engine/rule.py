@@ -209,9 +209,10 @@ class Rule:
     def expression_scopes(self, context: FileFacts) -> frozenset[str] | None:
         """Where in the file of ``context`` (asked before the walk) the rule's handlers
         of nodes that are not statements (calls, attributes, ...) can report, outside
-        ``async def`` bodies: None (the default) for anywhere; otherwise words, one of
-        which is in the lines of the function, lambda or class the reported node is
-        directly in (the module's lines, at module level). An empty set: nowhere. The
+        ``async def`` bodies: None (the default) for anywhere; otherwise names, one of
+        which is, as a name of its own, in the lines of the function, lambda or class
+        the reported node is directly in (the module's lines, at module level). An
+        empty set: nowhere. The
         walk enters the expressions of the other code only for the other rules. Rules
         with ``async_bodies_only`` are not asked."""
         return None

@@ -89,9 +89,14 @@ class EventLoopInLoop(Rule):
     required_text = (("asyncio", "anyio", "trio", "uvloop"), "run", ("for", "while"))
 
     def expression_scopes(self, context: FileFacts) -> frozenset[str] | None:
-        # A runner is called as `run`, as a method `run` or `run_until_complete`, or
-        # under the name the file imports `run` as.
-        return _runner_names(context)
+        # A runner is called as a method `run` of its module or `run_until_complete`
+        # of a loop, under the name the file imports `run` as, or as a plain `run` in
+        # a file that imports from a runner's module.
+        text = context.joined_text()
+        names = {".run", "run_until_complete", *_RUN_ALIAS.findall(text)}
+        if any(_imported_from(module, text) for module in _RUNNER_MODULES):
+            names.add("run")
+        return frozenset(names)
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         func = node.func
@@ -126,6 +131,35 @@ def _runner_names(context: FileFacts) -> frozenset[str]:
 # lookbehind checks the word boundary); a pattern starting with `\b` is tried at every
 # position of the file.
 _RUN_ALIAS = re.compile(r"run(?<=\brun)\s+as\s+(\w+)")
+
+
+_RUNNER_MODULES = tuple(sorted({name.partition(".")[0] for name in LOOP_ENTRY_POINTS}))
+_BETWEEN = " \t\f\\\r\n"  # White space, and a backslash that joins two lines.
+
+
+def _imported_from(module: str, text: str) -> bool:
+    """Whether ``text`` may hold ``from <module> import``: the module's name with the
+    word ``from`` before it and ``import`` after it, only white space between. Found
+    with plain string searches."""
+    position = text.find(module)
+    while position != -1:
+        end = position + len(module)
+        before = position
+        while before > 0 and text[before - 1] in _BETWEEN:
+            before -= 1
+        after = end
+        while after < len(text) and text[after] in _BETWEEN:
+            after += 1
+        if (before < position and after > end and text[before - 4:before] == "from"
+                and not _in_name(text[before - 5:before - 4])
+                and text.startswith("import", after)):
+            return True
+        position = text.find(module, end)
+    return False
+
+
+def _in_name(character: str) -> bool:
+    return character.isalnum() or character == "_"
 
 
 def _enclosing_loop_body(context: Context, node: ast.AST) -> list[ast.AST] | None:
