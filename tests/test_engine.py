@@ -18,7 +18,7 @@ from flake8_async_review.engine.context import Context
 from flake8_async_review.engine.linter import Linter, lint_source
 from flake8_async_review.engine.rule import CallIndex, CallNames, Rule, Severity
 from flake8_async_review.engine.violation import Violation
-from flake8_async_review.rules import ALL_RULES
+from flake8_async_review.rules import ALL_RULES, unawaited_coroutine
 from flake8_async_review.rules.common.blocking import BlockingCallRule
 from flake8_async_review.settings import BlockingPattern, Settings
 
@@ -794,6 +794,29 @@ def test_rules_that_rule_files_out_find_the_same_in_the_test_projects(
         root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _project_finds_the_same_when_given_more(root, monkeypatch,
                                             lambda: _check_every_file(monkeypatch))
+
+
+_UNAWAITED_FIXTURES = [f for f in all_fixtures() if f.code == "ASR604"]
+
+
+def _type_every_client_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(unawaited_coroutine._Candidates, "clients", lambda self, context: True)
+
+
+@pytest.mark.parametrize("fixture", _UNAWAITED_FIXTURES, ids=[f.path.name for f in _UNAWAITED_FIXTURES])
+def test_async_client_calls_are_found_the_same_when_typed_in_every_file(
+        fixture: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file where ASR604 does not type the receivers of client method names (it names
+    no async client and imports nothing from its project) has no client call to report."""
+    _finds_the_same_when_given_more(fixture, monkeypatch,
+                                    lambda: _type_every_client_call(monkeypatch))
+
+
+@pytest.mark.parametrize("root", _PROJECTS, ids=[path.name for path in _PROJECTS])
+def test_async_client_calls_are_found_the_same_in_the_test_projects(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _project_finds_the_same_when_given_more(root, monkeypatch,
+                                            lambda: _type_every_client_call(monkeypatch))
 
 
 def test_generator_helpers_are_known_from_lines_numbered_as_python_numbers_them() -> None:

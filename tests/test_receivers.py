@@ -391,3 +391,21 @@ def test_a_base_class_of_another_module_is_parsed_once_for_all_its_attributes(
         [(f"service{n}.py", 5, "ASR105") for n in range(6)]
         + [(f"service{n}.py", 6, "ASR102") for n in range(6)])
     assert sorted(parsed) == ["BaseService", "Root"]
+
+
+def test_the_names_a_file_must_hold_for_a_type_to_be_found_in_it() -> None:
+    from flake8_async_review.analysis.catalogue import names_leading_to
+
+    # Classes, their aliases and factories; a type reached through another one's method
+    # (a redis pipeline) needs that one's names.
+    assert names_leading_to({"redis.Redis"}) >= {"Redis", "StrictRedis", "from_url"}
+    assert names_leading_to({"redis.Pipeline"}) >= {"Pipeline", "Redis", "from_url"}
+    # An async session comes from its class, its factory, or a plain `sessionmaker`
+    # given `class_=AsyncSession`, which names the class.
+    sessions = names_leading_to({"sqlalchemy.ext.asyncio.AsyncSession"})
+    assert {"AsyncSession", "async_sessionmaker"} <= sessions
+    assert "sessionmaker" not in sessions and "Session" not in sessions
+    assert names_leading_to({"sqlalchemy.ext.asyncio.AsyncEngine"}) == {
+        "AsyncEngine", "create_async_engine"}
+    assert "mypy_boto3_" in names_leading_to({"boto3.client"})
+    assert "AioHTTPAdapter" in names_leading_to({"geopy.async_geocoder"})

@@ -9,6 +9,7 @@ mean the same class (``redis.StrictRedis``).
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 
 # Other spellings of one class, mapped to the name rules use.
 TYPE_ALIASES: dict[str, str] = {
@@ -444,3 +445,46 @@ METHOD_RESULTS.update({
     ("sqlalchemy.ext.asyncio.async_sessionmaker", "begin"): "sqlalchemy.ext.asyncio.AsyncSession",
 })
 # -- end of async clients -------------------------------------------------------------------
+
+
+# -- What a file must name for a type to be known in it -----------------------------------
+
+
+def names_leading_to(types: Collection[str]) -> frozenset[str]:
+    """The names, one of which a file's text holds wherever receiver typing finds one of
+    ``types`` from the file's own code (not through the project tier): the last part
+    of each qualified name that leads there (the class, an alias, a factory, a type
+    whose method, attribute or item does, the session class a session factory is
+    given, a geocoder's adapter, the prefix of the boto3 stub modules). The name is in the import that binds
+    it or in the dotted expression that reaches it, so a file without any of them has
+    no such receiver.
+
+    For example, ``httpx.AsyncClient`` is reached through ``AsyncClient``, and an
+    ``AsyncSession`` through ``AsyncSession``, ``async_sessionmaker`` or a
+    ``sessionmaker`` given ``class_=AsyncSession``."""
+    wanted = set(types)
+    qualified: set[str] = set()
+    growing = True
+    while growing:
+        before = len(wanted)
+        for (receiver, _), result in (*METHOD_RESULTS.items(), *ATTRIBUTE_RESULTS.items()):
+            if result in wanted:
+                wanted.add(receiver)
+        for receiver, result in (*SUBSCRIPT_RESULTS.items(), *CONSTRUCTOR_METHOD_RESULTS.items()):
+            if result in wanted:
+                wanted.add(receiver)
+        for factory, result in FACTORY_RESULTS.items():
+            if result in wanted:
+                qualified.add(factory)
+        if "sqlalchemy.ext.asyncio.async_sessionmaker" in wanted:
+            # So is `sessionmaker(class_=AsyncSession)`, which names the session class.
+            wanted |= ASYNC_SESSIONS
+        growing = len(wanted) != before
+    qualified |= wanted
+    qualified |= {alias for alias, name in TYPE_ALIASES.items() if name in qualified}
+    names = {name.rpartition(".")[2] for name in qualified}
+    if ASYNC_GEOCODER in wanted:
+        names |= _ASYNC_GEOPY_ADAPTERS
+    if "boto3.client" in wanted:
+        names.add("mypy_boto3_")
+    return frozenset(names)

@@ -57,6 +57,17 @@ def _whole_name(length: int) -> Callable[[str, int], bool]:
     return whole
 
 
+def _holds_name(text: str, name: str) -> bool:
+    """Whether ``name`` is in ``text`` as a name of its own."""
+    whole = _whole_name(len(name))
+    position = text.find(name)
+    while position != -1:
+        if whole(text, position):
+            return True
+        position = text.find(name, position + len(name))
+    return False
+
+
 def _attribute_name(length: int) -> Callable[[str, int], bool]:
     """A test that the ``length`` characters at a position are a whole name that is
     an attribute: a dot comes before it, with only white space (or a line joined by a
@@ -139,6 +150,7 @@ class FileFacts:
         self._text_tests: dict[str, bool] = {}
         self._text: str | None = None  # The lines joined, once a text test needs them.
         self._project_variables: dict[str, bool] = {}  # See imports_project_variable.
+        self._imports_from_project: bool | None = None  # See may_import_from_project.
         # The numbers of the lines holding `:=` and of those that may start a `match`
         # statement; () when they cannot be told (see _may_hold).
         self._syntax_lines: tuple[list[int], list[int]] | tuple[()] | None = None
@@ -344,6 +356,26 @@ class FileFacts:
         (with the tier on; nothing is parsed)."""
         project = self.project
         return project is not None and project.module_path(qualified.partition(".")[0]) is not None
+
+    def may_import_from_project(self) -> bool:
+        """Whether the file may import from another module of its project (with the
+        tier on): an import at its top resolves into the project, or its text holds
+        the name of a top-level module of the project (an import inside a function).
+        When not, nothing the tier knows can reach the file's code. Worked out once."""
+        found = self._imports_from_project
+        if found is None:
+            found = self._imports_from_project = self._may_import_from_project()
+        return found
+
+    def _may_import_from_project(self) -> bool:
+        project = self.project
+        if project is None:
+            return False
+        if any(target is not None and project.module_path(target[0]) is not None
+               for target in self.module_info.imports.values()):
+            return True
+        text = self.joined_text()
+        return any(_holds_name(text, name) for name in project.top_level_names())
 
     def imports_project_variable(self, name: str) -> bool:
         """Whether ``name`` is imported from a module of the project whose text assigns

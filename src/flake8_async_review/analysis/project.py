@@ -249,6 +249,7 @@ class Project:
             for base in self.search_paths))
         self._texts: dict[str, tuple[float, str, Outline | None]] = {}
         self._loaded: dict[str, tuple[float, ModuleInfo | None]] = {}
+        self._top_level: frozenset[str] | None = None
 
     def module_path(self, dotted: str) -> Path | None:
         """The file of a project module, or None when the name is not the project's."""
@@ -263,6 +264,22 @@ class Project:
                     break
         self._paths[dotted] = found
         return found
+
+    def top_level_names(self) -> frozenset[str]:
+        """The modules and packages at the top of the project (in its root or
+        ``src/``): the first part of every dotted name :meth:`module_path` finds."""
+        if self._top_level is None:
+            names: set[str] = set()
+            for base in self.search_paths:
+                listing = self._listing(str(base))
+                if listing is None:
+                    continue
+                files, directories = listing
+                names.update(name[:-3] for name in files if name.endswith(".py"))
+                names.update(directories)
+            self._top_level = frozenset(name for name in names
+                                        if name.isidentifier() and self.module_path(name) is not None)
+        return self._top_level
 
     def _module_file(self, base: Path, parts: list[str]) -> Path | None:
         """``base/a/b.py`` or ``base/a/b/__init__.py`` for ``a.b``, whichever is a file

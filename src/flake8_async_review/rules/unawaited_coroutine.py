@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Iterator
 
+from ..analysis.catalogue import names_leading_to
 from ..analysis.local_functions import local_target, only_def
 from ..analysis.nodes import child_nodes
 from ..analysis.project import COROUTINE_FUNCTIONS
@@ -157,7 +158,7 @@ class UnawaitedCoroutine(Rule):
         if _candidate(call, names):
             callee = context.callee(call)
             if (module_call(callee, _COROUTINE_FUNCTIONS) is not None
-                    or typed_method(callee, ASYNC_METHODS) is not None
+                    or (names.clients(context) and typed_method(callee, ASYNC_METHODS) is not None)
                     or _local_coroutine(call, context)):
                 return True
         return _imported_coroutine(call, context, names)
@@ -176,18 +177,31 @@ class _Candidates:
     plain-name call and ``methods`` for the attribute of a method call (of the
     libraries, the clients and this module); :meth:`imported` for the name a call of a
     function imported from the project starts with (``fetch()``, ``jobs.fetch()``),
-    worked out on first use."""
+    worked out on first use; and :meth:`clients`, whether an async client can be in the
+    file at all."""
 
-    __slots__ = ("_imported", "functions", "methods")
+    __slots__ = ("_clients", "_imported", "functions", "methods")
 
     def __init__(self, functions: frozenset[str], methods: frozenset[str]) -> None:
         self.functions, self.methods = functions, methods
         self._imported: frozenset[str] | None = None
+        self._clients: bool | None = None
 
     def imported(self, context: Context) -> frozenset[str]:
         if self._imported is None:
             self._imported = _imported_once(context)
         return self._imported
+
+    def clients(self, context: Context) -> bool:
+        """Whether receiver typing can find an async client in the file: its text names
+        one (its class, an alias or a factory), or it imports from its project, whose
+        modules may make one. Most files of a library do neither, and the receivers of
+        their many calls named ``get`` or ``close`` are not typed."""
+        if self._clients is None:
+            text = context.joined_text()
+            self._clients = (any(name in text for name in _CLIENT_NAMES)
+                             or context.may_import_from_project())
+        return self._clients
 
 
 def _candidate(call: ast.Call, names: _Candidates) -> bool:
@@ -199,6 +213,7 @@ def _candidate(call: ast.Call, names: _Candidates) -> bool:
     return isinstance(func, ast.Attribute) and func.attr in names.methods
 
 
+_CLIENT_NAMES = tuple(sorted(names_leading_to(ASYNC_METHODS)))
 _ATTRIBUTE_NAMES = frozenset(
     {name for methods in ASYNC_METHODS.values() for name in methods}
     | {qualified.rpartition(".")[2] for qualified in _COROUTINE_FUNCTIONS}
