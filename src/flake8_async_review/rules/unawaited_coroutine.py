@@ -155,7 +155,7 @@ class UnawaitedCoroutine(Rule):
 
     def _creates_coroutine(self, call: ast.Call, context: Context) -> bool:
         names: _Candidates = context.rule_state(self, lambda: _candidate_names(context))
-        if _candidate(call, names):
+        if _candidate(call, names, context):
             callee = context.callee(call)
             if (module_call(callee, _COROUTINE_FUNCTIONS) is not None
                     or (names.clients(context) and typed_method(callee, ASYNC_METHODS) is not None)
@@ -175,10 +175,10 @@ def _add_await(call: ast.Call, context: Context, safe: bool) -> Fix | None:
 class _Candidates:
     """The names a call must have to be a coroutine function call: ``functions`` for a
     plain-name call and ``methods`` for the attribute of a method call (of the
-    libraries, the clients and this module); :meth:`imported` for the name a call of a
-    function imported from the project starts with (``fetch()``, ``jobs.fetch()``),
-    worked out on first use; and :meth:`clients`, whether an async client can be in the
-    file at all."""
+    libraries and this module; a client's methods count where :meth:`clients`, whether
+    an async client can be in the file at all); :meth:`imported` for the name a call of
+    a function imported from the project starts with (``fetch()``, ``jobs.fetch()``).
+    The methods are worked out on first use."""
 
     __slots__ = ("_clients", "_imported", "functions", "methods")
 
@@ -204,33 +204,32 @@ class _Candidates:
         return self._clients
 
 
-def _candidate(call: ast.Call, names: _Candidates) -> bool:
+def _candidate(call: ast.Call, names: _Candidates, context: Context) -> bool:
     """Could the call be one of ours, by its name alone? Most calls are not, and are
     dismissed without resolving names (which in sync code nothing else does)."""
     func = call.func
     if isinstance(func, ast.Name):
         return func.id in names.functions
-    return isinstance(func, ast.Attribute) and func.attr in names.methods
+    if not isinstance(func, ast.Attribute):
+        return False
+    return func.attr in names.methods or (func.attr in _CLIENT_METHODS and names.clients(context))
 
 
+_CLIENT_METHODS = frozenset(name for methods in ASYNC_METHODS.values() for name in methods)
 _CLIENT_NAMES = tuple(sorted(names_leading_to(ASYNC_METHODS)))
-_ATTRIBUTE_NAMES = frozenset(
-    {name for methods in ASYNC_METHODS.values() for name in methods}
-    | {qualified.rpartition(".")[2] for qualified in _COROUTINE_FUNCTIONS}
-)
 _LIBRARIES = ("asyncio", "anyio", "trio")
 
 
 def _candidate_names(context: Context) -> _Candidates:
     """The file's ``async def`` names and what the module imports from the async
-    libraries; for methods, also the library and client method names. Found in the
-    source text, once per file."""
+    libraries; for methods, also the library function names (``asyncio.sleep``).
+    Found in the source text, once per file."""
     source = context.joined_text()
     async_defs = frozenset(_ASYNC_DEF.findall(source))
     imported = {name for name, qualified in context.scope(context.tree).bindings.items()
                 if qualified is not None and qualified.startswith(_LIBRARIES)}
     imported.update(_IMPORTED_FROM_LIBRARY.findall(source))  # Imports inside functions.
-    return _Candidates(async_defs | imported | _FUNCTION_NAMES, async_defs | _ATTRIBUTE_NAMES)
+    return _Candidates(async_defs | imported | _FUNCTION_NAMES, async_defs | _FUNCTION_NAMES)
 
 
 def _imported_once(context: Context) -> frozenset[str]:
