@@ -43,6 +43,7 @@ from .project import (
     is_stub,
     materialize,
     resolve_dotted,
+    stub_text,
 )
 from .scopes import (
     FUNCTION_TYPES,
@@ -622,10 +623,10 @@ def _foreign_class_attribute(context: FileFacts, module: ModuleInfo, class_node:
     if foreign is None:
         return None
     resolver = TypeResolver(foreign)
-    if own is None:
+    if own is None and _may_name(class_node, attribute):
         answers[own_key] = {}  # Asked again while typed: through bases that lead back.
         own = answers[own_key] = resolver.own_instance_types(class_node)
-    if attribute in own:
+    if own is not None and attribute in own:
         found = own[attribute]
     else:
         found = None
@@ -639,6 +640,14 @@ def _foreign_class_attribute(context: FileFacts, module: ModuleInfo, class_node:
                 break
     answers[key] = found
     return found
+
+
+def _may_name(class_node: ast.ClassDef, attribute: str) -> bool:
+    """Whether the class's text may set ``attribute``: it holds the name. A class whose
+    text does not (a mixin of a base class's other methods, often the largest) is not
+    parsed again to find that out."""
+    text = stub_text(class_node)
+    return text is None or attribute in text
 
 
 def _self_assignments(method: ast.AST, self_name: str, chain: Chain,
