@@ -191,10 +191,13 @@ class OptionalDependencyNotDeclared(Rule):
     name = "optional-dependency-not-declared"
     message = "`{}` needs `{}`, which the project's dependencies do not declare: add it (or `{}`)"
     severity = Severity.HIGH
-    # `Form` and `File` are only used called (or imported under another name). The first
-    # entry follows from the second; five searches of a file that holds none of these
-    # decide, instead of ten.
-    required_text = (("File", "Form", "Email", "JSONResponse", "Jinja2Templates"),
+    # What the rule looks for is imported from FastAPI, Starlette or pydantic by the file
+    # itself (a name imported through a module of the project is not followed), and
+    # `Form` and `File` are only used called (or imported under another name). The
+    # second entry follows from the third: a file that holds none of its texts is
+    # decided with five searches instead of ten.
+    required_text = (("fastapi", "pydantic", "starlette"),
+                     ("File", "Form", "Email", "JSONResponse", "Jinja2Templates"),
                      ("EmailStr", "NameEmail", "UploadFile", "Form(", "File(", "Form as", "File as",
                       "Jinja2Templates", "ORJSONResponse", "UJSONResponse"))
     # Each handler first asks whether the file itself spells one of the names it looks
