@@ -455,9 +455,9 @@ def names_leading_to(types: Collection[str]) -> frozenset[str]:
     ``types`` from the file's own code (not through the project tier): the last part
     of each qualified name that leads there (the class, an alias, a factory, a type
     whose method, attribute or item does, the session class a session factory is
-    given, a geocoder's adapter, the prefix of the boto3 stub modules). The name is in the import that binds
-    it or in the dotted expression that reaches it, so a file without any of them has
-    no such receiver.
+    given, a geocoder's adapter, the prefix of the boto3 stub modules). The name is in
+    the import that binds it or in the dotted expression that reaches it, so a file
+    without any of them has no such receiver.
 
     For example, ``httpx.AsyncClient`` is reached through ``AsyncClient``, and an
     ``AsyncSession`` through ``AsyncSession``, ``async_sessionmaker`` or a

@@ -16,7 +16,7 @@ from ..settings import Settings
 from .project import ASSIGNMENTS, ModuleInfo, Project, current_module, project_of
 from .roles import Classification, classify
 from .scopes import BUILTIN_NAMES, FUNCTION_TYPES, Scope, target_names
-from .source import source_lines
+from .source import BETWEEN_TOKENS, in_a_name, source_lines
 
 ScopeChain = Sequence[ast.AST]
 
@@ -51,8 +51,8 @@ def _whole_name(length: int) -> Callable[[str, int], bool]:
     character of a name comes right before or after them."""
 
     def whole(text: str, position: int) -> bool:
-        return not (_in_name(text[position - 1:position])
-                    or _in_name(text[position + length:position + length + 1]))
+        return not (in_a_name(text[position - 1:position])
+                    or in_a_name(text[position + length:position + length + 1]))
 
     return whole
 
@@ -78,24 +78,16 @@ def _attribute_name(length: int) -> Callable[[str, int], bool]:
         if not whole(text, position):
             return False
         index = position - 1
-        while index >= 0 and text[index] in _BETWEEN:
+        while index >= 0 and text[index] in BETWEEN_TOKENS:
             index -= 1
         return index >= 0 and text[index] == "."
 
     return attribute
 
 
-_BETWEEN = " \t\f\\\r\n"
-
-
-def _in_name(character: str) -> bool:
-    return character.isalnum() or character == "_"
-
-
 def _starts_a_line(text: str, position: int) -> bool:
     """The word at ``position`` is first on its line, and a word of its own."""
-    after = text[position + 5:position + 6]
-    if after and (after.isalnum() or after == "_"):
+    if in_a_name(text[position + 5:position + 6]):
         return False
     return not text[text.rfind("\n", 0, position) + 1:position].strip(_INDENT)
 

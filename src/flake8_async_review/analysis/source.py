@@ -8,6 +8,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 _SOURCE_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+# What may come between two tokens of one statement: white space, and a backslash that
+# joins two lines.
+BETWEEN_TOKENS = " \t\f\\\r\n"
+
+
+def in_a_name(character: str) -> bool:
+    """Whether ``character`` can be part of a name (a letter, a digit or ``_``)."""
+    return character.isalnum() or character == "_"
 
 
 def source_lines(text: str) -> list[str]:

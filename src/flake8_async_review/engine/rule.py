@@ -211,10 +211,10 @@ class Rule:
         of nodes that are not statements (calls, attributes, ...) can report, outside
         ``async def`` bodies: None (the default) for anywhere; otherwise names, one of
         which is, as a name of its own, in the lines of the function, lambda or class
-        the reported node is directly in (the module's lines, at module level). An
-        empty set: nowhere. The
-        walk enters the expressions of the other code only for the other rules. Rules
-        with ``async_bodies_only`` are not asked."""
+        the reported node is directly in (the module's lines, at module level); a name
+        with a leading dot (``.run``) counts only as an attribute. An empty set:
+        nowhere. The walk enters the expressions of the other code only for the other
+        rules. Rules with ``async_bodies_only`` are not asked."""
         return None
 
     @classmethod

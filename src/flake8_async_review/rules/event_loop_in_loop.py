@@ -10,6 +10,7 @@ from ..analysis.facts import FileFacts
 from ..analysis.nodes import walk
 from ..analysis.roles import Role
 from ..analysis.scopes import FUNCTION_TYPES
+from ..analysis.source import BETWEEN_TOKENS, in_a_name
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
 from .common.blocking import method_call, module_call
@@ -134,7 +135,6 @@ _RUN_ALIAS = re.compile(r"run(?<=\brun)\s+as\s+(\w+)")
 
 
 _RUNNER_MODULES = tuple(sorted({name.partition(".")[0] for name in LOOP_ENTRY_POINTS}))
-_BETWEEN = " \t\f\\\r\n"  # White space, and a backslash that joins two lines.
 
 
 def _imported_from(module: str, text: str) -> bool:
@@ -145,21 +145,17 @@ def _imported_from(module: str, text: str) -> bool:
     while position != -1:
         end = position + len(module)
         before = position
-        while before > 0 and text[before - 1] in _BETWEEN:
+        while before > 0 and text[before - 1] in BETWEEN_TOKENS:
             before -= 1
         after = end
-        while after < len(text) and text[after] in _BETWEEN:
+        while after < len(text) and text[after] in BETWEEN_TOKENS:
             after += 1
         if (before < position and after > end and text[before - 4:before] == "from"
-                and not _in_name(text[before - 5:before - 4])
+                and not in_a_name(text[before - 5:before - 4])
                 and text.startswith("import", after)):
             return True
         position = text.find(module, end)
     return False
-
-
-def _in_name(character: str) -> bool:
-    return character.isalnum() or character == "_"
 
 
 def _enclosing_loop_body(context: Context, node: ast.AST) -> list[ast.AST] | None:

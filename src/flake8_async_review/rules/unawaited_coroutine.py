@@ -178,7 +178,7 @@ class _Candidates:
     libraries and this module; a client's methods count where :meth:`clients`, whether
     an async client can be in the file at all); :meth:`imported` for the name a call of
     a function imported from the project starts with (``fetch()``, ``jobs.fetch()``).
-    The methods are worked out on first use."""
+    Both methods work their answer out on first use."""
 
     __slots__ = ("_clients", "_imported", "functions", "methods")
 
