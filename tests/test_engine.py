@@ -729,16 +729,17 @@ _WIDE_RULES = [rule for rule in ALL_RULES if rule.expression_scopes is not Rule.
 _WIDE_FIXTURES = [f for f in all_fixtures() if f.code in {rule.code for rule in _WIDE_RULES}]
 
 
+def _give_every_expression(monkeypatch: pytest.MonkeyPatch) -> None:
+    for rule in _WIDE_RULES:
+        monkeypatch.setattr(rule, "expression_scopes", Rule.expression_scopes)
+
+
 @pytest.mark.parametrize("fixture", _WIDE_FIXTURES, ids=[f.path.name for f in _WIDE_FIXTURES])
 def test_rules_that_say_where_they_report_find_the_same_given_every_expression(
         fixture: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
     """The scopes whose expressions a rule is not given hold nothing it would report."""
-
-    def every_expression() -> None:
-        for rule in _WIDE_RULES:
-            monkeypatch.setattr(rule, "expression_scopes", Rule.expression_scopes)
-
-    _finds_the_same_when_given_more(fixture, monkeypatch, every_expression)
+    _finds_the_same_when_given_more(fixture, monkeypatch,
+                                    lambda: _give_every_expression(monkeypatch))
 
 
 _PROJECTS = sorted(path for path in PROJECTS.iterdir() if path.is_dir())
@@ -764,11 +765,8 @@ def _project_finds_the_same_when_given_more(root: Path, monkeypatch: pytest.Monk
 @pytest.mark.parametrize("root", _PROJECTS, ids=[path.name for path in _PROJECTS])
 def test_rules_that_say_where_they_report_find_the_same_in_the_test_projects(
         root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def every_expression() -> None:
-        for rule in _WIDE_RULES:
-            monkeypatch.setattr(rule, "expression_scopes", Rule.expression_scopes)
-
-    _project_finds_the_same_when_given_more(root, monkeypatch, every_expression)
+    _project_finds_the_same_when_given_more(root, monkeypatch,
+                                            lambda: _give_every_expression(monkeypatch))
 
 
 _FILE_CHECKING_RULES = [rule for rule in ALL_RULES if rule.checks_file is not Rule.checks_file]
