@@ -143,6 +143,7 @@ class FileFacts:
         self._text: str | None = None  # The lines joined, once a text test needs them.
         self._project_variables: dict[str, bool] = {}  # See imports_project_variable.
         self._imports_from_project: bool | None = None  # See may_import_from_project.
+        self._project_imports: frozenset[str] | None = None  # See project_imports.
         # The numbers of the lines holding `:=` and of those that may start a `match`
         # statement; () when they cannot be told (see _may_hold).
         self._syntax_lines: tuple[list[int], list[int]] | tuple[()] | None = None
@@ -363,11 +364,21 @@ class FileFacts:
         project = self.project
         if project is None:
             return False
-        if any(target is not None and project.module_path(target[0]) is not None
-               for target in self.module_info.imports.values()):
+        if self.project_imports():
             return True
         text = self.joined_text()
         return any(_holds_name(text, name) for name in project.top_level_names())
+
+    def project_imports(self) -> frozenset[str]:
+        """The names the file's top level imports from modules of its project (none
+        with the tier off). Worked out once."""
+        found = self._project_imports
+        if found is None:
+            project = self.project
+            found = self._project_imports = frozenset() if project is None else frozenset(
+                name for name, target in self.module_info.imports.items()
+                if target is not None and project.module_path(target[0]) is not None)
+        return found
 
     def imports_project_variable(self, name: str) -> bool:
         """Whether ``name`` is imported from a module of the project whose text assigns

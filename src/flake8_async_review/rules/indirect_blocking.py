@@ -27,8 +27,6 @@ _FINE_IN_A_THREAD = {"ASR101", "ASR108"}
 # chain shows its first and last helper with an ellipsis between.
 _MAX_HOPS = 2
 _FUNCTION_CLASSES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef})
-# The per-file memo of the names imported from the project.
-_PROJECT_IMPORTS = "ASR110.project_imports"
 
 
 @dataclass(frozen=True)
@@ -337,7 +335,7 @@ def _may_run_a_helper(call: ast.Call, context: Context) -> bool:
         name, value = func.attr, func.value.id
     else:
         return False
-    if value in context.shared_state(_PROJECT_IMPORTS, lambda: _project_imports(context)):
+    if value in context.project_imports():
         return True
     chain = context.scope_nodes
     if func.__class__ is ast.Name:
@@ -354,16 +352,6 @@ def _may_run_a_helper(call: ast.Call, context: Context) -> bool:
         return False
     class_node = chain[method[1]]
     return isinstance(class_node, ast.ClassDef) and name in sync_def_names(class_node)
-
-
-def _project_imports(context: Context) -> frozenset[str]:
-    """The checked file's top-level names imported from a module of the project (none
-    with the project tier off)."""
-    project = context.module_info.project if context.settings.project_inference else None
-    if project is None:
-        return frozenset()
-    return frozenset(name for name, target in context.module_info.imports.items()
-                     if target is not None and project.module_path(target[0]) is not None)
 
 
 def _sync_target(call: ast.Call, context: Context, chain: list[ast.AST]

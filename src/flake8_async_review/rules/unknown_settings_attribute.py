@@ -143,13 +143,9 @@ class UnknownSettingsAttribute(Rule):
         if context.text_has("BaseSettings") and any(
                 isinstance(n, ast.ClassDef) for n in context.tree.body):
             return True
-        module = context.module_info
-        project = module.project
-        return (
-            project is not None and any(
-                target is not None and project.module_path(target[0]) is not None
-                for target in module.imports.values())
-            and bool(settings_modules(project)))
+        project = context.project
+        return (project is not None and bool(context.project_imports())
+                and bool(settings_modules(project)))
 
     def _instance(self, value: ast.expr, context: Context, state: dict[Any, Any]) -> ClassRef | None:
         if isinstance(value, ast.Name):
