@@ -252,3 +252,27 @@ def test_a_directory_is_placed_once_per_working_directory_as_each_file_would_be(
     assert ("checkout", "scripts/migrate.py", Role.SCRIPT) in once_per_directory
     assert ("checkout", "app/linked.py", Role.APP) in once_per_directory
     assert ("checkout", "../elsewhere/link/app/linked.py", Role.SCRIPT) in once_per_directory
+
+
+def test_real_directories_are_composed_from_their_parents_as_the_library_resolves_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # One look at the file system per directory: a directory that is not a link is its
+    # parent's real path and its name. Links in the middle, `..` after a link, a link
+    # to a link, directories that do not exist and relative paths resolve as
+    # os.path.realpath resolves them.
+    (tmp_path / "real" / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
+    (tmp_path / "other" / "hop").symlink_to(tmp_path / "link", target_is_directory=True)
+    (tmp_path / "real" / "up").symlink_to(tmp_path / "other", target_is_directory=True)
+    deep = tmp_path.joinpath(*["d"] * 70)
+    deep.mkdir(parents=True)
+    names = ["real/pkg/sub", "link/pkg/sub", "other/hop/pkg", "link/pkg/..", "link/../other",
+             "real/up/hop/pkg/sub", "link/missing/more", "real/./pkg", "link//pkg/sub", "real/up/.."]
+    monkeypatch.chdir(tmp_path / "real")
+    project.clear_cache()
+    cases = [str(tmp_path / name) for name in names]
+    cases += [str(tmp_path) + "/" + name for name in names]
+    cases += ["pkg/sub", "../link/pkg", ".", "/", str(deep), str(deep / "e")]
+    for case in cases:
+        assert project.real_directory(case) == os.path.realpath(case), case

@@ -217,7 +217,7 @@ def decode_source(data: bytes, errors: str = "strict") -> str:
 def project_root(directory: str) -> Path | None:
     """The nearest ancestor of ``directory`` (itself included, symbolic links
     resolved) with a project marker."""
-    found = _marked_ancestor(os.path.realpath(directory))
+    found = _marked_ancestor(real_directory(directory))
     return Path(found) if found is not None else None
 
 
@@ -457,7 +457,19 @@ def real_path(path: str) -> str:
 
 @lru_cache(maxsize=4096)
 def real_directory(directory: str) -> str:
-    return os.path.realpath(directory)
+    """``os.path.realpath`` of a directory. An absolute path that is not itself a
+    symbolic link is its parent's real path and its own name: one look at the file
+    system for each directory, instead of one for each directory of its path."""
+    parent, name = os.path.split(directory)
+    if (os.name != "posix" or not name or name in (".", "..") or not os.path.isabs(directory)
+            or directory.count("/") > _MAX_COMPOSED_DEPTH or os.path.islink(directory)):
+        return os.path.realpath(directory)
+    return os.path.join(real_directory(parent), name)
+
+
+# Deeper paths are resolved whole, by the library: composing one directory at a time
+# recurses once per level.
+_MAX_COMPOSED_DEPTH = 64
 
 
 register_cache(real_directory.cache_clear)
