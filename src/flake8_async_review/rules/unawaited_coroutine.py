@@ -198,9 +198,11 @@ class _Candidates:
         modules may make one. Most files of a library do neither, and the receivers of
         their many calls named ``get`` or ``close`` are not typed."""
         if self._clients is None:
+            # The project first: most files of an application import from it, and
+            # other rules ask too.
             text = context.joined_text()
-            self._clients = (any(name in text for name in _CLIENT_NAMES)
-                             or context.may_import_from_project())
+            self._clients = (context.may_import_from_project()
+                             or any(name in text for name in _CLIENT_NAMES))
         return self._clients
 
 
@@ -345,7 +347,9 @@ def _imported_coroutine(call: ast.Call, context: Context, names: _Candidates) ->
         return False
     func = call.func
     head = _head(func)
-    if head is None or head.id not in names.imported(context):
+    # A name the file's top level imports from its project (as the tier asks first),
+    # and one that nothing else rebinds.
+    if head is None or head.id not in context.project_imports() or head.id not in names.imported(context):
         return False
     if context.project_function_is_async(func, kinds=COROUTINE_FUNCTIONS) is not True:
         return False
