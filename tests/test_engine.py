@@ -13,6 +13,7 @@ import pytest
 from harness import PROJECTS, Fixture, all_fixtures, project_sources
 
 from flake8_async_review.analysis import project
+from flake8_async_review.analysis.settings_classes import may_define_settings_classes
 from flake8_async_review.analysis.source import source_lines
 from flake8_async_review.engine.context import Context
 from flake8_async_review.engine.linter import Linter, lint_source
@@ -792,6 +793,36 @@ def test_rules_that_rule_files_out_find_the_same_in_the_test_projects(
         root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _project_finds_the_same_when_given_more(root, monkeypatch,
                                             lambda: _check_every_file(monkeypatch))
+
+
+def test_a_file_that_imports_nothing_from_its_project_defines_no_settings_class_of_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The project has a settings class; a module that imports it can derive from it
+    # (its secret default is reported), a script beside it that imports nothing from
+    # the project cannot, and the settings-class rules rule it out before the walk.
+    files = {
+        "pyproject.toml": "",
+        "app/__init__.py": "",
+        "app/config.py": "from pydantic_settings import BaseSettings\n\n"
+                         "class AppSettings(BaseSettings):\n    debug: bool = False\n",
+        "app/prod.py": "from app.config import AppSettings\n\n"
+                       "class ProdSettings(AppSettings):\n    api_key: str = 'sk-live-4f9a8b7c6d5e'\n",
+        "tools/seed.py": "class Row:\n    api_key: str = 'sk-live-4f9a8b7c6d5e'\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    project.clear_cache()
+    linter = Linter(ALL_RULES, Settings())
+    checked = {}
+    for name in ("app/prod.py", "tools/seed.py"):
+        text = files[name]
+        context = Context(ast.parse(text), source_lines(text), str(tmp_path / name), Settings())
+        context.know_project(project.project_of(context.filename))
+        checked[name] = (may_define_settings_classes(context),
+                         [v.code for v in lint_source(text, str(tmp_path / name), linter)])
+    assert checked == {"app/prod.py": (True, ["ASR401"]), "tools/seed.py": (False, [])}
 
 
 _UNAWAITED_FIXTURES = [f for f in all_fixtures() if f.code == "ASR604"]

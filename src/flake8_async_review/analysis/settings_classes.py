@@ -450,10 +450,13 @@ def may_define_settings_classes(context: FileFacts) -> bool:
 
 def _may_define(context: FileFacts) -> bool:
     # The project first: its scan is made once for all its files, while the search of
-    # the file's text would be one more for each.
+    # the file's text would be one more for each. A base from the project is reached
+    # through an import from it: a file that imports nothing from its project (a
+    # script, a vendored module, a package of its own under the project's root) has
+    # only the bases its own text spells.
     project = context.project
-    return (project is not None and mentions_settings_base(project)) or context.text_has(
-        "BaseSettings")
+    return (project is not None and mentions_settings_base(project)
+            and context.may_import_from_project()) or context.text_has("BaseSettings")
 
 
 def mentions_settings_base(project: Project) -> bool:
