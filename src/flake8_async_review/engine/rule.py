@@ -165,6 +165,8 @@ class Rule:
     severity: ClassVar[Severity]
     # The rule can only match files whose source contains each entry: a string, or a
     # tuple of alternatives of which one must occur. Other files skip it without a walk.
+    # Alternatives are looked for in their order until one occurs (after those that more
+    # rules need): the ones most files hold come first.
     required_text: ClassVar[tuple[str | tuple[str, ...], ...]] = ()
     # Whether every entry of ``required_text`` is syntax of the file itself wherever the
     # rule reports (``except``, ``class``): then only the file's text is searched. By

@@ -202,8 +202,8 @@ class BlockingClientCall(BlockingCallRule):
     fix_safety = "unsafe"
     required_text = (
         "async",
-        ("geopy", "cloudinary", "boto3", "smtplib", "openai", "anthropic", "socket",
-         "input", "bcrypt", "passlib", "pwdlib", "argon2", "hashlib", "werkzeug"),
+        ("input", "socket", "hashlib", "openai", "anthropic", "boto3", "werkzeug", "bcrypt",
+         "argon2", "smtplib", "geopy", "cloudinary", "passlib", "pwdlib"),
     )
 
     def call_names(self) -> CallNames:

@@ -123,7 +123,7 @@ class BlockingFileIO(BlockingCallRule):
     name = "blocking-file-io-in-async-function"
     message = "`{}()` is blocking file I/O: use {}"
     severity = Severity.MEDIUM
-    required_text = ("async", ("open", "read_", "write_", "shutil", "IOWrapper", "Buffered", "FileIO"))
+    required_text = ("async", ("open", "read_", "write_", "shutil", "Buffered", "IOWrapper", "FileIO"))
 
     module_calls = _MODULE_CALLS
     typed_methods = _TYPED_METHODS

@@ -134,7 +134,7 @@ class BlockingHttpCall(BlockingCallRule):
     name = "blocking-http-call-in-async-function"
     message = "`{}()` is a blocking HTTP call: use {}"
     severity = Severity.HIGH
-    required_text = ("async", ("requests", "urllib", "http"))
+    required_text = ("async", ("http", "requests", "urllib"))
 
     module_calls = _MODULE_CALLS
     typed_methods = _CLIENT_METHODS

@@ -126,7 +126,7 @@ class BlockingSubprocessCall(BlockingCallRule):
     name = "blocking-subprocess-in-async-function"
     message = "`{}()` is a blocking subprocess call: use `{}()`"
     severity = Severity.HIGH
-    required_text = ("async", ("subprocess", "system", "popen", "spawn", "wait"))
+    required_text = ("async", ("wait", "system", "subprocess", "spawn", "popen"))
 
     module_calls = _MODULE_CALLS
     typed_methods = _PROCESS_METHODS

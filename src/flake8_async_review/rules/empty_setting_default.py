@@ -123,7 +123,7 @@ class EmptySettingDefault(SettingsClassRule):
                "a missing value stops the service at start-up")
     severity = Severity.MEDIUM
     fix_safety = "unsafe"
-    required_text = ("class", ("''", '""'))
+    required_text = ("class", ('""', "''"))
     # The settings class is defined in the file itself.
     triggers_in_own_text = True
 

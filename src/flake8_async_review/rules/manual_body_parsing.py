@@ -70,7 +70,7 @@ class ManualRequestBodyParsing(Rule):
     message = ("`{}()` is parsed and read by hand: declare a Pydantic model parameter "
                "(validated, 422 on bad input)")
     severity = Severity.MEDIUM
-    required_text = ("Request", ("json", "form"))
+    required_text = ("Request", ("form", "json"))
     # `await` runs only in an `async def` body (anywhere else Python refuses to compile
     # it): the walk need not enter the expressions of other code for this rule.
     async_bodies_only = True

@@ -196,9 +196,9 @@ class OptionalDependencyNotDeclared(Rule):
     # `Form` and `File` are only used called (or imported under another name). The
     # second entry follows from the third: a file that holds none of its texts is
     # decided with five searches instead of ten.
-    required_text = (("fastapi", "pydantic", "starlette"),
+    required_text = (("pydantic", "fastapi", "starlette"),
                      ("File", "Form", "Email", "JSONResponse", "Jinja2Templates"),
-                     ("EmailStr", "NameEmail", "UploadFile", "Form(", "File(", "Form as", "File as",
+                     ("File(", "Form(", "UploadFile", "EmailStr", "NameEmail", "File as", "Form as",
                       "Jinja2Templates", "ORJSONResponse", "UJSONResponse"))
     # Each handler first asks whether the file itself spells one of the names it looks
     # for (see ``_FileState.may_use``): the modules it imports from cannot add one.

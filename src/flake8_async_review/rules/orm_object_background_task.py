@@ -80,7 +80,7 @@ class OrmObjectPassedToBackgroundTask(Rule):
     name = "orm-object-passed-to-background-task"
     message = "`{}()` receives the ORM object `{}`, {}: pass its id and load it in the task"
     severity = Severity.HIGH
-    required_text = ("BackgroundTask", ("Session", "session"))
+    required_text = ("BackgroundTask", ("session", "Session"))
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         task = task_call(node, context)

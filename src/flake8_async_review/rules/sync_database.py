@@ -204,8 +204,8 @@ class SyncDatabaseCall(BlockingCallRule):
     fix_safety = "unsafe"
     required_text = (
         "async",
-        ("sqlalchemy", "sqlmodel", "psycopg", "sqlite3", "pymysql", "MySQLdb", "mysql",
-         "pymongo"),
+        ("sqlalchemy", "mysql", "psycopg", "sqlite3", "MySQLdb", "pymysql", "pymongo",
+         "sqlmodel"),
     )
 
     def call_names(self) -> CallNames:

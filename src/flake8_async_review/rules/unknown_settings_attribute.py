@@ -107,7 +107,7 @@ class UnknownSettingsAttribute(Rule):
     roles = frozenset({Role.APP, Role.TEST, Role.SCRIPT})
     # Settings reach a module under a name or import path that says so (`settings`,
     # `get_settings`, `app.config`); other files are not examined.
-    required_text = (("ettings", "ETTINGS", "onfig", "ONFIG"),)
+    required_text = (("onfig", "ettings", "ONFIG", "ETTINGS"),)
 
     def checks_file(self, context: FileFacts) -> bool:
         return self._worth_it(context)
