@@ -138,28 +138,28 @@ class Outline:
         self.assignment_lines: dict[str, str] = {}
         imported: list[str] = []
         for match in _OUTLINE_LINE.finditer("\n" + text):
-            if match["imported"] is not None:
-                imported.append(match["imported"])
-                listed = match["names"]
-                if listed is not None and _IMPORT_LIST_START.fullmatch(match["imported"]):
+            # All the groups at once: one call per line, not one per group.
+            coroutine, function, class_name, rest, statement, listed, assigned = match.groups()
+            if statement is not None:
+                imported.append(statement)
+                if listed is not None and _IMPORT_LIST_START.fullmatch(statement):
                     imported.append(listed)
                 continue
-            if match["assigned"]:
+            if assigned:
                 start = match.start()  # In ``text``: the newline put in front is not there.
                 end = text.find("\n", start)
                 line = text[start:end if end >= 0 else len(text)]
-                self.assignment_lines[match["assigned"]] = (
-                    self.assignment_lines.get(match["assigned"], "") + line + "\n")
-            if match["function"]:
-                bit = _KIND_BITS[COROUTINE_FUNCTION if match["coroutine"] else FUNCTION]
-                names[match["function"]] = names.get(match["function"], 0) | bit
-            elif match["class"]:
-                bit = _KIND_BITS[CLASS]
-                if "Settings" in match["class"] + match["rest"]:
-                    bit |= _KIND_BITS[SETTINGS_CLASS]
-                names[match["class"]] = names.get(match["class"], 0) | bit
+                self.assignment_lines[assigned] = (
+                    self.assignment_lines.get(assigned, "") + line + "\n")
+                names[assigned] = names.get(assigned, 0) | _KIND_BITS[ASSIGNMENT]
+            elif function:
+                bit = _KIND_BITS[COROUTINE_FUNCTION if coroutine else FUNCTION]
+                names[function] = names.get(function, 0) | bit
             else:
-                names[match["assigned"]] = names.get(match["assigned"], 0) | _KIND_BITS[ASSIGNMENT]
+                bit = _KIND_BITS[CLASS]
+                if "Settings" in class_name or "Settings" in rest:
+                    bit |= _KIND_BITS[SETTINGS_CLASS]
+                names[class_name] = names.get(class_name, 0) | bit
         for word in _WORD.findall(" ".join(imported)):
             names[word] = names.get(word, 0) | _IMPORTED
         self._names = names
