@@ -200,9 +200,8 @@ class _Candidates:
         if self._clients is None:
             # The project first: most files of an application import from it, and
             # other rules ask too.
-            text = context.joined_text()
-            self._clients = (context.may_import_from_project()
-                             or any(name in text for name in _CLIENT_NAMES))
+            self._clients = context.may_import_from_project() or any(
+                name in context.joined_text() for name in _CLIENT_NAMES)
         return self._clients
 
 
