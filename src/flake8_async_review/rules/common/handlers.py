@@ -263,7 +263,9 @@ def _renamed_in_file(context: Context) -> frozenset[str]:
     text is normalized as Python normalizes identifiers."""
     def compute() -> frozenset[str]:
         text = context.joined_text()
-        if not text.isascii():
+        # Most text that is not all ASCII is in normal form already (accented letters
+        # in strings and comments), which is far quicker to check than to make.
+        if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
         names: set[str] = set()
         for part in _SEARCHED_PARTS:
