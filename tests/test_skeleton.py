@@ -137,6 +137,46 @@ def test_a_tricky_module_has_the_same_top_level_and_bodies() -> None:
     assert len(spans) == 5
 
 
+# Lines of a module with escaped and mixed triple quotes, a colon in a class header
+# before its last line, and a one-line class body over two lines. ``Q`` stands for three single quotes.
+ESCAPES = "\n".join([
+    'TEXT = """a closing quote escaped: \\""" still text',
+    "def not_code(): ...",
+    'two backslashes then the end: \\\\"""',
+    "",
+    "",
+    "def after_escapes():",
+    "    return Q",
+    'class NotCode: """ within',
+    "\\Q",
+    "Q",
+    "",
+    "",
+    "MIXED = Q\"\"\"Q + \"\"\"",
+    "Q",
+    '"""',
+    "",
+    "",
+    "class Spread(",
+    '    make("a:b"),',
+    "    Base,",
+    "):",
+    '    value = """',
+    "class Inner: ...",
+    '"""',
+    "class OneLine: value = (",
+    "    1)",
+    "",
+]).replace("Q", "\'" * 3)
+
+
+def test_escaped_and_mixed_triple_quotes_and_colons_in_a_class_header() -> None:
+    _agrees(ESCAPES)
+    tree, _ = _stubs(ESCAPES)
+    assert [node.name for node in tree.body if isinstance(node, _DEFINITIONS)] == [
+        "after_escapes", "Spread", "OneLine"]
+
+
 def test_definition_bodies_are_blanked_out() -> None:
     made = skeleton(TRICKY)
     assert made is not None

@@ -556,15 +556,15 @@ _STUB_ARGUMENTS = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs
 # does not parse back into its definition, and questions about it stay unanswered (see
 # :func:`materialize`).
 _STATEMENT_START = re.compile(r"\n(?=[^\s#)\]}])")
-_TRIPLE_QUOTES = re.compile(r"\"\"\"|'''")
-# What can hold triple quotes without starting a string: a comment, a string.
-_STRING_OR_COMMENT = re.compile(
-    r'#[^\r\n]*'
-    r'|"""(?:[^\\"]|\\.|"(?!""))*"""'
-    r"|'''(?:[^\\']|\\.|'(?!''))*'''"
-    r'|"(?:[^\\"\r\n]|\\.)*"'
-    r"|'(?:[^\\'\r\n]|\\.)*'",
-    re.DOTALL)
+# What can hold triple quotes without starting a string: a comment, a string. Where
+# each may start, and how those that stay on their line end (a triple-quoted string's
+# end is found with plain searches: a pattern would test each of its characters).
+_TOKEN_START = re.compile(r"[#\"']")
+_ONE_LINE_TOKENS = (
+    re.compile(r"#[^\r\n]*"),
+    re.compile(r'"(?:[^\\"\r\n]|\\.)*"', re.DOTALL),
+    re.compile(r"'(?:[^\\'\r\n]|\\.)*'", re.DOTALL),
+)
 _DEFINITION_LINE = re.compile(r"(?:(async)[ \t]+)?def[ \t]+(\w+)|class[ \t]+(\w+)|(async|def|class)\b")
 _NOT_A_START = frozenset(" \t\f\v\r\n#)]}")
 _MAX_HEADER_LINES = 40
@@ -623,20 +623,60 @@ def _multiline_strings(source: str) -> list[tuple[int, int]]:
     end of the string before."""
     found: list[tuple[int, int]] = []
     position = 0
+    # The next of each kind of triple quotes at or after ``position`` (searched for
+    # again only once passed): two plain searches of the text in all.
+    double, single = source.find('"""'), source.find("'''")
     while True:
-        triple = _TRIPLE_QUOTES.search(source, position)
-        if triple is None:
+        if double != -1 and double < position:
+            double = source.find('"""', position)
+        if single != -1 and single < position:
+            single = source.find("'''", position)
+        if double == -1 and single == -1:
             return found
-        start = max(position, source.rfind("\n", 0, triple.start()) + 1)
-        position = triple.end()
-        for match in _STRING_OR_COMMENT.finditer(source, start):
-            if match.end() <= triple.start():
-                continue  # A string or comment before the quotes, on their line.
-            if match.start() <= triple.start():
-                position = max(position, match.end())
-                if "\n" in match.group():
-                    found.append((match.start(), match.end()))
-            break
+        triple = single if double == -1 or (single != -1 and single < double) else double
+        start = max(position, source.rfind("\n", 0, triple) + 1)
+        position = triple + 3
+        token = _next_token(source, start)
+        while token is not None and token[1] <= triple:
+            token = _next_token(source, token[1])
+        if token is not None and token[0] <= triple:
+            position = max(position, token[1])
+            if source.find("\n", token[0], token[1]) != -1:
+                found.append(token)
+
+
+def _next_token(source: str, position: int) -> tuple[int, int] | None:
+    """The (start, end) offsets of the first comment or string from ``position`` on."""
+    while True:
+        start = _TOKEN_START.search(source, position)
+        if start is None:
+            return None
+        at = start.start()
+        quotes = source[at:at + 3]
+        if quotes == '"""' or quotes == "'''":
+            end = _triple_quoted_end(source, at + 3, quotes)
+            if end != -1:
+                return at, end
+        for pattern in _ONE_LINE_TOKENS:
+            match = pattern.match(source, at)
+            if match is not None:
+                return at, match.end()
+        position = at + 1
+
+
+def _triple_quoted_end(source: str, position: int, quotes: str) -> int:
+    """Where the triple-quoted string whose text starts at ``position`` ends (after its
+    closing quotes), or -1: the first ``quotes`` not escaped by a backslash."""
+    while True:
+        found = source.find(quotes, position)
+        if found == -1:
+            return -1
+        backslash = found
+        while backslash > position and source[backslash - 1] == "\\":
+            backslash -= 1
+        if (found - backslash) % 2 == 0:
+            return found + 3
+        position = found + 1
 
 
 def _continues(source: str, offset: int, strings: list[tuple[int, int]]) -> bool:
@@ -657,6 +697,10 @@ def _class_header(chunk: str) -> str | None:
         if stop == 0:
             stop = len(chunk)
         header = chunk[:stop].rstrip()
+        if ":" not in header:
+            if stop >= len(chunk):
+                return None
+            continue  # No class statement parses without its colon: the next line.
         for body in ("\n    ...", ""):
             try:
                 ast.parse(header + body)
