@@ -101,9 +101,10 @@ MODULES: Kinds = frozenset()
 _WORD = re.compile(r"[A-Za-z_]\w*")
 # One pass over the text finds what an outline needs at the start of a line: each
 # alternative begins with the newline before it (the text is read with one put in
-# front), a literal that the regular expression engine looks for quickly.
+# front), a literal that the regular expression engine looks for quickly, and then a
+# word character (tested once, before the alternatives: most lines are indented).
 _OUTLINE_LINE = re.compile(
-    r"\n(?:(?P<coroutine>async[ \t]+)?def[ \t]+(?P<function>\w+)"
+    r"\n(?=\w)(?:(?P<coroutine>async[ \t]+)?def[ \t]+(?P<function>\w+)"
     r"|class[ \t]+(?P<class>\w+)(?P<rest>[^\n]*)"
     r"|(?P<imported>(?:from|import)[ \t][^\n(]*)(?:\((?P<names>[^)]*)\))?"
     r"|(?P<assigned>\w+)[ \t]*(?::[^\n=]*)?=(?!=))")
