@@ -138,7 +138,8 @@ def test_a_tricky_module_has_the_same_top_level_and_bodies() -> None:
 
 
 # Lines of a module with escaped and mixed triple quotes, a colon in a class header
-# before its last line, and a one-line class body over two lines. ``Q`` stands for three single quotes.
+# before its last line, and a one-line class body over two lines. ``Q`` stands for
+# three single quotes.
 ESCAPES = "\n".join([
     'TEXT = """a closing quote escaped: \\""" still text',
     "def not_code(): ...",
@@ -167,7 +168,7 @@ ESCAPES = "\n".join([
     "class OneLine: value = (",
     "    1)",
     "",
-]).replace("Q", "\'" * 3)
+]).replace("Q", "'" * 3)
 
 
 def test_escaped_and_mixed_triple_quotes_and_colons_in_a_class_header() -> None:
