@@ -623,7 +623,7 @@ def test_expressions_outside_async_bodies_are_not_walked_for_rules_that_look_onl
     # In run(): its own calls and those in the headers of the def and class in it.
     assert [int(entry[1]) for entry in calls] == [7, 8, 12, 13, 13, 14, 16, 18, 19, 19, 20, 20]
     assert sum(entry[0] != "Call" for entry in pruned) == 5  # 2 classes, 3 returns.
-    ((everywhere, statements, wide),) = linter._plans.values()
+    ((everywhere, statements, _, wide),) = linter._plans.values()
     assert everywhere is not statements and wide == ()
     # Outside async def bodies the walk entered no expression (a lambda's body, pushed
     # with the lambda, ends at once).
@@ -645,7 +645,7 @@ def test_a_rule_that_needs_every_expression_has_them_walked_everywhere() -> None
     lint_source(_ASYNC_AND_OTHER_CODE, "a.py", linter)
     assert "decorate" in names and "Base" in names  # Module level and a class header.
     assert seen.count(("elsewhere",)) == 14
-    ((_, _, wide),) = linter._plans.values()
+    ((_, _, _, wide),) = linter._plans.values()
     assert wide == (1,)
 
 
@@ -689,16 +689,46 @@ def _wide_calls(source: str, words: frozenset[str] | None) -> list[int]:
 def test_a_rule_is_given_the_expressions_of_the_scopes_whose_lines_hold_its_words() -> None:
     every = _wide_calls(_WIDE_RULE_CODE, None)
     assert every == [1, 3, 3, 5, 6, 7, 9, 9, 10, 12, 13, 15]
-    # "needle" is in hot() (line 5) and in other() (line 13, in a lambda of it): their
-    # own code is entered, and the module's (some line holds the word); the class
-    # body's too (its lines hold both), but not plain(), method() or inner(). A def's
-    # default is in the scope around it (line 10, in the class body). Async def
-    # bodies are always entered.
-    assert _wide_calls(_WIDE_RULE_CODE, frozenset({"needle"})) == [1, 5, 6, 7, 10, 13, 15]
+    # "needle" is in hot() (line 5) and in other() (line 13, in a lambda of it): only
+    # the statements that hold it are entered, not the rest of the module, of the
+    # class body or of other(), nor plain(), method() or inner(). Async def bodies are
+    # always entered.
+    assert _wide_calls(_WIDE_RULE_CODE, frozenset({"needle"})) == [5, 13, 15]
     assert _wide_calls(_WIDE_RULE_CODE, frozenset()) == [15]
     assert _wide_calls(_WIDE_RULE_CODE, frozenset({"absent"})) == [15]
     # Lines that do not number as Python numbers them: the file's text decides.
     assert _wide_calls(_WIDE_RULE_CODE.replace("\n", "\r\n"), frozenset({"needle"})) == every
+
+
+_STATEMENTS_CODE = textwrap.dedent("""\
+    def plain(a):
+        x = probe()
+        y = (probe(),
+             needle)
+        if probe(needle):
+            probe()
+        for item in probe():
+            z = probe(needle)
+        @probe()
+        @needle
+        def inner():
+            return probe()
+        return probe()
+    def header(config=needle):
+        return probe()
+    def shared(
+            a): return probe(needle)
+    """)
+
+
+def test_in_a_scope_that_holds_a_word_only_the_statements_that_hold_one_are_entered() -> None:
+    assert _wide_calls(_STATEMENTS_CODE, None) == [2, 3, 5, 6, 7, 8, 9, 12, 13, 15, 17]
+    # A statement over several lines (3-4); an `if` whose test holds the word, not its
+    # body (6); a `for` header up to its body's first line, which holds it (7); a def's
+    # decorators (9), not its body (12); a def whose header holds the word is entered
+    # whole (15): a parameter may be what the rule looks for; a body on the header's
+    # last line is judged as a statement of its own (17).
+    assert _wide_calls(_STATEMENTS_CODE, frozenset({"needle"})) == [3, 5, 7, 8, 9, 15, 17]
 
 
 _NAMES_CODE = textwrap.dedent("""\
@@ -944,8 +974,8 @@ def test_a_walk_for_statement_handlers_only_meets_every_statement_as_a_full_walk
     pruned = Linter([statement_spy(statements_only, False)])
     lint_source(_EVERY_STATEMENT_FORM, "a.py", pruned)
     # No expression was entered: the walk never needed a plan for one.
-    ((everywhere, statements, wide),) = pruned._plans.values()
-    assert everywhere is statements and wide == ()
+    ((everywhere, statements, selective, wide),) = pruned._plans.values()
+    assert everywhere is statements is selective and wide == ()
     assert not any(issubclass(node_type, ast.expr) for node_type in statements)
     lint_source(_EVERY_STATEMENT_FORM, "a.py", Linter([statement_spy(everything, True)]))
     tree = ast.parse(_EVERY_STATEMENT_FORM)

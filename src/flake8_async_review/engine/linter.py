@@ -135,8 +135,9 @@ class Linter:
             plans = self._plans.get(active)
             if plans is None:
                 plans = self._plans[active] = self._new_plans(active)
-            everywhere, statements, wide = plans
-            _Walk(context, everywhere, statements, self._hot_lines(wide, context)).module(tree)
+            everywhere, statements, selective, wide = plans
+            _Walk(context, everywhere, statements, selective,
+                  self._hot_lines(wide, context)).module(tree)
             return sorted(context.violations, key=lambda v: (v.line, v.col, v.code))
         finally:
             context.release()
@@ -157,21 +158,24 @@ class Linter:
         return tuple(sorted((*active, *more))) if more else active
 
     def _new_plans(self, active: tuple[int, ...]) -> _Plans:
-        """The walk's plans for the rules ``active``: entering every node, and entering
-        statements only; and which of the rules need expressions outside async def
-        bodies (:meth:`Rule.expression_scopes` says where)."""
+        """The walk's plans for the rules ``active``: entering every node, entering
+        statements only, and entering the expressions of the statements that hold a hot
+        line; and which of the rules need expressions outside async def bodies
+        (:meth:`Rule.expression_scopes` says where)."""
         table = self._table(active)
         statements = _PlanMap(table, self._shared, statements_only=True)
         if _statements_only(table):
-            return statements, statements, ()
+            return statements, statements, statements, ()
         wide = tuple(index for index in active if not self.rules[index].async_bodies_only
                      and not all(issubclass(node_type, _STATEMENT_HOLDERS)
                                  for node_type in self._handled[index]))
-        return _PlanMap(table, self._shared, statements_only=False), statements, wide
+        everywhere = _PlanMap(table, self._shared, statements_only=False)
+        return everywhere, statements, _PlanMap(table, self._shared, statements_only=False), wide
 
     def _hot_lines(self, wide: tuple[int, ...], context: Context) -> list[int] | None:
-        """The lines that make the walk enter the expressions of a scope outside async
-        def bodies (one of them in the scope's lines); None: every scope's."""
+        """The lines that make the walk enter expressions outside async def bodies: those
+        of a statement that holds one (see :meth:`_Walk.plans`); None: every
+        expression."""
         words: set[str] = set()
         for index in wide:
             found = self.rules[index].expression_scopes(context)
@@ -414,9 +418,20 @@ class _PlanMap(dict[type, "_Plan | _Sentinel"]):
 
 
 # The plans of a file's walk: entering every node (in an ``async def`` body, and in the
-# other scopes that need it), and entering statements only; and the rules that need
-# expressions outside async def bodies.
-_Plans = tuple[_PlanMap, _PlanMap, tuple[int, ...]]
+# other scopes that need it), entering statements only, and entering the expressions of
+# the statements that hold a hot line (the plans of expressions only: each statement's
+# is chosen as it is met); and the rules that need expressions outside async def bodies.
+_Plans = tuple[_PlanMap, _PlanMap, _PlanMap, tuple[int, ...]]
+
+
+def _statement_holder(node_type: type) -> bool:
+    found = _HOLDS_STATEMENTS.get(node_type)
+    if found is None:
+        found = _HOLDS_STATEMENTS[node_type] = issubclass(node_type, _STATEMENT_HOLDERS)
+    return found
+
+
+_HOLDS_STATEMENTS: dict[type, bool] = {}
 
 
 class _Walk:
@@ -426,12 +441,14 @@ class _Walk:
     deeper than Python's recursion limit, and a linter must not crash on it.
     """
 
-    __slots__ = ("ancestors", "context", "everywhere", "hot", "scope_nodes", "stack", "statements")
+    __slots__ = ("ancestors", "context", "everywhere", "hot", "scope_nodes", "selective", "stack",
+                 "statements")
 
     def __init__(self, context: Context, everywhere: _PlanMap, statements: _PlanMap,
-                 hot: list[int] | None) -> None:
+                 selective: _PlanMap, hot: list[int] | None) -> None:
         self.everywhere = everywhere
         self.statements = statements
+        self.selective = selective
         self.hot = hot
         self.context = context
         self.ancestors = context.ancestors
@@ -449,6 +466,8 @@ class _Walk:
         outer: list[_PlanMap] = []  # The plans of the scopes around the current one.
         pop, push = stack.pop, stack.append
         leaf, marker = _LEAF, _MARKER
+        # No scope is walked selectively when only statements are ever entered.
+        selective = self.selective if self.everywhere is not self.statements else None
         while stack:
             node = pop()
             plan = plans.get(node.__class__)
@@ -468,7 +487,10 @@ class _Walk:
                     plans = self.plans(scope)  # type: ignore[arg-type]
                 continue
             if plan is None:
-                plan = plans.plan(node.__class__)
+                # A node type met for the first time; or, in a scope walked selectively,
+                # a statement, whose plan depends on its lines (see `_choose`).
+                plan = (self._choose(node) if plans is selective  # type: ignore[arg-type]
+                        else plans.plan(node.__class__))
                 if plan is leaf:
                     continue
             handlers, scoped, fields = plan  # type: ignore[misc]
@@ -491,7 +513,10 @@ class _Walk:
 
     def plans(self, scope: ast.AST) -> _PlanMap:
         """The plans for the code directly in ``scope``: every node in an async def
-        body, and in a scope whose lines hold a hot line; statements only elsewhere."""
+        body, in a lambda whose lines hold a hot line, and in a def or class whose header
+        does (a parameter may be what a rule looks for); in the module and in the other
+        defs and classes whose lines hold one, the expressions of the statements that
+        hold one (see :meth:`_choose`); statements only elsewhere."""
         everywhere = self.everywhere
         if everywhere is self.statements or scope.__class__ is ast.AsyncFunctionDef:
             return everywhere
@@ -502,11 +527,51 @@ class _Walk:
             return self.statements
         first = getattr(scope, "lineno", None)
         if first is None:
-            return everywhere  # The module: some line of it is hot.
+            return self.selective  # The module: some line of it is hot.
         index = bisect_left(hot, first)
-        if index < len(hot) and hot[index] <= scope.end_lineno:  # type: ignore[attr-defined]
+        if index == len(hot) or hot[index] > scope.end_lineno:  # type: ignore[attr-defined]
+            return self.statements
+        body = getattr(scope, "body", None)
+        if body.__class__ is not list:
+            return everywhere  # A lambda: its body is an expression.
+        # The header: up to the line before the body's first statement. A body on the
+        # header's last line is all on that line, and is entered when its line is hot.
+        if hot[index] <= max(first, body[0].lineno - 1):
             return everywhere
-        return self.statements
+        return self.selective
+
+    def _choose(self, node: ast.AST) -> _Plan | _Sentinel:
+        """In a scope walked selectively, the plan of ``node``: an expression's, as
+        everywhere (only the statements chosen below bring one); a statement's, entering
+        its expressions only when its own lines hold a hot line (a compound statement's
+        header, up to its body's first line; a def's decorators included)."""
+        node_type = node.__class__
+        if not _statement_holder(node_type):
+            plan = self.everywhere.get(node_type)
+            if plan is None:
+                plan = self.everywhere.plan(node_type)
+            self.selective[node_type] = plan
+            return plan
+        chosen = self.everywhere if self._holds_hot_line(node) else self.statements
+        plan = chosen.get(node_type)
+        return plan if plan is not None else chosen.plan(node_type)
+
+    def _holds_hot_line(self, node: ast.AST) -> bool:
+        first = getattr(node, "lineno", None)
+        if first is None:
+            return True  # The module, a match case: entered as everywhere.
+        body = getattr(node, "body", None)
+        if body.__class__ is list and body:
+            last = body[0].lineno
+            decorators = getattr(node, "decorator_list", None)
+            if decorators:
+                first = decorators[0].lineno
+        else:
+            last = node.end_lineno  # type: ignore[attr-defined]
+        hot = self.hot
+        assert hot is not None  # Only a scope with a hot line is walked selectively.
+        index = bisect_left(hot, first)
+        return index < len(hot) and hot[index] <= last
 
     def _push_fields(self, node: ast.AST, fields: Sequence[str]) -> None:
         """Schedule the children in these fields so that they come off in source order."""

@@ -212,11 +212,14 @@ class Rule:
         """Where in the file of ``context`` (asked before the walk) the rule's handlers
         of nodes that are not statements (calls, attributes, ...) can report, outside
         ``async def`` bodies: None (the default) for anywhere; otherwise names, one of
-        which is, as a name of its own, in the lines of the function, lambda or class
-        the reported node is directly in (the module's lines, at module level); a name
-        with a leading dot (``.run``) counts only as an attribute. An empty set:
-        nowhere. The walk enters the expressions of the other code only for the other
-        rules. Rules with ``async_bodies_only`` are not asked."""
+        which is, as a name of its own, in the lines of the statement the reported node
+        is in (of a compound statement's header, up to its body's first line; of a def
+        or class statement, its decorators included), in those of the lambda it is in,
+        or in the header of the def or class whose body it is directly in (a parameter
+        may be what the rule looks for); a name with a leading dot (``.run``) counts
+        only as an attribute. An empty set: nowhere. The walk enters the expressions
+        of the other statements only for the other rules. Rules with
+        ``async_bodies_only`` are not asked."""
         return None
 
     @classmethod
