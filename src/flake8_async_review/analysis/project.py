@@ -294,13 +294,15 @@ class Project:
         listing = self._listing(directory)
         if listing is None:
             return None
-        stem = base.joinpath(*parts)
-        if f"{parts[-1]}.py" in listing[0]:
-            return stem.with_suffix(".py")
+        # One path made, for a file found (most names asked about are not modules).
+        name = f"{parts[-1]}.py"
+        if name in listing[0]:
+            return Path(directory, name)
         if parts[-1] in listing[1]:
-            package = self._listing(os.path.join(directory, parts[-1]))
-            if package is not None and "__init__.py" in package[0]:
-                return stem / "__init__.py"
+            package = os.path.join(directory, parts[-1])
+            found = self._listing(package)
+            if found is not None and "__init__.py" in found[0]:
+                return Path(package, "__init__.py")
         return None
 
     def _listing(self, directory: str) -> tuple[frozenset[str], frozenset[str]] | None:
