@@ -116,10 +116,27 @@ class UnknownSettingsAttribute(Rule):
         if node.ctx.__class__ is not ast.Load:
             return
         value = node.value
-        if value.__class__ not in (ast.Name, ast.Call, ast.Attribute):
+        kind = value.__class__
+        if kind is ast.Name:
+            found = self._name(value.id, context,  # type: ignore[attr-defined]
+                               context.rule_state(self, dict))
+        elif kind is ast.Attribute or kind is ast.Call:
+            # The name the chain starts with first: most chains (`self.items.append`,
+            # `request.app.state`) start with one that leads to no settings instance,
+            # known before the chain is spelt out.
+            head = value.func if kind is ast.Call else value  # type: ignore[attr-defined]
+            for _ in range(_MAX_LINKS):
+                if head.__class__ is not ast.Attribute:
+                    break
+                head = head.value
+            if head.__class__ is not ast.Name:
+                return
+            state: dict[Any, Any] = context.rule_state(self, dict)
+            if not self._may_lead_to_settings(head.id, context, state):
+                return
+            found = self._instance(value, context, state)
+        else:
             return
-        state: dict[Any, Any] = context.rule_state(self, dict)
-        found = self._instance(value, context, state)
         if found is None:
             return
         module, class_node = found
