@@ -133,21 +133,26 @@ class UnawaitedCoroutine(Rule):
     roles = ALL_ROLES
     required_text = ("async",)
 
+    # The handlers run for every expression statement and assignment of the files with
+    # `async` in them: the common case (a call that cannot be a coroutine's) is decided
+    # in as few calls as possible.
+
     def visit_Expr(self, node: ast.Expr, context: Context) -> None:
         call = node.value
-        if isinstance(call, ast.Call) and self._creates_coroutine(call, context):
+        if call.__class__ is ast.Call and self._creates_coroutine(call, context):
             context.report(self, call, context.source_segment(call.func),
                            fix=_add_await(call, context, safe=True))
 
     def visit_Assign(self, node: ast.Assign, context: Context) -> None:
         """``pending = asyncio.sleep(1)`` with ``pending`` never read afterwards."""
         call = node.value
-        if not (isinstance(call, ast.Call) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)):
+        targets = node.targets
+        if call.__class__ is not ast.Call or len(targets) != 1 or targets[0].__class__ is not ast.Name:
             return
-        if not isinstance(context.scope_nodes[-1], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        scope = context.scope_nodes[-1].__class__
+        if scope is not ast.FunctionDef and scope is not ast.AsyncFunctionDef:
             return  # A module or class attribute: others may read it (known at once).
-        name = node.targets[0].id
+        name = targets[0].id
         if not self._creates_coroutine(call, context) or _read_anywhere(name, context):
             return
         context.report(self, call, context.source_segment(call.func),
@@ -161,6 +166,9 @@ class UnawaitedCoroutine(Rule):
                     or (names.clients(context) and typed_method(callee, ASYNC_METHODS) is not None)
                     or _local_coroutine(call, context)):
                 return True
+        # Only in an `async def` (see _imported_coroutine), told here without a call.
+        if context.scope_nodes[-1].__class__ is not ast.AsyncFunctionDef:
+            return False
         return _imported_coroutine(call, context, names)
 
 
@@ -209,11 +217,13 @@ def _candidate(call: ast.Call, names: _Candidates, context: Context) -> bool:
     """Could the call be one of ours, by its name alone? Most calls are not, and are
     dismissed without resolving names (which in sync code nothing else does)."""
     func = call.func
-    if isinstance(func, ast.Name):
-        return func.id in names.functions
-    if not isinstance(func, ast.Attribute):
+    kind = func.__class__
+    if kind is ast.Name:
+        return func.id in names.functions  # type: ignore[attr-defined]
+    if kind is not ast.Attribute:
         return False
-    return func.attr in names.methods or (func.attr in _CLIENT_METHODS and names.clients(context))
+    attribute: str = func.attr  # type: ignore[attr-defined]
+    return attribute in names.methods or (attribute in _CLIENT_METHODS and names.clients(context))
 
 
 _CLIENT_METHODS = frozenset(name for methods in ASYNC_METHODS.values() for name in methods)
