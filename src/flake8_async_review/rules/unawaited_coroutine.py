@@ -352,7 +352,7 @@ def _imported_coroutine(call: ast.Call, context: Context, names: _Candidates) ->
     Only calls in an ``async def`` body are looked up: there ASR110 reads the same
     modules for the sync helpers it follows, so this reads hardly any more of them
     (sync code would have the tier parse most of the modules its file imports)."""
-    if not context.in_async_function or not context.settings.project_inference:
+    if not context.settings.project_inference:  # The caller made sure of the async def.
         return False
     func = call.func
     head = _head(func)

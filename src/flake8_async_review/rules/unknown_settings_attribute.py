@@ -134,7 +134,7 @@ class UnknownSettingsAttribute(Rule):
             state: dict[Any, Any] = context.rule_state(self, dict)
             if not self._may_lead_to_settings(head.id, context, state):
                 return
-            found = self._instance(value, context, state)
+            found = self._chain(value, context, state)
         else:
             return
         if found is None:
@@ -164,17 +164,15 @@ class UnknownSettingsAttribute(Rule):
         return (project is not None and bool(context.project_imports())
                 and bool(settings_modules(project)))
 
-    def _instance(self, value: ast.expr, context: Context, state: dict[Any, Any]) -> ClassRef | None:
-        if isinstance(value, ast.Name):
-            return self._name(value.id, context, state)
+    def _chain(self, value: ast.expr, context: Context, state: dict[Any, Any]) -> ClassRef | None:
+        """What a chain of names, or a call of one, stands for, once the name it starts
+        with may lead to settings (see :meth:`visit_Attribute`)."""
         # Only a chain of names resolves (`app.config.settings`, `get_settings()`): one
         # through a call or a subscript (`get_settings().db`) stands for nothing known.
         dotted = _dotted(value.func if isinstance(value, ast.Call) else value)
         if dotted is None:
             return None
         head = dotted.partition(".")[0]
-        if not self._may_lead_to_settings(head, context, state):
-            return None
         scope = context.defining_scope(head)
         if scope is None or scope.node is not context.tree:
             return None
