@@ -983,3 +983,96 @@ def test_a_walk_for_statement_handlers_only_meets_every_statement_as_a_full_walk
                    for n in ast.walk(tree))
     assert len(statements_only) == expected == 33
     assert statements_only == everything
+
+
+_CALLEES_CODE = textwrap.dedent("""\
+    from helpers import probe as sonde
+    probe()
+    client.probe(1)
+    other()
+    factory()()
+    sonde()
+    items[0]()
+    """)
+
+
+def _named_calls(source: str, names: Callable[[Context], frozenset[str] | None],
+                 ) -> tuple[list[int], list[int]]:
+    """The lines of the calls given to a rule that names its callees by ``names``, and
+    to a rule beside it that names none."""
+    named: list[int] = []
+    every: list[int] = []
+
+    class Named(Rule):
+        code, name, message, severity = "ASR997", "named", "{}", Severity.LOW
+
+        def callee_names(self, context: Context) -> frozenset[str] | None:  # type: ignore[override]
+            return names(context)
+
+        def visit_Call(self, node: ast.Call, context: Context) -> None:
+            named.append(node.lineno)
+
+    class Every(Rule):
+        code, name, message, severity = "ASR996", "every", "{}", Severity.LOW
+
+        def visit_Call(self, node: ast.Call, context: Context) -> None:
+            every.append(node.lineno)
+
+    lint_source(source, "a.py", Linter([Named, Every]))
+    return named, every
+
+
+def test_a_rule_that_names_its_callees_is_given_only_the_calls_made_by_those_names() -> None:
+    everything = [2, 3, 4, 5, 5, 6, 7]
+    # By the last name as written, of a plain name or of an attribute; not a call of a
+    # call or of a subscript, whose callee has no name.
+    assert _named_calls(_CALLEES_CODE, lambda context: frozenset({"probe"})) == (
+        [2, 3], everything)
+    # The names may depend on the file: here the name it imports `probe` as.
+    assert _named_calls(_CALLEES_CODE, lambda context: frozenset(
+        {"probe", *context.renamings(["probe"])})) == ([2, 3, 6], everything)
+    assert _named_calls(_CALLEES_CODE, lambda context: frozenset()) == ([], everything)
+    # None: every call, as for a rule that names none.
+    assert _named_calls(_CALLEES_CODE, lambda context: None) == (everything, everything)
+
+
+def test_renamings_are_the_names_after_as_whatever_comes_between() -> None:
+    source = textwrap.dedent("""\
+        from fastapi import HTTPException as HE
+        from starlette.exceptions import (HTTPException  # the base class
+                                          as Base, WebSocketException \\
+            as WS)
+        try:
+            pass
+        except HTTPException as error:
+            pass
+        x = "HTTPException, not as a name"
+        """)
+    context = Context(ast.parse(source), source_lines(source), "a.py", Settings())
+    assert context.renamings(["HTTPException", "WebSocketException"]) == {
+        "HE", "Base", "WS", "error"}
+    assert context.renamings(["Missing"]) == frozenset()
+
+
+_NAMING_RULES = [rule for rule in ALL_RULES if rule.callee_names is not Rule.callee_names]
+_NAMING_FIXTURES = [f for f in all_fixtures() if f.code in {rule.code for rule in _NAMING_RULES}]
+
+
+def _give_every_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    for rule in _NAMING_RULES:
+        monkeypatch.setattr(rule, "callee_names", Rule.callee_names)
+
+
+@pytest.mark.parametrize("fixture", _NAMING_FIXTURES, ids=[f.path.name for f in _NAMING_FIXTURES])
+def test_rules_that_name_their_callees_find_the_same_given_every_call(
+        fixture: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The calls a rule is not given, by their callee's name, are calls it would not
+    report."""
+    _finds_the_same_when_given_more(fixture, monkeypatch, lambda: _give_every_call(monkeypatch))
+
+
+@pytest.mark.parametrize("root", _PROJECTS, ids=[path.name for path in _PROJECTS])
+def test_rules_that_name_their_callees_find_the_same_in_the_test_projects(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _project_finds_the_same_when_given_more(root, monkeypatch,
+                                            lambda: _give_every_call(monkeypatch))

@@ -8,6 +8,8 @@ on top (reporting, receiver types, memos); the analysis modules ask only this.
 from __future__ import annotations
 
 import ast
+import re
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
@@ -30,6 +32,9 @@ _MODULE_FACTS = "file facts of the module"
 _COMPREHENSION_SCOPE = Scope(ast.Module(body=[], type_ignores=[]))
 # What may come before a `match` statement's soft keyword on its line.
 _INDENT = " \t\f\ufeff"
+# What follows a name that the code binds to another: ` as <name>` (of an import, an
+# `except` or a `with`), with comments and line continuations allowed between.
+_AS_NAME = re.compile(r"(?:\s|\\|#[^\n]*)+as(?:\s|\\|#[^\n]*)+(\w+)")
 
 
 def _syntax_lines(text: str, count: int) -> tuple[list[int], list[int]] | tuple[()]:
@@ -246,6 +251,28 @@ class FileFacts:
             # line break, so it cannot match across two lines.
             found = self._text_tests[text] = text in self.joined_text()
         return found
+
+    def renamings(self, names: Iterable[str]) -> frozenset[str]:
+        """The names the file's text may bind something ending with one of ``names`` to
+        under another name: ``HE`` for ``from fastapi import HTTPException as HE``, with
+        some that are not such a binding (``e`` of ``except HTTPException as e``, and
+        what follows a longer name that ends with one of ``names``). The text is
+        normalized as Python normalizes identifiers."""
+        text = self.joined_text()
+        # Most text that is not all ASCII is in normal form already (accented letters
+        # in strings and comments), which is far quicker to check than to make.
+        if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        found: set[str] = set()
+        for name in names:
+            position = text.find(name)
+            while position != -1:
+                position += len(name)
+                renamed = _AS_NAME.match(text, position)
+                if renamed is not None:
+                    found.add(renamed.group(1))
+                position = text.find(name, position)
+        return frozenset(found)
 
     def joined_text(self) -> str:
         """The file's lines joined (once)."""

@@ -97,6 +97,11 @@ class Context(FileFacts):
         self._rule_states: dict[int, Any] = {}
         self.types = TypeResolver(self)
         self.violations: list[Violation] = []
+        # The call handlers by the last name of the callee, and those given every other
+        # call: set by the engine before the walk when a rule says which names it
+        # wants (see ``Rule.callee_names``).
+        self.call_routes: dict[str, tuple[Callable[[ast.AST, Context], None], ...]] = {}
+        self.call_rest: tuple[Callable[[ast.AST, Context], None], ...] = ()
         # Whether the front end uses fixes: under flake8, which shows none, rules do not
         # work them out (reports are the same either way).
         self.fixes_wanted = True

@@ -88,6 +88,13 @@ class Linter:
         # Of each combination of active rules, those that may rule a file out.
         self._checking: dict[tuple[int, ...], tuple[int, ...]] = {}
         self._gates: dict[tuple[Handler, ...], Handler] = {}
+        # The rules that say by which names their call handler's calls are made
+        # (``Rule.callee_names``), and of each combination of active rules that holds
+        # one, the call handlers with the index of their rule (None for the others).
+        self._named_calls = frozenset(index for index, rule in enumerate(self.rules)
+                                      if type(rule).callee_names is not Rule.callee_names)
+        self._call_entries: dict[tuple[int, ...], tuple[tuple[Handler, int | None], ...]] = {}
+        self._routes: dict[Any, tuple[dict[str, tuple[Handler, ...]], tuple[Handler, ...]]] = {}
 
     def lint(self, tree: ast.Module, lines: Sequence[str], filename: str) -> list[Violation]:
         """Violations of the enabled rules in one parsed file, in source order.
@@ -136,6 +143,9 @@ class Linter:
             if plans is None:
                 plans = self._plans[active] = self._new_plans(active)
             everywhere, statements, selective, wide = plans
+            entries = self._call_entries.get(active)
+            if entries is not None:
+                context.call_routes, context.call_rest = self._call_routes(active, entries, context)
             _Walk(context, everywhere, statements, selective,
                   self._hot_lines(wide, context)).module(tree)
             return sorted(context.violations, key=lambda v: (v.line, v.col, v.code))
@@ -193,12 +203,64 @@ class Linter:
                     collected.setdefault(node_type, []).append(handler)
             calls = collected.get(ast.Call)
             if calls:
-                collected[ast.Call] = _gate_async_calls(calls, self._gates)
+                calls = collected[ast.Call] = _gate_async_calls(calls, self._gates)
+                owners = {id(self.rules[index]): index for index in active
+                          if index in self._named_calls}
+                if owners:
+                    self._call_entries[active] = tuple(
+                        (handler, owners.get(id(getattr(handler, "__self__", None))))
+                        for handler in calls)
+                    collected[ast.Call] = [_route_call]
             table = self._tables[active] = {}
             for node_type, handlers in collected.items():
                 run = tuple(handlers)
                 table[node_type] = self._shared.setdefault(run, run)
         return table
+
+    def _call_routes(self, active: tuple[int, ...], entries: tuple[tuple[Handler, int | None], ...],
+                     context: Context) -> tuple[dict[str, tuple[Handler, ...]], tuple[Handler, ...]]:
+        """The call handlers of the file of ``context``, by the last name of the
+        callee (see :func:`_route_call`), and those given every other call: the
+        handlers of rules that declare no names, or none for this file. Each set of
+        routes is made once for the names the rules declare, which most files share."""
+        declared = tuple(self.rules[index].callee_names(context) if index is not None else None
+                         for _, index in entries)
+        key = (active, declared)
+        found = self._routes.get(key)
+        if found is not None:
+            return found
+        rest = tuple(handler for (handler, _), names in zip(entries, declared, strict=True)
+                     if names is None)
+        routes: dict[str, tuple[Handler, ...]] = {}
+        for name in {name for names in declared if names is not None for name in names}:
+            routes[name] = tuple(
+                handler for (handler, _), names in zip(entries, declared, strict=True)
+                if names is None or name in names)
+        if len(self._routes) > _MAX_REMEMBERED_ROUTES:
+            self._routes.clear()
+        found = self._routes[key] = (routes, rest)
+        return found
+
+
+# How many sets of call routes a linter remembers (most files of a run share a few).
+_MAX_REMEMBERED_ROUTES = 1024
+
+
+def _route_call(node: ast.AST, context: Context) -> None:
+    """The handler of every call, in a file where some rule says by which names its
+    calls are made (:meth:`Rule.callee_names`): it passes the call, by the last name of
+    its callee as written, to the handlers that may want it, in the order of the
+    table."""
+    func = node.func  # type: ignore[attr-defined]
+    kind = func.__class__
+    if kind is ast.Attribute:
+        handlers = context.call_routes.get(func.attr, context.call_rest)
+    elif kind is ast.Name:
+        handlers = context.call_routes.get(func.id, context.call_rest)
+    else:
+        handlers = context.call_rest
+    for handler in handlers:
+        handler(node, context)
 
 
 def _gate_async_calls(handlers: list[Handler], gates: dict[tuple[Handler, ...], Handler]

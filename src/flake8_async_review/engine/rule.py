@@ -200,6 +200,16 @@ class Rule:
         call."""
         return None
 
+    def callee_names(self, context: FileFacts) -> frozenset[str] | None:
+        """The names by which the file of ``context`` (asked before the walk) may call
+        what the rule's ``visit_Call`` looks at: the last name of the callee as written,
+        the method of ``tasks.add_task()`` or the function of ``print()``, including
+        the names the file imports it under. The engine gives the handler no call by
+        another name, nor a call of anything but a name or an attribute
+        (``factory()()``), and the handler must still check what it is given. None
+        (the default): every call."""
+        return None
+
     def checks_file(self, context: FileFacts) -> bool:
         """Whether the rule can report anything in the file of ``context``, asked once
         before the walk (after the text triggers and the file's role): False when a

@@ -99,13 +99,15 @@ class EventLoopInLoop(Rule):
             names.add("run")
         return frozenset(names)
 
+    def callee_names(self, context: FileFacts) -> frozenset[str] | None:
+        return _runner_names(context) | _METHODS
+
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         func = node.func
         if isinstance(func, ast.Attribute):
-            if func.attr not in ("run", "run_until_complete"):
+            if func.attr not in _METHODS:
                 return  # Most method calls: nothing to resolve, no ancestors to walk.
-        elif not (isinstance(func, ast.Name)
-                  and func.id in context.rule_state(self, lambda: _runner_names(context))):
+        elif not (isinstance(func, ast.Name) and func.id in _runner_names(context)):
             return
         if isinstance(context.scope_nodes[-1], ast.AsyncFunctionDef):
             return
@@ -124,8 +126,13 @@ class EventLoopInLoop(Rule):
 def _runner_names(context: FileFacts) -> frozenset[str]:
     """Plain names that may call a runner: ``run`` and what the source imports ``run``
     as (``from asyncio import run as arun``). Other plain calls are dismissed without
-    resolving names, which in sync code nothing else does."""
-    return frozenset({"run", *_RUN_ALIAS.findall(context.joined_text())})
+    resolving names, which in sync code nothing else does. Worked out once per file."""
+    return context.shared_state("event-loop runner names", lambda: frozenset(
+        {"run", *_RUN_ALIAS.findall(context.joined_text())}))
+
+
+# The methods that run an event loop: `asyncio.run()`, `loop.run_until_complete()`.
+_METHODS = frozenset({"run", "run_until_complete"})
 
 
 # Starts with the word, so that a search skips from one `run` to the next (the

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from http import HTTPStatus
 
+from ..analysis.facts import FileFacts
 from ..analysis.nodes import child_nodes, walk
 from ..engine.context import Context
 from ..engine.fixes import (
@@ -21,6 +22,7 @@ _HTTP_EXCEPTIONS = frozenset({"fastapi.HTTPException", "fastapi.exceptions.HTTPE
                               "starlette.exceptions.HTTPException",
                               "fastapi.WebSocketException",
                               "starlette.exceptions.WebSocketException"})
+_EXCEPTION_NAMES = frozenset(name.rpartition(".")[2] for name in _HTTP_EXCEPTIONS)
 # Attributes of an exception that are (or hold) its message. Not `strerror`: an
 # `OSError`'s errno text ("No such file or directory"), without the file name.
 _MESSAGE_ATTRIBUTES = frozenset({"args", "message", "msg", "orig"})
@@ -138,6 +140,9 @@ class ExceptionDetailInHttpResponse(Rule):
     severity = Severity.MEDIUM
     fix_safety = "unsafe"
     required_text = ("HTTPException", "except")
+
+    def callee_names(self, context: FileFacts) -> frozenset[str] | None:
+        return _EXCEPTION_NAMES | context.renamings(_EXCEPTION_NAMES)
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         handlers = context.enclosing_handlers(node)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.facts import FileFacts
 from ..engine.context import Context
 from ..engine.fixes import replace_node
 from ..engine.rule import Rule, Severity
 from ..engine.violation import Edit, Fix
-from .common.fastapi_routes import task_call
+from .common.fastapi_routes import task_call, task_callee_names
 from .common.loggers import logging_function
 
 
@@ -75,6 +76,9 @@ class LoggingCallAsBackgroundTask(Rule):
     severity = Severity.MEDIUM
     fix_safety = "safe"
     required_text = ("BackgroundTask",)
+
+    def callee_names(self, context: FileFacts) -> frozenset[str] | None:
+        return task_callee_names(context)
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         task = task_call(node, context)

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.facts import FileFacts
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
-from .common.fastapi_routes import enclosing_route, orm_instances, sessions_close_before_tasks, task_call
+from .common.fastapi_routes import (
+    enclosing_route,
+    orm_instances,
+    sessions_close_before_tasks,
+    task_call,
+    task_callee_names,
+)
 
 _DETACHED = "detached once the request's session closes"
 _BOUND = "still bound to the request's session"
@@ -81,6 +88,9 @@ class OrmObjectPassedToBackgroundTask(Rule):
     message = "`{}()` receives the ORM object `{}`, {}: pass its id and load it in the task"
     severity = Severity.HIGH
     required_text = ("BackgroundTask", ("session", "Session"))
+
+    def callee_names(self, context: FileFacts) -> frozenset[str] | None:
+        return task_callee_names(context)
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         task = task_call(node, context)

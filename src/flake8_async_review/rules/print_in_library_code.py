@@ -109,6 +109,12 @@ class PrintInLibraryCode(Rule):
             return None
         return _CALLED_AS
 
+    def callee_names(self, context: FileFacts) -> frozenset[str] | None:
+        # A print under another name is imported from `builtins` or `pprint`.
+        if context.text_has("pprint") or context.text_has("builtins"):
+            return _LAST_NAMES | context.renamings(_LAST_NAMES)
+        return _LAST_NAMES
+
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         func = node.func
         # By its name alone, most calls cannot be a print: a plain name other than

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import ast
 
+from ..analysis.facts import FileFacts
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
-from .common.fastapi_routes import enclosing_route, request_sessions, sessions_close_before_tasks, task_call
+from .common.fastapi_routes import (
+    enclosing_route,
+    request_sessions,
+    sessions_close_before_tasks,
+    task_call,
+    task_callee_names,
+)
 
 _CLOSED = "closed before the task runs"
 _KEPT_OPEN = "kept open with its connection until the task ends"
@@ -81,6 +88,9 @@ class SessionPassedToBackgroundTask(Rule):
                "open a new session in the task")
     severity = Severity.HIGH
     required_text = ("BackgroundTask", "Depends")
+
+    def callee_names(self, context: FileFacts) -> frozenset[str] | None:
+        return task_callee_names(context)
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         task = task_call(node, context)

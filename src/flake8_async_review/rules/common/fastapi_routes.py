@@ -26,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ...analysis.dependencies import uses_versions_within
+from ...analysis.facts import FileFacts
 from ...analysis.nodes import walk
 from ...analysis.project import project_root
 from ...analysis.scopes import all_parameters, own_nodes, parameter_default
@@ -94,6 +95,17 @@ class TaskCall:
 
     function: ast.expr | None
     arguments: tuple[ast.expr, ...]
+
+
+def task_callee_names(context: FileFacts) -> frozenset[str]:
+    """The names by which the file may call what :func:`task_call` finds: ``add_task``,
+    the task classes, and the names it imports them as (worked out once per file, for
+    the rules that all ask)."""
+    return context.shared_state("background task names", lambda: (
+        _TASK_CALLEES | context.renamings(_TASK_CLASS_NAMES)))
+
+
+_TASK_CALLEES = _TASK_CLASS_NAMES | {"add_task"}
 
 
 def task_call(call: ast.Call, context: Context, chain: ScopeChain | None = None) -> TaskCall | None:

@@ -61,7 +61,6 @@ import io
 import itertools
 import re
 import tokenize
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -104,9 +103,6 @@ _LOOKED_AT_PARTS = frozenset(name.rpartition(".")[2]
 _SEARCHED_PARTS = sorted(part for part in _LOOKED_AT_PARTS
                          if not any(part != other and part.endswith(other)
                                     for other in _LOOKED_AT_PARTS))
-# What follows one of those parts when a file renames it: ` as <name>` (an import, or
-# an `except` clause), with comments and line continuations allowed between.
-_AS_NAME = re.compile(r"(?:\s|\\|#[^\n]*)+as(?:\s|\\|#[^\n]*)+(\w+)")
 CURRENT_EXCEPTION = frozenset({"sys.exc_info", "sys.exception"})
 # Calls that only look at the exception: passing it to them is not handing it on.
 _INSPECTING = frozenset({
@@ -259,26 +255,9 @@ def _looked_at_names(handler: ast.ExceptHandler, context: Context) -> frozenset[
 
 def _renamed_in_file(context: Context) -> frozenset[str]:
     """The names the file's text may bind to one of the classes of ``_LOOKED_AT`` under
-    another name (with some that it does not: ``e`` of ``except Exception as e``). The
-    text is normalized as Python normalizes identifiers."""
-    def compute() -> frozenset[str]:
-        text = context.joined_text()
-        # Most text that is not all ASCII is in normal form already (accented letters
-        # in strings and comments), which is far quicker to check than to make.
-        if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
-        names: set[str] = set()
-        for part in _SEARCHED_PARTS:
-            found = text.find(part)
-            while found != -1:
-                found += len(part)
-                renamed = _AS_NAME.match(text, found)
-                if renamed is not None:
-                    names.add(renamed.group(1))
-                found = text.find(part, found)
-        return frozenset(names)
-
-    return context.shared_state("names-renaming-looked-at-classes", compute)
+    another name (with some that it does not: ``e`` of ``except Exception as e``)."""
+    return context.shared_state("names-renaming-looked-at-classes",
+                                lambda: context.renamings(_SEARCHED_PARTS))
 
 
 def caught_names(handler: ast.ExceptHandler, context: Context) -> set[str]:
