@@ -119,6 +119,15 @@ def expression_bindings(n: int) -> str:
     )
 
 
+def assigned_then_tested(n: int) -> str:
+    """One function of n assignments, each tested for None right after (as a lookup's
+    result is before an insert): the last binding of each tested name must be found
+    without reading the function again for each test."""
+    body = "".join(f"    value{i} = compute({i})\n    if value{i} is None:\n        pass\n"
+                   for i in range(n))
+    return f"def handler(db, item):\n{body}    db.add(item)\n    db.commit()\n"
+
+
 CASES: dict[str, tuple[Callable[[int], str], int, list[str]]] = {
     "ASR604 in one long function": (unread_coroutines, 50, ["ASR604"]),
     "ASR604 in nested functions": (nested_unread_coroutines, 20, ["ASR907", "ASR604"]),
@@ -127,6 +136,7 @@ CASES: dict[str, tuple[Callable[[int], str], int, list[str]]] = {
     "long chains on settings": (settings_chains, 200,
                                 ["ASR301", "ASR403", "ASR301", "ASR403", "ASR301", "ASR301"]),
     "expression bindings in many scopes": (expression_bindings, 30, []),
+    "tests of assigned names in one function": (assigned_then_tested, 100, []),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -159,15 +160,50 @@ def _last_assignment(name: str, node: ast.If | ast.Call, context: Context) -> as
     """The value last assigned to ``name`` by a plain assignment before ``node`` (the
     ``if``, or the insert in its body), in the same function; None when the last binding
     before it is anything else."""
-    last: ast.expr | None = None
-    for statement in statements_of(_scope_body(context)):
-        if statement.lineno >= node.lineno:
-            break
-        if name in bound_names(statement):
-            single = (isinstance(statement, ast.Assign) and len(statement.targets) == 1
-                      and isinstance(statement.targets[0], ast.Name))
-            last = statement.value if single else None  # type: ignore[attr-defined]
-    return last
+    assignments = _assignments(context)
+    # The statements before the first one at or after the node's line, in the order
+    # statements_of lists them: those up to where the running maximum reaches it.
+    before = bisect_left(assignments.reached, node.lineno)
+    positions = assignments.binders.get(name)
+    if not positions:
+        return None
+    last = bisect_left(positions, before) - 1
+    if last < 0:
+        return None
+    statement = assignments.statements[positions[last]]
+    single = (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+              and isinstance(statement.targets[0], ast.Name))
+    return statement.value if single else None  # type: ignore[attr-defined]
+
+
+class _Assignments:
+    """The statements of one scope's body in the order statements_of lists them, the
+    highest line number reached at each, and the positions of those binding each name:
+    the last binding of a name before a line is two bisections away, however many
+    tests ask in a long function."""
+
+    __slots__ = ("binders", "reached", "statements")
+
+    def __init__(self, body: list[ast.stmt]) -> None:
+        self.statements = list(statements_of(body))
+        self.reached: list[int] = []
+        self.binders: dict[str, list[int]] = {}
+        highest = 0
+        for position, statement in enumerate(self.statements):
+            highest = max(highest, statement.lineno)
+            self.reached.append(highest)
+            for bound in bound_names(statement):
+                self.binders.setdefault(bound, []).append(position)
+
+
+def _assignments(context: Context) -> _Assignments:
+    """The :class:`_Assignments` of the scope being walked, made once per scope."""
+    memo: dict[int, _Assignments] = context.shared_state("check-then-insert assignments", dict)
+    scope = context.scope_nodes[-1]
+    found = memo.get(id(scope))
+    if found is None:
+        found = memo[id(scope)] = _Assignments(_scope_body(context))
+    return found
 
 
 def _is_lookup(expr: ast.expr, node: ast.If, context: Context) -> bool:

@@ -21,6 +21,9 @@ from .common.blocking import method_call, module_call
 _TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future",
                              "asyncio.tasks.create_task", "asyncio.tasks.ensure_future"})
 
+# The names the task factories are called by, as a function or a method.
+_FACTORY_NAMES = frozenset(name.rpartition(".")[2] for name in _TASK_FACTORIES)
+
 
 class DanglingTask(Rule):
     """
@@ -96,7 +99,16 @@ class DanglingTask(Rule):
 
     def visit_Expr(self, node: ast.Expr, context: Context) -> None:
         call = node.value
-        if not isinstance(call, ast.Call):
+        if call.__class__ is not ast.Call:
+            return
+        # By the name it is called by, most statements call no task factory: they are
+        # dismissed without resolving names.
+        func = call.func
+        kind = func.__class__
+        name = (func.attr if kind is ast.Attribute  # type: ignore[attr-defined]
+                else func.id if kind is ast.Name else None)  # type: ignore[attr-defined]
+        if name not in context.shared_state("task factory names", lambda: (
+                _FACTORY_NAMES | context.renamings(_FACTORY_NAMES))):
             return
         callee = context.callee(call)
         if module_call(callee, _TASK_FACTORIES) or method_call(callee, EVENT_LOOPS, {"create_task"}):

@@ -206,6 +206,11 @@ class OptionalDependencyNotDeclared(Rule):
 
     # -- pydantic models -----------------------------------------------------------------
 
+    def checks_file(self, context: FileFacts) -> bool:
+        # A file whose text names nothing the rule looks for (nor an alias of it).
+        state = self._state(context)
+        return any(state.may_use(names) for names in (_CALL_NAMES, _EMAIL_NAMES, _FUNCTION_NAMES))
+
     def visit_ClassDef(self, node: ast.ClassDef, context: Context) -> None:
         state = self._state(context)
         if not state.may_use(_EMAIL_NAMES):
@@ -331,7 +336,12 @@ class OptionalDependencyNotDeclared(Rule):
 
     def expression_scopes(self, context: FileFacts) -> frozenset[str] | None:
         # Calls are all it handles of expressions, in a file that may make one of them.
-        return None if _FileState(context).may_use(_CALL_NAMES) else frozenset()
+        return None if self._state(context).may_use(_CALL_NAMES) else frozenset()
+
+    def callee_names(self, context: FileFacts) -> frozenset[str] | None:
+        # A response class may be passed to any call: every call of a file that may
+        # make one of them, none of another.
+        return None if self._state(context).may_use(_CALL_NAMES) else frozenset()
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         state = self._state(context)
@@ -389,8 +399,9 @@ class OptionalDependencyNotDeclared(Rule):
         alternative = next((p for p in providers if "[" in p), providers[-1])
         context.report(self, node, context.source_segment(node), needed, alternative)
 
-    def _state(self, context: Context) -> _FileState:
-        return context.rule_state(self, lambda: _FileState(context))
+    @staticmethod
+    def _state(context: FileFacts) -> _FileState:
+        return context.shared_state("optional-dependency file state", lambda: _FileState(context))
 
 
 class _FileState:
