@@ -161,9 +161,7 @@ def _last_assignment(name: str, node: ast.If | ast.Call, context: Context) -> as
     ``if``, or the insert in its body), in the same function; None when the last binding
     before it is anything else."""
     assignments = _assignments(context)
-    # The statements before the first one at or after the node's line, in the order
-    # statements_of lists them: those up to where the running maximum reaches it.
-    before = bisect_left(assignments.reached, node.lineno)
+    before = assignments.before(node.lineno)
     positions = assignments.binders.get(name)
     if not positions:
         return None
@@ -178,22 +176,39 @@ def _last_assignment(name: str, node: ast.If | ast.Call, context: Context) -> as
 
 class _Assignments:
     """The statements of one scope's body in the order statements_of lists them, the
-    highest line number reached at each, and the positions of those binding each name:
-    the last binding of a name before a line is two bisections away, however many
-    tests ask in a long function."""
+    highest line number reached at each, and the positions of those binding each name,
+    read as far as a question needs: the last binding of a name before a line is two
+    bisections away, however many tests ask in a long function, and a test near the
+    top reads no further."""
 
-    __slots__ = ("binders", "reached", "statements")
+    __slots__ = ("_rest", "binders", "reached", "statements")
 
     def __init__(self, body: list[ast.stmt]) -> None:
-        self.statements = list(statements_of(body))
+        self._rest: Iterator[ast.stmt] | None = statements_of(body)
+        self.statements: list[ast.stmt] = []
         self.reached: list[int] = []
         self.binders: dict[str, list[int]] = {}
-        highest = 0
-        for position, statement in enumerate(self.statements):
-            highest = max(highest, statement.lineno)
-            self.reached.append(highest)
+
+    def before(self, line: int) -> int:
+        """How many statements come before the first one at or after ``line``, in the
+        order they are listed (a `finally` block is listed before the `except` clauses
+        that precede it): up to where the highest line reached gets there."""
+        reached = self.reached
+        if reached and reached[-1] >= line:
+            return bisect_left(reached, line)
+        rest = self._rest
+        while rest is not None:
+            statement = next(rest, None)
+            if statement is None:
+                self._rest = None
+                break
+            self.statements.append(statement)
+            reached.append(max(statement.lineno, reached[-1]) if reached else statement.lineno)
             for bound in bound_names(statement):
-                self.binders.setdefault(bound, []).append(position)
+                self.binders.setdefault(bound, []).append(len(reached) - 1)
+            if statement.lineno >= line:
+                return len(reached) - 1
+        return len(reached)
 
 
 def _assignments(context: Context) -> _Assignments:
