@@ -105,6 +105,14 @@ class CheckThenInsertRace(Rule):
     required_text = ("add", "commit")
 
     def visit_If(self, node: ast.If, context: Context) -> None:
+        # An insert is a call of `.add()` or `.add_all()` in the body: by its lines,
+        # most tests have none, and are dismissed before anything is typed.
+        inserts_at = context.shared_state("check-then-insert insert lines",
+                                          lambda: context.lines_with(_INSERT_ATTRIBUTES))
+        if inserts_at is not None:
+            first = bisect_left(inserts_at, node.body[0].lineno)
+            if first == len(inserts_at) or inserts_at[first] > (node.body[-1].end_lineno or 0):
+                return
         lookup = _tested_lookup(node.test, node, context)
         if lookup is None or _locks(lookup, node, context):
             return
@@ -386,6 +394,10 @@ def _inserted(call: ast.Call, context: Context) -> Iterator[ast.Call]:
             argument = found if found is not None else argument
         if isinstance(argument, ast.Call):
             yield argument
+
+
+# The methods that insert, as attributes (see FileFacts.lines_with).
+_INSERT_ATTRIBUTES = (".add", ".add_all")
 
 
 def _session_call(node: ast.AST, context: Context, methods: set[str]) -> bool:
