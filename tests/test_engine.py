@@ -756,23 +756,6 @@ def test_a_rule_s_words_are_whole_names_and_a_dotted_one_only_an_attribute() -> 
     assert _wide_calls(_NAMES_CODE, frozenset({"ru"})) == []
 
 
-_WIDE_RULES = [rule for rule in ALL_RULES if rule.expression_scopes is not Rule.expression_scopes]
-_WIDE_FIXTURES = [f for f in all_fixtures() if f.code in {rule.code for rule in _WIDE_RULES}]
-
-
-def _give_every_expression(monkeypatch: pytest.MonkeyPatch) -> None:
-    for rule in _WIDE_RULES:
-        monkeypatch.setattr(rule, "expression_scopes", Rule.expression_scopes)
-
-
-@pytest.mark.parametrize("fixture", _WIDE_FIXTURES, ids=[f.path.name for f in _WIDE_FIXTURES])
-def test_rules_that_say_where_they_report_find_the_same_given_every_expression(
-        fixture: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The scopes whose expressions a rule is not given hold nothing it would report."""
-    _finds_the_same_when_given_more(fixture, monkeypatch,
-                                    lambda: _give_every_expression(monkeypatch))
-
-
 _PROJECTS = sorted(path for path in PROJECTS.iterdir() if path.is_dir())
 
 
@@ -791,38 +774,6 @@ def _project_finds_the_same_when_given_more(root: Path, monkeypatch: pytest.Monk
     spared = lint()
     give_more()
     assert lint() == spared
-
-
-@pytest.mark.parametrize("root", _PROJECTS, ids=[path.name for path in _PROJECTS])
-def test_rules_that_say_where_they_report_find_the_same_in_the_test_projects(
-        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _project_finds_the_same_when_given_more(root, monkeypatch,
-                                            lambda: _give_every_expression(monkeypatch))
-
-
-_FILE_CHECKING_RULES = [rule for rule in ALL_RULES if rule.checks_file is not Rule.checks_file]
-_FILE_CHECKING_FIXTURES = [f for f in all_fixtures()
-                           if f.code in {rule.code for rule in _FILE_CHECKING_RULES}]
-
-
-def _check_every_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    for rule in _FILE_CHECKING_RULES:
-        monkeypatch.setattr(rule, "checks_file", Rule.checks_file)
-
-
-@pytest.mark.parametrize("fixture", _FILE_CHECKING_FIXTURES,
-                         ids=[f.path.name for f in _FILE_CHECKING_FIXTURES])
-def test_rules_that_rule_files_out_find_the_same_given_every_file(
-        fixture: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A file a rule's ``checks_file`` rules out holds nothing the rule would report."""
-    _finds_the_same_when_given_more(fixture, monkeypatch, lambda: _check_every_file(monkeypatch))
-
-
-@pytest.mark.parametrize("root", _PROJECTS, ids=[path.name for path in _PROJECTS])
-def test_rules_that_rule_files_out_find_the_same_in_the_test_projects(
-        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _project_finds_the_same_when_given_more(root, monkeypatch,
-                                            lambda: _check_every_file(monkeypatch))
 
 
 def test_a_file_that_imports_nothing_from_its_project_defines_no_settings_class_of_it(
@@ -1054,25 +1005,44 @@ def test_renamings_are_the_names_after_as_whatever_comes_between() -> None:
     assert context.renamings(["Missing"]) == frozenset()
 
 
-_NAMING_RULES = [rule for rule in ALL_RULES if rule.callee_names is not Rule.callee_names]
-_NAMING_FIXTURES = [f for f in all_fixtures() if f.code in {rule.code for rule in _NAMING_RULES}]
+# What a rule may say to be spared work (see Rule), with what it is spared then.
+_SPARING_HOOKS = {
+    "expression_scopes": "the expressions of statements whose lines hold none of its names",
+    "callee_names": "the calls made by other names",
+    "checks_file": "the files a fact of theirs rules out",
+}
 
 
-def _give_every_call(monkeypatch: pytest.MonkeyPatch) -> None:
-    for rule in _NAMING_RULES:
-        monkeypatch.setattr(rule, "callee_names", Rule.callee_names)
+def _rules_overriding(hook: str) -> list[type[Rule]]:
+    return [rule for rule in ALL_RULES if getattr(rule, hook) is not getattr(Rule, hook)]
 
 
-@pytest.mark.parametrize("fixture", _NAMING_FIXTURES, ids=[f.path.name for f in _NAMING_FIXTURES])
-def test_rules_that_name_their_callees_find_the_same_given_every_call(
-        fixture: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The calls a rule is not given, by their callee's name, are calls it would not
-    report."""
-    _finds_the_same_when_given_more(fixture, monkeypatch, lambda: _give_every_call(monkeypatch))
+def _spare_nothing(hook: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Have the rules that override ``hook`` answer as the base class does: the engine
+    then gives them everything."""
+    for rule in _rules_overriding(hook):
+        monkeypatch.setattr(rule, hook, getattr(Rule, hook))
 
 
+def test_each_way_of_sparing_work_is_used_and_checked_below() -> None:
+    assert all(_rules_overriding(hook) for hook in _SPARING_HOOKS)
+
+
+_SPARED_FIXTURES = [(hook, fixture) for hook in _SPARING_HOOKS for fixture in all_fixtures()
+                    if fixture.code in {rule.code for rule in _rules_overriding(hook)}]
+
+
+@pytest.mark.parametrize(("hook", "fixture"), _SPARED_FIXTURES,
+                         ids=[f"{hook}-{fixture.path.name}" for hook, fixture in _SPARED_FIXTURES])
+def test_rules_find_the_same_in_their_fixtures_when_spared_nothing(
+        hook: str, fixture: Fixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a rule is spared (see ``_SPARING_HOOKS``) holds nothing it would report."""
+    _finds_the_same_when_given_more(fixture, monkeypatch, lambda: _spare_nothing(hook, monkeypatch))
+
+
+@pytest.mark.parametrize("hook", list(_SPARING_HOOKS))
 @pytest.mark.parametrize("root", _PROJECTS, ids=[path.name for path in _PROJECTS])
-def test_rules_that_name_their_callees_find_the_same_in_the_test_projects(
-        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rules_find_the_same_in_the_test_projects_when_spared_nothing(
+        root: Path, hook: str, monkeypatch: pytest.MonkeyPatch) -> None:
     _project_finds_the_same_when_given_more(root, monkeypatch,
-                                            lambda: _give_every_call(monkeypatch))
+                                            lambda: _spare_nothing(hook, monkeypatch))
