@@ -63,3 +63,15 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
             elif isinstance(value, list):
                 todo.extend(item for item in value if isinstance(item, ast.AST))
         yield node
+
+
+def last_name(node: ast.AST) -> str | None:
+    """The name an expression ends with as written: the ``id`` of a name, the ``attr``
+    of an attribute (``add_task`` of ``tasks.add_task``); None for anything else (a
+    call, a subscript)."""
+    kind = node.__class__
+    if kind is ast.Attribute:
+        return node.attr  # type: ignore[attr-defined,no-any-return]
+    if kind is ast.Name:
+        return node.id  # type: ignore[attr-defined,no-any-return]
+    return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from ..analysis.nodes import walk
+from ..analysis.nodes import last_name, walk
 from ..analysis.scopes import all_parameters, own_nodes
 from ..engine.context import Context
 from ..engine.rule import Rule, Severity
@@ -103,20 +103,16 @@ def _looks_like_dependency(node: ast.AsyncFunctionDef, context: Context) -> bool
     for expression in [*arguments.defaults, *(d for d in arguments.kw_defaults if d is not None),
                        *(p.annotation for p in all_parameters(arguments) if p.annotation)]:
         for child in walk(expression):
-            if isinstance(child, ast.Call) and _last_name(child.func) in _DEPENDENCY_MARKERS:
+            if isinstance(child, ast.Call) and last_name(child.func) in _DEPENDENCY_MARKERS:
                 return True
-            if isinstance(child, (ast.Name, ast.Attribute)) and _last_name(child) in _CONNECTIONS:
+            if isinstance(child, (ast.Name, ast.Attribute)) and last_name(child) in _CONNECTIONS:
                 return True
     for child in own_nodes(node):
         if isinstance(child, ast.Raise) and child.exc is not None:
             raised = child.exc.func if isinstance(child.exc, ast.Call) else child.exc
-            if _last_name(raised) in _HTTP_ERRORS:
+            if last_name(raised) in _HTTP_ERRORS:
                 return True
     return False
-
-
-def _last_name(node: ast.expr) -> str | None:
-    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
 
 
 def _is_stub(body: list[ast.stmt]) -> bool:

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterable
 
 from ..analysis.catalogue import EVENT_LOOPS
-from ..analysis.nodes import walk
+from ..analysis.nodes import last_name, walk
 from ..engine.context import Context
 from ..engine.fixes import (
     add_module_statement,
@@ -103,11 +103,7 @@ class DanglingTask(Rule):
             return
         # By the name it is called by, most statements call no task factory: they are
         # dismissed without resolving names.
-        func = call.func
-        kind = func.__class__
-        name = (func.attr if kind is ast.Attribute  # type: ignore[attr-defined]
-                else func.id if kind is ast.Name else None)  # type: ignore[attr-defined]
-        if name not in context.shared_state("task factory names", lambda: (
+        if last_name(call.func) not in context.shared_state("task factory names", lambda: (
                 _FACTORY_NAMES | context.renamings(_FACTORY_NAMES))):
             return
         callee = context.callee(call)

@@ -9,7 +9,7 @@ from collections.abc import Set as AbstractSet
 
 from ..analysis.dependencies import Declared, declared_dependencies
 from ..analysis.facts import FileFacts
-from ..analysis.nodes import walk
+from ..analysis.nodes import last_name, walk
 from ..analysis.project import External, Local, ModuleInfo, project_root
 from ..analysis.scopes import imported_names, parameter_default
 from ..analysis.settings_classes import symbol_of
@@ -329,7 +329,7 @@ class OptionalDependencyNotDeclared(Rule):
         candidates = [parameter_default(node.args, parameter), *_metadata(parameter.annotation)]
         spelt = self._state(context).spelt(_PARAMETER_FUNCTION_NAMES)
         return [c for c in candidates if isinstance(c, ast.Call)
-                and _last_name(c.func) in spelt
+                and last_name(c.func) in spelt
                 and context.qualified_name(c.func) in names]
 
     # -- constructions, response classes, adapters -------------------------------------------
@@ -348,17 +348,17 @@ class OptionalDependencyNotDeclared(Rule):
         if not state.may_use(_CALL_NAMES):
             return
         func = node.func
-        short = _last_name(func)
+        short = last_name(func)
         constructed = short in state.spelt(_CONSTRUCTOR_NAMES)
         adapted: ast.expr | None = None
         if short in state.spelt(_ADAPTER_NAMES):
             adapted = node.args[0] if node.args and not isinstance(node.args[0], ast.Starred) \
                 else next((k.value for k in node.keywords if k.arg == "type"), None)
         validated = (short in ("validate", "_validate") and isinstance(func, ast.Attribute)
-                     and _last_name(func.value) in state.spelt(_EMAIL_NAMES))
+                     and last_name(func.value) in state.spelt(_EMAIL_NAMES))
         responses = state.spelt(_RESPONSE_NAMES)
         classes = [k.value for k in node.keywords
-                   if k.arg in _RESPONSE_CLASS_KEYWORDS and _last_name(k.value) in responses]
+                   if k.arg in _RESPONSE_CLASS_KEYWORDS and last_name(k.value) in responses]
         if not (constructed or adapted is not None or validated or classes):
             return
         if state.declared is None or _guarded(node, context):
@@ -473,7 +473,7 @@ class _FileState:
         if self._depended_on is None:
             found: set[str] = set()
             for node in walk(context.tree):
-                if (isinstance(node, ast.Call) and _last_name(node.func) in ("Depends", "Security")
+                if (isinstance(node, ast.Call) and last_name(node.func) in ("Depends", "Security")
                         and context.qualified_name(node.func, [context.tree]) in DEPENDENCIES):
                     target = node.args[0] if node.args else next(
                         (k.value for k in node.keywords if k.arg == "dependency"), None)
@@ -489,7 +489,7 @@ def _planned_imports(context: Context) -> Iterator[str]:
         if isinstance(node, _TRY_TYPES):
             if _catches_import_error(node.handlers, context, [context.tree]):
                 body = node.body
-        elif isinstance(node, ast.If) and _last_name(node.test) == "TYPE_CHECKING":
+        elif isinstance(node, ast.If) and last_name(node.test) == "TYPE_CHECKING":
             body = node.body
         for statement in body:
             for inner in walk(statement):
@@ -527,42 +527,34 @@ def _parameters(arguments: ast.arguments) -> list[ast.arg]:
     return [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
 
 
-def _last_name(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""
-
-
 def _mentions(node: ast.expr, names: frozenset[str]) -> bool:
     """Some name or attribute in the type positions of an annotation is spelt like one of
     ``names`` (a cheap test before resolving anything)."""
-    return any(_last_name(inner) in names for inner in _type_names(node))
+    return any(last_name(inner) in names for inner in _type_names(node))
 
 
-def _signature_words(node: FunctionNode) -> Iterator[str]:
+def _signature_words(node: FunctionNode) -> Iterator[str | None]:
     """How the names the rule looks at in a function's signature are spelt: the types of
     its parameters, the calls declaring them, its return type and the response models of
     its decorators (a cheap test before resolving anything)."""
     arguments = node.args
     for parameter in _parameters(arguments):
         if parameter.annotation is not None:
-            yield from map(_last_name, _type_names(parameter.annotation))
-            yield from (_last_name(m.func) for m in _metadata(parameter.annotation)
+            yield from map(last_name, _type_names(parameter.annotation))
+            yield from (last_name(m.func) for m in _metadata(parameter.annotation)
                         if isinstance(m, ast.Call))
     for default in (*arguments.defaults, *arguments.kw_defaults):
         if isinstance(default, ast.Call):
-            yield _last_name(default.func)
+            yield last_name(default.func)
     models = [k.value for d in node.decorator_list if isinstance(d, ast.Call)
               for k in d.keywords if k.arg == "response_model"]
     for model in (*models, *([node.returns] if node.returns is not None else [])):
-        yield from map(_last_name, _type_names(model))
+        yield from map(last_name, _type_names(model))
 
 
-def _generic(node: ast.Subscript) -> tuple[str, list[ast.expr]]:
+def _generic(node: ast.Subscript) -> tuple[str | None, list[ast.expr]]:
     items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-    return _last_name(node.value), items
+    return last_name(node.value), items
 
 
 def _metadata(annotation: ast.expr | None) -> list[ast.expr]:
