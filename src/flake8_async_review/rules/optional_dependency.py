@@ -334,14 +334,14 @@ class OptionalDependencyNotDeclared(Rule):
 
     # -- constructions, response classes, adapters -------------------------------------------
 
-    def expression_scopes(self, context: FileFacts) -> frozenset[str] | None:
-        # Calls are all it handles of expressions, in a file that may make one of them.
-        return None if self._state(context).may_use(_CALL_NAMES) else frozenset()
-
     def callee_names(self, context: FileFacts) -> frozenset[str] | None:
         # A response class may be passed to any call: every call of a file that may
         # make one of them, none of another.
         return None if self._state(context).may_use(_CALL_NAMES) else frozenset()
+
+    # Calls are all it handles of expressions: anywhere in a file that may make one of
+    # them, nowhere in another.
+    expression_scopes = callee_names
 
     def visit_Call(self, node: ast.Call, context: Context) -> None:
         state = self._state(context)
